@@ -1,0 +1,24 @@
+# Every dependency is a Debian package; scripts/install-deps installs them.
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(BZip2 REQUIRED)
+find_package(LibLZMA REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Catch2 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+
+# Standalone Asio (header only, Debian libasio-dev). Only .cpp files of
+# core/net and the nodes include it, never a widely-included header.
+add_library(neo_asio INTERFACE)
+target_compile_definitions(neo_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(neo_asio INTERFACE Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
+
+# The shared test data (protocol vectors, corpus) lives beside the checkout.
+if(NOT NEO_SHARED_DIR)
+  get_filename_component(NEO_SHARED_DIR ${PROJECT_SOURCE_DIR}/../shared ABSOLUTE)
+endif()
+set(NEO_SHARED_DIR ${NEO_SHARED_DIR} CACHE PATH "Directory of the shared specs, vectors and corpus")

@@ -1,0 +1,61 @@
+// Incremental, socket-free reader of a NEO stream: the 6-byte handshake,
+// then msgpack frames [msg_id, code, args]. Feed bytes as they arrive; take
+// complete frames out. Never crashes and never buffers more than one frame
+// of at most `max_frame` bytes plus what was fed. No I/O, no logging.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/util/error.hpp"
+
+namespace neo::protocol {
+
+inline constexpr int kProtocolVersion = 5;
+// msgpack ["NEO", 5]; both ends send it first.
+inline constexpr std::string_view kHandshake{"\x92\xa3NEO\x05", 6};
+// NEO/py refuses any msgpack object larger than this.
+inline constexpr std::size_t kMaxFrameSize = 0x4000000;
+inline constexpr std::uint16_t kResponseMask = 0x8000;
+
+struct Frame {
+  std::uint32_t msg_id = 0;
+  std::uint16_t code = 0;
+  std::string args;  // msgpack of the argument array (what the log stores as body)
+};
+
+class FrameReader {
+ public:
+  // `expect_handshake`: false to read bare frames (e.g. tests, log bodies).
+  explicit FrameReader(std::size_t max_frame = kMaxFrameSize, bool expect_handshake = true);
+
+  void feed(std::string_view bytes);
+
+  // The next complete frame, std::nullopt if more bytes are needed, or an
+  // error: errc::version_mismatch (handshake magic matches, version does
+  // not), errc::not_neo (not a NEO stream), errc::frame_too_large,
+  // errc::malformed_packet (not [uint32, uint16, array] msgpack),
+  // errc::unknown_packet (code not in the protocol table). After an error
+  // the reader stays failed and returns that error again.
+  Result<std::optional<Frame>> next();
+
+  // True once the peer's handshake has been read and matched.
+  bool handshake_done() const { return handshake_done_; }
+  // Bytes fed and not yet consumed.
+  std::size_t buffered() const { return buffer_.size() - pos_; }
+
+ private:
+  std::size_t max_frame_;
+  bool handshake_done_;
+  std::string buffer_;
+  std::size_t pos_ = 0;
+  std::error_code failed_;
+};
+
+// Wraps already-encoded arguments into a frame: msgpack [msg_id, code, args].
+std::string encode_frame(std::uint32_t msg_id, std::uint16_t code, std::string_view args);
+
+}  // namespace neo::protocol
