@@ -22,6 +22,10 @@ inline constexpr std::int8_t kExtErrorCodes = 2;
 inline constexpr std::int8_t kExtNodeStates = 3;
 inline constexpr std::int8_t kExtNodeTypes = 4;
 
+// Number of items of the enum with this ext type code; 0 if there is none.
+// An ext value is valid iff 0 <= value < enum_size(type).
+int enum_size(std::int8_t ext_type);
+
 // NEO's names: "UP_TO_DATE", "RUNNING", "STORAGE"...
 std::string_view to_string(CellState v);
 std::string_view to_string(ClusterState v);

@@ -48,11 +48,30 @@ class FrameReader {
   std::size_t buffered() const { return buffer_.size() - pos_; }
 
  private:
+  static constexpr int kMaxDepth = 64;  // nesting limit of a frame
+
+  // The scan of the frame that starts at pos_, resumed where it stopped
+  // when more bytes arrive, so a large frame fed in small pieces is
+  // scanned once (each next() re-reads at most one value header).
+  struct Scan {
+    std::size_t offset = 0;                      // bytes of the frame scanned so far
+    std::uint64_t remaining = 1;                 // values still expected, all levels
+    int depth = 1;                               // open levels in `pending`
+    std::uint64_t pending[kMaxDepth + 1] = {1};  // values still expected per level
+  };
+
+  std::error_code fail(std::error_code ec);
+  Result<bool> read_handshake();
+  // Advances scan_; true once the whole frame is buffered.
+  Result<bool> scan_frame();
+  Frame take_frame();
+
   std::size_t max_frame_;
   bool handshake_done_;
   std::string buffer_;
   std::size_t pos_ = 0;
   std::error_code failed_;
+  Scan scan_;
 };
 
 // Wraps already-encoded arguments into a frame: msgpack [msg_id, code, args].

@@ -58,24 +58,33 @@ struct NodeId {
 NodeId make_node_id(int node_type, std::uint32_t counter);
 // The NodeTypes value of an id's namespace, or -1 if it is not one.
 int node_type_of(NodeId nid);
-// NEO/py's uuid_str: "S1", "M2", "C3", "A1"; "0" for 0; for an id whose
-// namespace is unknown, what NEO/py prints for it.
+// NEO/py's uuid_str: "S1", "M2", "C3", "A1"; "0" for 0. For an id whose
+// namespace is unknown (NEO/py raises KeyError): "?<namespace>:<counter>",
+// e.g. "?-64:1".
 std::string to_string(NodeId nid);
 // "None" when absent.
 std::string to_string(std::optional<NodeId> nid);
-// Parses "S1", "M2"... back (neoctl's syntax); errc::invalid_argument if not.
+// Parses "S1", "M2"... back (neoctl's syntax): a letter and decimal digits,
+// counter <= 0xffffff (stricter than uuid_int, which takes "S 1" or "S1_0");
+// errc::invalid_argument if not.
 Result<NodeId> parse_node_id(std::string_view text);
 
 // TIDs and time (ZODB TimeStamp / NEO/py neo.lib.util).
-// tidFromTime: the TID of a UNIX time (UTC).
+// tidFromTime: the TID of a UNIX time (UTC). kInvalidTid where NEO/py
+// raises: before 1900, from 9917-10-14 04:16 on (past the last TID minute), or for
+// the negative times whose truncation gives a negative lower part.
 Tid tid_from_time(double unix_time);
-// timeFromTID: the UNIX time of a TID.
+// timeFromTID: the UNIX time of a TID (whole microseconds / 10**6, rounded
+// once, as Python does). The date fields must form a real date (NEO/py
+// raises for e.g. February 30; this returns the day it overflows to).
 double time_from_tid(Tid tid);
 // str(datetimeFromTID(tid)) as Python prints it:
 // "2024-05-01 12:00:00" or "2024-05-01 12:00:00.250000".
 std::string datetime_from_tid(Tid tid);
-// neoctl's TID argument: "tid:<int>" (decimal, 0x.., 0o.., 0b..; case
-// insensitive) or a UNIX timestamp as a float. errc::invalid_argument if not.
+// neoctl's TID argument (asTID): "tid:<int>" as Python's int(x, 0) reads it
+// (decimal, 0x.., 0o.., 0b.., underscores; prefix case insensitive) or a
+// UNIX time as Python's float(x) reads it, then tidFromTime.
+// errc::invalid_argument wherever asTID raises.
 Result<Tid> parse_tid_arg(std::string_view text);
 
 }  // namespace neo

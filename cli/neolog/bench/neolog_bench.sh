@@ -1,0 +1,66 @@
+#!/bin/sh
+# neolog throughput: records per second on a large log (>= 1 million records
+# made by replicating the rows of the corpus' storage0.log with shifted
+# dates), for plain output and for -a, against upstream NEO/py neolog.
+# Output to /dev/null; wall-clock time of the whole process.
+#
+# usage: cli/neolog/bench/neolog_bench.sh [BUILD_DIR] [COPIES]
+#   BUILD_DIR  holds bin/neolog (default: build)
+#   COPIES     copies of storage0.log's 1254 records (default 800: 1,003,200)
+# env: NEO_SHARED_DIR (default ../shared next to the source tree),
+#      NEO_PEER (upstream neoppod checkout, default /work/peer/neoppod; skipped if absent),
+#      PYTHON (default /usr/bin/python3), TMPDIR.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+copies=${2:-800}
+shared=${NEO_SHARED_DIR:-$here/../../../../shared}
+peer=${NEO_PEER:-/work/peer/neoppod}
+python=${PYTHON:-/usr/bin/python3}
+ours=$build/bin/neolog
+src=$shared/corpus/neolog/storage0.log
+command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command" >&2; exit 2; }
+[ -x "$ours" ] || { echo "no $ours: build the neolog target first" >&2; exit 2; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/neolog-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+big=$tmp/big.log
+
+sqlite3 "$big" <<SQL
+ATTACH '$src' AS src;
+CREATE TABLE log (date REAL PRIMARY KEY, node INTEGER, level INTEGER NOT NULL,
+  pathname TEXT, lineno INTEGER, msg TEXT) WITHOUT ROWID;
+CREATE TABLE packet (date REAL PRIMARY KEY, node INTEGER, msg_id INTEGER NOT NULL,
+  code INTEGER NOT NULL, peer TEXT NOT NULL, body BLOB) WITHOUT ROWID;
+CREATE TABLE protocol (date REAL PRIMARY KEY, text BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE node (id INTEGER PRIMARY KEY, name TEXT, cluster TEXT, nid INTEGER);
+INSERT INTO protocol SELECT * FROM src.protocol;
+INSERT INTO node SELECT * FROM src.node;
+CREATE TEMP TABLE k AS WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < $copies) SELECT i FROM c;
+CREATE TEMP TABLE span AS SELECT (SELECT max(date) FROM (SELECT date FROM src.log UNION ALL SELECT date FROM src.packet))
+  - (SELECT min(date) FROM (SELECT date FROM src.log UNION ALL SELECT date FROM src.packet)) + 1 AS s;
+INSERT INTO log SELECT date + i * (SELECT s FROM span), node, level, pathname, lineno, msg FROM src.log, k ORDER BY 1;
+INSERT INTO packet SELECT date + i * (SELECT s FROM span), node, msg_id, code, peer, body FROM src.packet, k ORDER BY 1;
+SQL
+records=$(sqlite3 "$big" "SELECT (SELECT count(*) FROM log) + (SELECT count(*) FROM packet)")
+size=$(du -k "$big" | cut -f1)
+echo "log: $records records ($((size / 1024)) MiB), TZ=UTC, output to /dev/null"
+
+# run NAME CMD...: prints "NAME  seconds  records/s"
+run() {
+  name=$1
+  shift
+  start=$(date +%s.%N)
+  TZ=UTC "$@" >/dev/null
+  end=$(date +%s.%N)
+  awk -v n="$name" -v s="$start" -v e="$end" -v r="$records" \
+    'BEGIN { t = e - s; printf "%-26s %8.2f s %12.0f records/s\n", n, t, r / t }'
+}
+run "neo-cpp neolog" "$ours" "$big"
+run "neo-cpp neolog -a" "$ours" -a "$big"
+if [ -f "$peer/neolog" ] && [ -x "$python" ]; then
+  run "upstream neolog" env PYTHONPATH="$peer" "$python" "$peer/neolog" "$big"
+  run "upstream neolog -a" env PYTHONPATH="$peer" "$python" "$peer/neolog" -a "$big"
+else
+  echo "(upstream neolog not found at $peer: skipped)"
+fi

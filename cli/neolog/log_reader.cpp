@@ -1,0 +1,492 @@
+#include "cli/neolog/log_reader.hpp"
+
+#include <bzlib.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "cli/neolog/diagnostics.hpp"
+#include "cli/neolog/python_repr.hpp"
+#include "cli/neolog/time_format.hpp"
+
+namespace neo::neolog {
+namespace {
+
+// The protocol version our packet table describes.
+constexpr int kProtocolVersion = 5;
+
+std::string_view column_text(sqlite3_stmt* stmt, int col) {
+  const auto* p = sqlite3_column_text(stmt, col);
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))};
+}
+
+std::string_view column_blob(sqlite3_stmt* stmt, int col) {
+  const void* p = sqlite3_column_blob(stmt, col);
+  return {static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))};
+}
+
+bool is_number(sqlite3_stmt* stmt, int col) {
+  const int type = sqlite3_column_type(stmt, col);
+  return type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+}
+
+// An integer column: INTEGER, or a FLOAT holding an integral value.
+std::optional<std::int64_t> column_integer(sqlite3_stmt* stmt, int col) {
+  const int type = sqlite3_column_type(stmt, col);
+  if (type == SQLITE_INTEGER) return sqlite3_column_int64(stmt, col);
+  if (type == SQLITE_FLOAT) {
+    const double d = sqlite3_column_double(stmt, col);
+    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> optional_text(sqlite3_stmt* stmt, int col) {
+  if (sqlite3_column_type(stmt, col) == SQLITE_NULL) return std::nullopt;
+  return std::string(column_text(stmt, col));
+}
+
+// PROTOCOL_VERSION of a bz2-compressed protocol.py, or -1 if not found.
+int protocol_version(std::string_view compressed) {
+  std::string text(std::max<std::size_t>(compressed.size() * 8, 1 << 16), '\0');
+  for (;;) {
+    auto size = static_cast<unsigned>(text.size());
+    const int rc = BZ2_bzBuffToBuffDecompress(text.data(), &size,
+                                              const_cast<char*>(compressed.data()),
+                                              static_cast<unsigned>(compressed.size()), 0, 0);
+    if (rc == BZ_OUTBUFF_FULL && text.size() < (64u << 20)) {
+      text.resize(text.size() * 2);
+      continue;
+    }
+    if (rc != BZ_OK) return -1;
+    text.resize(size);
+    break;
+  }
+  constexpr std::string_view kKey = "\nPROTOCOL_VERSION = ";
+  const auto pos = text.find(kKey);
+  if (pos == std::string::npos) return -1;
+  int version = 0;
+  for (std::size_t i = pos + kKey.size(); i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    version = version * 10 + (text[i] - '0');
+  }
+  return version;
+}
+
+// "2026-11-22 03:49:18.1365 (1795319358.1365538)" for messages.
+std::string describe_date(double date) {
+  std::string text;
+  DateColumn("%F %T").append(text, date);
+  text += '(';
+  append_float_repr(text, date);
+  return text + ')';
+}
+
+}  // namespace
+
+LogFile::LogFile(std::string display, std::string default_name, const ReadOptions& options,
+                 Diagnostics& diag)
+    : display_(std::move(display)), options_(options), diag_(diag) {
+  naming_.no_nid = options.no_nid;
+  naming_.show_cluster = options.show_cluster;
+  naming_.default_name = std::move(default_name);
+  default_label_ = node_label(naming_, {});
+}
+
+LogFile::~LogFile() {
+  if (in_pass_) end_pass();
+  sqlite3_close(db_);
+}
+
+bool LogFile::open(const std::string& db_path) {
+  struct stat st;
+  if (::stat(db_path.c_str(), &st) != 0) {
+    diag_.error(display_, std::strerror(errno));
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    diag_.error(display_, "is a directory, not a log file");
+    return false;
+  }
+  if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    report_sqlite("cannot open");
+    return false;
+  }
+  sqlite3_busy_timeout(db_, 5000);  // a node may be committing
+  if (detect_schema(false)) return true;
+  if ((sqlite3_errcode(db_) & 0xff) != SQLITE_CORRUPT) return false;
+  // SQLite refuses a file shorter than its header says (a truncated copy)
+  // unless the schema is "writable": then it reads the pages present.
+  sqlite3_exec(db_, "PRAGMA writable_schema=ON", nullptr, nullptr, nullptr);
+  if (!detect_schema(true)) return false;
+  diag_.warning(display_, "the file is shorter than its header says (truncated copy?); "
+                          "showing what it holds");
+  return true;
+}
+
+void LogFile::report_sqlite(const std::string& what) {
+  const int code = db_ ? sqlite3_errcode(db_) & 0xff : SQLITE_CANTOPEN;
+  std::string msg = what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+  switch (code) {
+    case SQLITE_NOTADB:
+      msg = "not an SQLite database, so not a NEO log (compressed logs must be named "
+            "*.gz, *.bz2, *.xz or *.zst)";
+      break;
+    case SQLITE_CORRUPT:
+      msg += "; the damaged part was skipped (to salvage more: sqlite3 '" + display_ +
+             "' .recover | sqlite3 recovered.log; then: neolog recovered.log)";
+      break;
+    case SQLITE_BUSY:
+      msg += " (a process holds a lock on the log: try again)";
+      break;
+  }
+  diag_.error(display_, msg);
+}
+
+std::vector<std::string> LogFile::columns(const std::string& table) {
+  std::vector<std::string> names;
+  sqlite3_stmt* stmt = nullptr;
+  const std::string sql = "PRAGMA table_info(\"" + table + "\")";
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(stmt) == SQLITE_ROW) names.emplace_back(column_text(stmt, 1));
+  }
+  sqlite3_finalize(stmt);
+  return names;
+}
+
+bool LogFile::detect_schema(bool report) {
+  sqlite3_stmt* stmt = nullptr;
+  std::vector<std::string> tables;
+  int rc = sqlite3_prepare_v2(db_, "SELECT name FROM sqlite_master WHERE type='table'", -1, &stmt,
+                              nullptr);
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) tables.emplace_back(column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) {
+    const bool corrupt = (sqlite3_errcode(db_) & 0xff) == SQLITE_CORRUPT;
+    if (report || !corrupt) report_sqlite("cannot read the database schema");
+    return false;
+  }
+  auto has = [&](std::string_view t) { return std::find(tables.begin(), tables.end(), t) != tables.end(); };
+  auto format_of = [&](const std::string& table) -> std::optional<Format> {
+    const auto cols = columns(table);
+    auto has_col = [&](std::string_view c) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
+    if (!has_col("date")) return std::nullopt;
+    if (has_col("node")) return Format::New;
+    if (has_col("name")) return Format::Old;
+    return std::nullopt;
+  };
+  // Old tables renamed log1/packet1 by the 2018 logger come first.
+  for (const char* t : {"log1", "log"}) {
+    if (!has(t)) continue;
+    if (auto f = format_of(t)) log_tables_.emplace_back(t, *f);
+  }
+  for (const char* t : {"packet1", "packet"}) {
+    if (!has(t)) continue;
+    if (auto f = format_of(t)) packet_tables_.emplace_back(t, *f);
+  }
+  if (log_tables_.empty() && packet_tables_.empty()) {
+    diag_.error(display_, tables.empty() ? "empty database, not a NEO log"
+                                         : "not a NEO log (no log or packet table)");
+    return false;
+  }
+  has_node_table_ = has("node");
+  return true;
+}
+
+std::string LogFile::where(const Table& t, bool after) const {
+  std::string w = " WHERE date";
+  if (after) {
+    w += ">?1";
+  } else if (options_.from) {
+    w += ">=?1";
+  } else {
+    w += ">0";  // as upstream: records dated 0 or before are never shown
+  }
+  if (options_.until) w += " AND date<=?2";
+  if (t.kind == Record::Kind::Log && options_.min_level) w += " AND level>=?3";
+  if (t.kind == Record::Kind::Packet && !options_.packet_codes.empty()) {
+    w += " AND code IN (";
+    for (std::size_t i = 0; i < options_.packet_codes.size(); ++i) {
+      if (i) w += ',';
+      w += std::to_string(options_.packet_codes[i]);
+    }
+    w += ')';
+  }
+  return w + " ORDER BY date";
+}
+
+sqlite3_stmt* LogFile::statement(const Table& t, const std::string& table, Format format,
+                                 std::optional<double> after) {
+  const bool log = t.kind == Record::Kind::Log;
+  std::string sql = "SELECT date, ";
+  sql += format == Format::New ? "node" : "name";
+  sql += log ? ", level, pathname, lineno, msg" : ", msg_id, code, peer, body";
+  sql += " FROM \"" + table + "\"" + where(t, after.has_value());
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    report_sqlite("cannot read table '" + table + "'");
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  if (after) {
+    sqlite3_bind_double(stmt, 1, *after);
+  } else if (options_.from) {
+    sqlite3_bind_double(stmt, 1, *options_.from);
+  }
+  if (options_.until) sqlite3_bind_double(stmt, 2, *options_.until);
+  if (log && options_.min_level) sqlite3_bind_int64(stmt, 3, *options_.min_level);
+  return stmt;
+}
+
+bool LogFile::prepare(Table& t, const std::string& table, Format format) {
+  sqlite3_stmt* stmt = statement(t, table, format, t.last_date);
+  if (!stmt) return false;
+  t.cursors.push_back(Cursor{stmt, format, table});
+  return true;
+}
+
+int LogFile::probe(const std::string& table, double after) {
+  const std::string sql =
+      "SELECT date FROM \"" + table + "\" WHERE date>?1 ORDER BY date LIMIT 1";
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_double(stmt, 1, after);
+    rc = sqlite3_step(stmt);
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+// A scan failed on a damaged page: find, by seeking further and further
+// (then bisecting), the first date from which the table reads again, and
+// go on from there. The records in between are reported as lost.
+bool LogFile::recover(Table& t, Cursor& c) {
+  const int code = sqlite3_errcode(db_) & 0xff;
+  const double start = t.last_date.value_or(options_.from.value_or(0));
+  const std::string from_text = describe_date(start);
+  if (code != SQLITE_CORRUPT || ++t.recoveries > 10000) {
+    report_sqlite("reading table '" + c.table + "' failed after date " + from_text +
+                  "; the rest of this table was skipped");
+    return false;
+  }
+  double bad = start, good = 0;
+  int rc = SQLITE_CORRUPT;
+  for (double step = 1e-3; step < 1e12; step *= 2) {
+    rc = probe(c.table, start + step);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+      good = start + step;
+      break;
+    }
+    bad = start + step;
+  }
+  if (rc == SQLITE_ROW) {
+    for (int i = 0; i < 60 && good - bad > 1e-6; ++i) {
+      const double mid = bad + (good - bad) / 2;
+      const int r = probe(c.table, mid);
+      (r == SQLITE_ROW || r == SQLITE_DONE ? good : bad) = mid;
+    }
+  }
+  std::string what = "table '" + c.table + "' is damaged: records dated after " + from_text;
+  if (rc == SQLITE_ROW) {
+    what += " and up to " + describe_date(good) + " could not be read";
+  } else {
+    what += " could not be read";
+  }
+  diag_.error(display_, what + " (to salvage more: sqlite3 '" + display_ +
+                            "' .recover | sqlite3 recovered.log; then: neolog recovered.log)");
+  if (rc != SQLITE_ROW) return false;
+  sqlite3_stmt* stmt = statement(t, c.table, c.format, good);
+  if (!stmt) return false;
+  sqlite3_finalize(c.stmt);
+  c.stmt = stmt;
+  return true;
+}
+
+bool LogFile::begin_pass() {
+  if (!db_) return false;
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    report_sqlite("cannot start reading");
+    return false;
+  }
+  in_pass_ = true;
+  if (options_.packets && !protocol_checked_) check_protocol();
+  if (options_.logs) {
+    for (const auto& [table, format] : log_tables_) prepare(logs_, table, format);
+  }
+  if (options_.packets) {
+    for (const auto& [table, format] : packet_tables_) prepare(packets_, table, format);
+  }
+  step(logs_);
+  step(packets_);
+  pick();
+  return true;
+}
+
+void LogFile::finish(Table& t) {
+  for (Cursor& c : t.cursors) sqlite3_finalize(c.stmt);
+  t.cursors.clear();
+  t.index = 0;
+  t.valid = false;
+  if (t.bad_rows > 0) {
+    diag_.error(display_, std::to_string(t.bad_rows) + " malformed row(s) of table '" +
+                              (t.kind == Record::Kind::Log ? "log" : "packet") +
+                              "' skipped (first: " + t.first_bad + ")");
+    t.bad_rows = 0;
+  }
+  t.recoveries = 0;
+}
+
+void LogFile::end_pass() {
+  finish(logs_);
+  finish(packets_);
+  current_ = nullptr;
+  current_table_ = nullptr;
+  if (in_pass_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  in_pass_ = false;
+}
+
+void LogFile::step(Table& t) {
+  while (t.index < t.cursors.size()) {
+    Cursor& c = t.cursors[t.index];
+    const int rc = sqlite3_step(c.stmt);
+    if (rc == SQLITE_ROW) {
+      if (fetch(t, c.stmt, c.format)) {
+        t.valid = true;
+        return;
+      }
+      continue;
+    }
+    if (rc != SQLITE_DONE && recover(t, c)) continue;
+    ++t.index;
+  }
+  t.valid = false;
+}
+
+bool LogFile::fetch(Table& t, sqlite3_stmt* stmt, Format format) {
+  Record& r = t.record;
+  auto bad = [&](const char* why) {
+    if (t.bad_rows++ == 0) {
+      const std::string d = is_number(stmt, 0)
+                                ? describe_date(sqlite3_column_double(stmt, 0))
+                                : "'" + std::string(column_text(stmt, 0)) + "'";
+      t.first_bad = "date " + d + ": " + why;
+    }
+    return false;
+  };
+  if (!is_number(stmt, 0)) return bad("date is not a number");
+  r.kind = t.kind;
+  r.date = sqlite3_column_double(stmt, 0);
+  t.last_date = r.date;
+  if (format == Format::New) {
+    const auto id = column_integer(stmt, 1);
+    r.node = id ? label_for_id(*id) : &default_label_;
+  } else {
+    r.node = sqlite3_column_type(stmt, 1) == SQLITE_NULL ? &default_label_
+                                                         : label_for_name(column_text(stmt, 1));
+  }
+  if (t.kind == Record::Kind::Log) {
+    const auto level = column_integer(stmt, 2);
+    if (!level) return bad("level is not an integer");
+    r.level = *level;
+    r.pathname = column_text(stmt, 3);
+    r.lineno = column_integer(stmt, 4);
+    r.msg = column_text(stmt, 5);
+  } else {
+    const auto msg_id = column_integer(stmt, 2);
+    const auto code = column_integer(stmt, 3);
+    if (!msg_id || !code) return bad("msg_id or code is not an integer");
+    r.msg_id = *msg_id;
+    r.code = *code;
+    r.peer = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? "None" : column_text(stmt, 4);
+    if (sqlite3_column_type(stmt, 5) == SQLITE_NULL) {
+      r.body.reset();
+    } else {
+      r.body = column_blob(stmt, 5);
+    }
+  }
+  return true;
+}
+
+void LogFile::pick() {
+  if (packets_.valid && (!logs_.valid || packets_.record.date < logs_.record.date)) {
+    current_table_ = &packets_;
+  } else if (logs_.valid) {
+    current_table_ = &logs_;
+  } else {
+    current_table_ = nullptr;
+  }
+  current_ = current_table_ ? &current_table_->record : nullptr;
+}
+
+void LogFile::advance() {
+  if (!current_table_) return;
+  step(*current_table_);
+  pick();
+}
+
+void LogFile::load_nodes() {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT id, name, cluster, nid FROM node", -1, &stmt, nullptr) ==
+      SQLITE_OK) {
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto id = column_integer(stmt, 0);
+      if (!id) continue;
+      NodeIdentity node{optional_text(stmt, 1), optional_text(stmt, 2),
+                        sqlite3_column_type(stmt, 3) == SQLITE_INTEGER
+                            ? std::optional<std::int64_t>(sqlite3_column_int64(stmt, 3))
+                            : std::nullopt};
+      labels_[*id] = node_label(naming_, node);
+    }
+  }
+  sqlite3_finalize(stmt);
+}
+
+const std::string* LogFile::label_for_id(std::int64_t id) {
+  if (id == last_id_ && last_label_) return last_label_;
+  auto it = labels_.find(id);
+  if (it == labels_.end() && has_node_table_) {
+    load_nodes();  // a node row added since the last look
+    it = labels_.find(id);
+  }
+  if (it == labels_.end()) it = labels_.emplace(id, default_label_).first;
+  last_id_ = id;
+  last_label_ = &it->second;
+  return last_label_;
+}
+
+const std::string* LogFile::label_for_name(std::string_view name) {
+  auto it = name_labels_.find(std::string(name));
+  if (it == name_labels_.end()) {
+    NodeIdentity node{std::string(name), std::nullopt, std::nullopt};
+    it = name_labels_.emplace(std::string(name), node_label(naming_, node)).first;
+  }
+  return &it->second;
+}
+
+void LogFile::check_protocol() {
+  protocol_checked_ = true;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT text FROM protocol", -1, &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    const int version = protocol_version(column_blob(stmt, 0));
+    if (version >= 0 && version != kProtocolVersion) {
+      diag_.warning(display_, "written with NEO protocol version " + std::to_string(version) +
+                                  "; packets are shown with version " +
+                                  std::to_string(kProtocolVersion) +
+                                  " names and may be misnamed or undecodable");
+      break;
+    }
+  }
+  sqlite3_finalize(stmt);
+}
+
+}  // namespace neo::neolog

@@ -1,0 +1,48 @@
+// Python's repr() and str() of decoded msgpack values, as upstream neolog
+// prints packet arguments: msgpack-python (use_list=False) turns arrays into
+// tuples, bin into bytes, str into str, maps into dicts and NEO's ext types
+// into enum items, and neolog prints them with repr(). Byte-exact with
+// CPython 3.11. Pure functions, no I/O.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/protocol/value.hpp"
+
+namespace neo::neolog {
+
+using protocol::Value;
+
+// repr(float): shortest round-trip digits, "1e+16" / "1e-05" exponents,
+// ".0" for integral values, "inf", "-inf", "nan".
+void append_float_repr(std::string& out, double v);
+// repr(bytes): b'...' (or b"..." if it holds ' but no "), \t \n \r \\ and
+// \xhh for other bytes outside 0x20..0x7e.
+void append_bytes_repr(std::string& out, std::string_view bytes);
+// repr(str) of UTF-8 text (precondition: valid UTF-8): '...' with Python's
+// escapes for control and non-printable characters.
+void append_str_repr(std::string& out, std::string_view utf8);
+// "<EnumItem UP_TO_DATE (1)>" for an ext value of one of NEO's enums.
+void append_enum_repr(std::string& out, const Value::Ext& e);
+// The item name ("UP_TO_DATE"), or "?" if unknown.
+std::string_view enum_item_name(const Value::Ext& e);
+
+// repr(v). Precondition: python_compatible(v).
+void append_repr(std::string& out, const Value& v);
+// str(v), i.e. what "%s" % v prints: the text of a str, an enum item's name,
+// else repr(v).
+void append_str(std::string& out, const Value& v);
+std::string repr(const Value& v);
+
+// False if msgpack-python would fail on this value where our decoder did
+// not: a str that is not UTF-8, an unhashable (map) key.
+bool python_compatible(const Value& v);
+// Python truth value: None, False, 0, 0.0, empty bytes/str/tuple/dict are false.
+bool python_truthy(const Value& v);
+
+bool is_valid_utf8(std::string_view text);
+// True if the code point is printable for str.isprintable() (cp >= 0x80).
+bool is_printable_non_ascii(char32_t cp);
+
+}  // namespace neo::neolog

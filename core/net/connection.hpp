@@ -1,0 +1,92 @@
+// Connection: one TCP (or TLS) socket to another node, full duplex. Sends
+// the 6-byte NEO handshake at once, checks the peer's, then exchanges
+// packets: a reader feeding a FrameReader and dispatching frames (answers to
+// their ask() callback, the rest to the Handler), and a writer draining a
+// bounded outbox. Every end goes through close(reason), which fails pending
+// requests with errc::connection_closed and calls Handler::on_closed once.
+//
+// Owned by shared_ptr (its coroutines hold one while running). Not thread
+// safe: use it on its io_context's thread only (other threads post there).
+// Asio stays out of this header; the implementation is in connection.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "core/net/address.hpp"
+#include "core/net/peer.hpp"
+#include "core/net/tls.hpp"
+#include "core/protocol/frame_reader.hpp"
+
+namespace asio {
+class io_context;
+}
+
+namespace neo::net {
+
+enum class Direction { kSent, kReceived };
+
+// Sees every packet sent (when queued) and received (before dispatch),
+// handshakes excepted; the nodes wire it to the packet log.
+using PacketObserver =
+    std::function<void(Direction direction, const Peer& peer, std::uint32_t msg_id,
+                       std::uint16_t code, std::string_view args)>;
+
+inline constexpr std::size_t kDefaultMaxOutgoingBytes = std::size_t{256} << 20;
+
+struct ConnectionOptions {
+  std::shared_ptr<const TlsContext> tls;  // null: plain TCP
+  // Outgoing bytes queued and not yet written beyond which the connection
+  // is closed (errc: std::errc::no_buffer_space) instead of growing.
+  std::size_t max_outgoing_bytes = kDefaultMaxOutgoingBytes;
+  std::size_t max_frame = protocol::kMaxFrameSize;  // largest incoming packet
+  PacketObserver observer;                          // may be empty
+};
+
+class Connection : public Peer {
+ public:
+  // Starts connecting to `to` (family from the literal host) and returns at
+  // once. Packets may be sent right away: they are queued until the
+  // transport is up. The handler's on_connected() or on_closed() tells the
+  // outcome (an invalid host closes with errc::invalid_argument).
+  static std::shared_ptr<Connection> connect(asio::io_context& io, const Address& to,
+                                             std::shared_ptr<Handler> handler,
+                                             const ConnectionOptions& options);
+
+  // Installs the handler for the next packets (state change).
+  virtual void set_handler(std::shared_ptr<Handler> handler) = 0;
+  // True for a connection accepted by a Listener.
+  virtual bool is_server() const = 0;
+  // True once TCP (and TLS) is established and until closed.
+  virtual bool connected() const = 0;
+  // True once aborted (flushing before closing).
+  virtual bool aborted() const = 0;
+  // Bytes queued for sending and not yet written.
+  virtual std::size_t queued_bytes() const = 0;
+  // Requests waiting for their answer.
+  virtual std::size_t pending_requests() const = 0;
+};
+
+// Accepts connections on a bound address. `accept` is called for each new
+// connection (before any packet is read) and returns its handler; nullptr
+// refuses the connection (closed at once).
+class Listener {
+ public:
+  using AcceptFn = std::function<std::shared_ptr<Handler>(Connection& connection)>;
+
+  // Binds (SO_REUSEADDR) and starts accepting. Port 0 picks a free port
+  // (see local_address()). An error (e.g. address in use) is logged.
+  static Result<std::shared_ptr<Listener>> listen(asio::io_context& io, const Address& bind,
+                                                  const ConnectionOptions& options,
+                                                  AcceptFn accept);
+
+  virtual ~Listener() = default;
+  virtual Address local_address() const = 0;
+  // Stops accepting; connections already accepted are not affected.
+  virtual void close() = 0;
+};
+
+}  // namespace neo::net

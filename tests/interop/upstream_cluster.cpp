@@ -1,0 +1,177 @@
+#include "tests/interop/upstream_cluster.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace neo::interop {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+std::string tail_of(const std::filesystem::path& path, std::size_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
+}
+
+std::vector<std::string> tls_args(const std::optional<net::TlsFiles>& tls) {
+  if (!tls) return {};
+  return {"--ca", tls->ca, "--cert", tls->cert, "--key", tls->key};
+}
+
+}  // namespace
+
+std::string peer_pythonpath() { return env_or("NEO_PEER_PYTHONPATH", ""); }
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    throw std::runtime_error("cannot find a free port");
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
+  const std::string pythonpath = peer_pythonpath();
+  neoppod_ = pythonpath.substr(0, pythonpath.find(':'));
+  python_ = env_or("NEO_PEER_PYTHON", "/usr/bin/python3");
+  std::string pattern = (std::filesystem::temp_directory_path() / "neo-interop-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  std::fprintf(stderr, "upstream cluster in %s\n", dir_.c_str());
+  master_ = net::Address{"127.0.0.1", free_port()};
+  storage_ = net::Address{"127.0.0.1", free_port()};
+  const std::string masters = net::to_string(master_);
+
+  std::vector<std::string> args = {"-l", (dir_ / "master.log").string(),
+                                   "-c", options_.name,
+                                   "-b", masters,
+                                   "-m", masters,
+                                   "-A", "1",
+                                   "-p", std::to_string(options_.partitions),
+                                   "-r", std::to_string(options_.replicas)};
+  for (std::string& arg : tls_args(options_.master_tls)) args.push_back(std::move(arg));
+  spawn("master", "neomaster", args);
+
+  args = {"-l", (dir_ / "storage.log").string(),
+          "-c", options_.name,
+          "-b", net::to_string(storage_),
+          "-m", masters,
+          "-a", "SQLite",
+          "-d", (dir_ / "db.sqlite").string()};
+  for (std::string& arg : tls_args(options_.storage_tls)) args.push_back(std::move(arg));
+  spawn("storage", "neostorage", args);
+}
+
+UpstreamCluster::~UpstreamCluster() {
+  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) stop(*it);
+  if (env_or("NEO_INTEROP_KEEP", "").empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  } else {
+    std::fprintf(stderr, "kept %s\n", dir_.c_str());
+  }
+}
+
+void UpstreamCluster::spawn(const std::string& name, const std::string& script,
+                            const std::vector<std::string>& args) {
+  // Everything the child needs is prepared before fork().
+  std::vector<std::string> argv_strings = {python_, neoppod_ + "/" + script};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = {"PYTHONPATH=" + peer_pythonpath()};
+  for (char** e = environ; *e; ++e) {
+    if (std::string_view(*e).starts_with("PYTHONPATH=")) continue;
+    env_strings.emplace_back(*e);
+  }
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string output = (dir_ / (name + ".out")).string();
+  const pid_t parent = getpid();
+
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  processes_.push_back(Process{name, pid});
+}
+
+void UpstreamCluster::stop(Process& process) {
+  if (process.pid <= 0) return;
+  kill(process.pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 0;
+  while (waitpid(process.pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(process.pid, SIGKILL);
+      waitpid(process.pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // waiting for exit
+  }
+  process.pid = -1;
+}
+
+bool UpstreamCluster::alive() {
+  bool all = true;
+  for (Process& process : processes_) {
+    int status = 0;
+    if (process.pid > 0 && waitpid(process.pid, &status, WNOHANG) == process.pid) {
+      process.pid = -1;  // reaped: never signal that pid again
+    }
+    all = all && process.pid > 0;
+  }
+  return all;
+}
+
+std::string UpstreamCluster::diagnostics() const {
+  std::ostringstream out;
+  for (const char* name : {"master", "storage"}) {
+    out << "--- " << name << " output:\n" << tail_of(dir_ / (std::string(name) + ".out"), 2000);
+  }
+  const std::string dump = (dir_ / "master.neolog").string();
+  const std::string command = python_ + " " + neoppod_ + "/neolog " +
+                              (dir_ / "master.log").string() + " > " + dump + " 2>&1";
+  if (std::system(command.c_str()) == 0) out << "--- master log:\n" << tail_of(dump, 6000);
+  return out.str();
+}
+
+}  // namespace neo::interop

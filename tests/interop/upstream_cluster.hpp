@@ -1,0 +1,70 @@
+// An upstream NEO/py cluster (one master, one SQLite storage) run as child
+// processes on loopback for interoperability tests. The peer's code comes
+// from NEO_PEER_PYTHONPATH (its first entry is the neoppod checkout; the
+// whole list becomes PYTHONPATH); the interpreter is /usr/bin/python3
+// unless NEO_PEER_PYTHON says otherwise. The destructor always kills the
+// processes; they also die with the test process (PR_SET_PDEATHSIG).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/net/address.hpp"
+#include "core/net/tls.hpp"
+
+namespace neo::interop {
+
+// The colon-separated NEO_PEER_PYTHONPATH, or empty if unset.
+std::string peer_pythonpath();
+
+class UpstreamCluster {
+ public:
+  struct Options {
+    std::string name = "neo-cpp-interop";
+    int partitions = 3;
+    int replicas = 0;
+    std::optional<net::TlsFiles> master_tls;   // --ca/--cert/--key of the master
+    std::optional<net::TlsFiles> storage_tls;  // and of the storage
+  };
+
+  explicit UpstreamCluster(const Options& options);
+  ~UpstreamCluster();
+  UpstreamCluster(const UpstreamCluster&) = delete;
+  UpstreamCluster& operator=(const UpstreamCluster&) = delete;
+
+  const std::string& name() const { return options_.name; }
+  const net::Address& master() const { return master_; }
+  const net::Address& storage() const { return storage_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  // True while both processes run.
+  bool alive();
+  // The tail of the processes' stdout/stderr and the master's log (via
+  // neolog), for failure messages.
+  std::string diagnostics() const;
+
+ private:
+  struct Process {
+    std::string name;
+    pid_t pid = -1;
+  };
+  void spawn(const std::string& name, const std::string& script,
+             const std::vector<std::string>& args);
+  void stop(Process& process);
+
+  Options options_;
+  std::filesystem::path dir_;
+  std::string neoppod_;
+  std::string python_;
+  net::Address master_;
+  net::Address storage_;
+  std::vector<Process> processes_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+std::uint16_t free_port();
+
+}  // namespace neo::interop
