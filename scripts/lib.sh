@@ -34,9 +34,10 @@ neo_configure() {
   cmake -S "$NEO_ROOT" -B "$dir" -G Ninja "$@"
 }
 
-# neo_build DIR: builds every target of DIR.
+# neo_build DIR: builds every target of DIR, going on past failures so that
+# one build shows every error (and builds all it can).
 neo_build() {
-  cmake --build "$NEO_ROOT/$1" -j "$NEO_JOBS"
+  cmake --build "$NEO_ROOT/$1" -j "$NEO_JOBS" -- -k 0
 }
 
 # neo_ccache_summary: one line of cache statistics, if ccache is used.

@@ -235,7 +235,10 @@ DecompressStatus unzstd(Io& io) {
   for (;;) {
     in.refill();
     if (in.failed) break;
-    if (in.avail == 0 && pending == 0) break;
+    if (in.avail == 0 && pending == 0) {
+      if (!any) error = "empty file, not in zstd format";
+      break;
+    }
     ZSTD_inBuffer ib{in.next, in.avail, 0};
     ZSTD_outBuffer ob{out.data(), out.size(), 0};
     const std::size_t rc = ZSTD_decompressStream(dctx, &ob, &ib);

@@ -110,6 +110,8 @@ bool LogFile::open(const std::string& db_path) {
     diag_.error(display_, "is a directory, not a log file");
     return false;
   }
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
   if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     report_sqlite("cannot open");
@@ -124,6 +126,37 @@ bool LogFile::open(const std::string& db_path) {
   if (!detect_schema(true)) return false;
   diag_.warning(display_, "the file is shorter than its header says (truncated copy?); "
                           "showing what it holds");
+  return true;
+}
+
+bool LogFile::replaced(const std::string& path) const {
+  struct stat st;
+  return db_ && ::stat(path.c_str(), &st) == 0 && (st.st_dev != dev_ || st.st_ino != ino_);
+}
+
+bool LogFile::reopen(const std::string& path) {
+  if (in_pass_) end_pass();
+  sqlite3* old = db_;
+  const auto old_dev = dev_, old_ino = ino_;
+  auto old_logs = std::move(log_tables_), old_packets = std::move(packet_tables_);
+  const bool old_node_table = has_node_table_;
+  db_ = nullptr;
+  log_tables_.clear();
+  packet_tables_.clear();
+  if (!open(path)) {
+    sqlite3_close(db_);
+    db_ = old;
+    dev_ = old_dev, ino_ = old_ino;
+    log_tables_ = std::move(old_logs), packet_tables_ = std::move(old_packets);
+    has_node_table_ = old_node_table;
+    return false;
+  }
+  sqlite3_close(old);
+  // Node ids are per file: forget the labels of the old one.
+  labels_.clear();
+  last_id_ = -1;
+  last_label_ = nullptr;
+  protocol_checked_ = false;
   return true;
 }
 
@@ -250,9 +283,10 @@ bool LogFile::prepare(Table& t, const std::string& table, Format format) {
   return true;
 }
 
+// Whether the first row after `after` reads (all its columns: a damaged
+// overflow page only shows when the body is read).
 int LogFile::probe(const std::string& table, double after) {
-  const std::string sql =
-      "SELECT date FROM \"" + table + "\" WHERE date>?1 ORDER BY date LIMIT 1";
+  const std::string sql = "SELECT * FROM \"" + table + "\" WHERE date>?1 ORDER BY date LIMIT 1";
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
   if (rc == SQLITE_OK) {
@@ -267,10 +301,12 @@ int LogFile::probe(const std::string& table, double after) {
 // (then bisecting), the first date from which the table reads again, and
 // go on from there. The records in between are reported as lost.
 bool LogFile::recover(Table& t, Cursor& c) {
+  constexpr int kMaxRecoveries = 100;  // per table and pass
+  constexpr int kReported = 3;         // gaps reported one by one
   const int code = sqlite3_errcode(db_) & 0xff;
   const double start = t.last_date.value_or(options_.from.value_or(0));
   const std::string from_text = describe_date(start);
-  if (code != SQLITE_CORRUPT || ++t.recoveries > 10000) {
+  if (code != SQLITE_CORRUPT || t.recoveries >= kMaxRecoveries) {
     report_sqlite("reading table '" + c.table + "' failed after date " + from_text +
                   "; the rest of this table was skipped");
     return false;
@@ -286,25 +322,26 @@ bool LogFile::recover(Table& t, Cursor& c) {
     bad = start + step;
   }
   if (rc == SQLITE_ROW) {
-    for (int i = 0; i < 60 && good - bad > 1e-6; ++i) {
+    for (int i = 0; i < 64 && bad < good; ++i) {
       const double mid = bad + (good - bad) / 2;
+      if (mid <= bad || mid >= good) break;
       const int r = probe(c.table, mid);
       (r == SQLITE_ROW || r == SQLITE_DONE ? good : bad) = mid;
     }
   }
-  std::string what = "table '" + c.table + "' is damaged: records dated after " + from_text;
-  if (rc == SQLITE_ROW) {
-    what += " and up to " + describe_date(good) + " could not be read";
-  } else {
-    what += " could not be read";
+  if (++t.recoveries <= kReported) {
+    std::string what = "table '" + c.table + "' is damaged: records dated after " + from_text;
+    what += rc == SQLITE_ROW ? " and up to " + describe_date(good) + " could not be read"
+                             : " could not be read";
+    diag_.error(display_, what + " (to salvage more: sqlite3 '" + display_ +
+                              "' .recover | sqlite3 recovered.log; then: neolog recovered.log)");
   }
-  diag_.error(display_, what + " (to salvage more: sqlite3 '" + display_ +
-                            "' .recover | sqlite3 recovered.log; then: neolog recovered.log)");
   if (rc != SQLITE_ROW) return false;
   sqlite3_stmt* stmt = statement(t, c.table, c.format, good);
   if (!stmt) return false;
   sqlite3_finalize(c.stmt);
   c.stmt = stmt;
+  t.last_date = good;  // what is not after it is lost: the next recovery starts further
   return true;
 }
 
@@ -338,6 +375,10 @@ void LogFile::finish(Table& t) {
                               (t.kind == Record::Kind::Log ? "log" : "packet") +
                               "' skipped (first: " + t.first_bad + ")");
     t.bad_rows = 0;
+  }
+  if (t.recoveries > 3) {
+    diag_.error(display_, std::to_string(t.recoveries - 3) + " more damaged part(s) of table '" +
+                              (t.kind == Record::Kind::Log ? "log" : "packet") + "' skipped");
   }
   t.recoveries = 0;
 }
@@ -382,7 +423,8 @@ bool LogFile::fetch(Table& t, sqlite3_stmt* stmt, Format format) {
   if (!is_number(stmt, 0)) return bad("date is not a number");
   r.kind = t.kind;
   r.date = sqlite3_column_double(stmt, 0);
-  t.last_date = r.date;
+  // Never backwards, even if a damaged page yields rows out of order.
+  if (!t.last_date || r.date > *t.last_date) t.last_date = r.date;
   if (format == Format::New) {
     const auto id = column_integer(stmt, 1);
     r.node = id ? label_for_id(*id) : &default_label_;

@@ -69,6 +69,13 @@ class LogFile {
   bool open(const std::string& db_path);
   const std::string& display() const { return display_; }
 
+  // Follow mode: true if `path` now names another file than the one open
+  // (the log was rotated: NEO reopens its log path on SIGRTMIN+1).
+  bool replaced(const std::string& path) const;
+  // Switches to the file now at `path`, going on after the records already
+  // read; false (reported) if it cannot be opened: the old one stays.
+  bool reopen(const std::string& path);
+
   // A pass reads, in one read transaction, the records newer than those
   // of the previous pass (all matching records the first time).
   bool begin_pass();
@@ -121,6 +128,7 @@ class LogFile {
   Diagnostics& diag_;
   sqlite3* db_ = nullptr;
   bool in_pass_ = false;
+  std::uint64_t dev_ = 0, ino_ = 0;  // of the file opened
 
   std::vector<std::pair<std::string, Format>> log_tables_, packet_tables_;
   bool has_node_table_ = false;

@@ -161,12 +161,18 @@ int run_neolog(int argc, const char* const* argv, std::ostream& out_stream, std:
   }
   bool flush_warned = false;
   for (;;) {
-    std::vector<LogFile*> pass;
+    // A rotated log is read to its end, then the new file at its path.
+    std::vector<LogFile*> pass, rotated;
     for (auto& f : files) {
+      if (o.follow && compression_of(f->display()) == Compression::None &&
+          f->replaced(f->display())) {
+        rotated.push_back(f.get());
+      }
       if (f->begin_pass()) pass.push_back(f.get());
     }
     merge_records(pass, *sink, out, stop_flag());
     for (LogFile* f : pass) f->end_pass();
+    for (LogFile* f : rotated) f->reopen(f->display());
     if (!out.flush()) return 1;  // e.g. the reader of a pipe went away
     if (!o.follow || *stop_flag()) break;
     for (const int pid : o.flush_pids) {

@@ -12,7 +12,8 @@
 
 namespace neo::protocol::msgpack {
 
-// Appends msgpack values to a string.
+// Appends msgpack values to a string. Lengths and counts must fit in 32
+// bits (a frame is at most 64 MiB anyway).
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}

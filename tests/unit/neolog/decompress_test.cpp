@@ -56,8 +56,8 @@ TEST_CASE("cut-short compressed files give a clear error and what was decompress
       CHECK(st.output == out.size());
     }
     std::string out;
-    const DecompressStatus st = decompress_buffer(c, data.substr(0, data.size() / 2), out);
-    if (c != Compression::Bzip2) {  // bzip2 blocks are 900 kB: nothing before the end
+    const DecompressStatus st = decompress_buffer(c, data.substr(0, data.size() - 100), out);
+    if (c != Compression::Bzip2) {  // one 900 kB bzip2 block: nothing before its end
       CHECK(out.size() > 0);
     }
     CHECK(st.error.find("truncated") != std::string::npos);

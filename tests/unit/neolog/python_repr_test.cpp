@@ -6,6 +6,7 @@
 
 using neo::neolog::Value;
 using namespace neo::neolog;
+using namespace std::literals;
 
 namespace {
 std::string float_repr(double v) {
@@ -56,7 +57,7 @@ TEST_CASE("str values print as Python's repr() of str", "[neolog]") {
   CHECK(str_repr("it's") == "\"it's\"");
   // é stays, ZERO WIDTH SPACE / NEL / LINE SEPARATOR / a tag are escaped, an emoji stays.
   CHECK(str_repr("\xc3\xa9\xe2\x80\x8b\xc2\x85\xe2\x80\xa8\xf0\x9f\x98\x80\xf3\xa0\x80\x81 "
-                 "\x00\x7f'\"") ==
+                 "\x00\x7f'\""sv) ==
         std::string("'\xc3\xa9\\u200b\\x85\\u2028\xf0\x9f\x98\x80\\U000e0001 \\x00\\x7f\\'\"'"));
   CHECK(is_printable_non_ascii(0xe9));
   CHECK_FALSE(is_printable_non_ascii(0xa0));  // NO-BREAK SPACE is not printable for Python

@@ -1,0 +1,246 @@
+// Database on SQLite, file-compatible with NEO/py's SQLite adapter (schema
+// version 4, spec/storage-schema.md): same tables, columns, keys and
+// indexes, same id and data-id rules, same lock, so either implementation
+// opens the other's files.
+//
+// Owned by the storage application, used from its io thread only. Failures
+// inside are SQLite errors (sqlite_category(), extended result codes) or the
+// neo::errc values documented in database.hpp; only open() throws.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "nodes/storage/database/database.hpp"
+#include "nodes/storage/database/file_lock.hpp"
+
+namespace neo::storage {
+
+namespace sqlite {
+class Connection;
+class Query;
+}  // namespace sqlite
+
+// The SQLite error category (for tests and logs).
+const std::error_category& sqlite_error_category() noexcept;
+
+class SqliteDatabase final : public Database {
+ public:
+  // Schema version this code writes and reads.
+  static constexpr int kVersion = 4;
+
+  struct Options {
+    bool reset = false;  // drop every table first (--reset)
+    bool dedup = false;  // create the unique index on data(hash, compression)
+    bool lock = true;    // take the file lock (false: a second, read-only use)
+  };
+
+  // What a connection string says (NEO/py's syntax): a path, `~` expanded,
+  // or a `file:` URI whose path is used as is and whose query may set the
+  // pragmas cache_size, journal_mode, synchronous and cksumvfs=0|1.
+  struct Target {
+    std::string path;
+    std::vector<std::pair<std::string, std::string>> pragmas;  // in query order
+    bool cksumvfs = false;
+  };
+  // Throws DatabaseError for a malformed or unsupported query.
+  static Target parse_target(std::string_view database);
+
+  // Opens (creating if needed) the database, locks its file, creates the
+  // schema on a new database or upgrades an older one (versions 0 to 3).
+  // Throws DatabaseError: "database is locked" if another storage holds it,
+  // a newer schema ("can not be downgraded"), cksumvfs=1 (unsupported), an
+  // upgrade blocked by unfinished transactions, or any SQLite failure.
+  static std::unique_ptr<SqliteDatabase> open(std::string_view database, const Options& options);
+  static std::unique_ptr<SqliteDatabase> open(std::string_view database) {
+    return open(database, Options{});
+  }
+
+  ~SqliteDatabase() override;
+
+  const std::string& path() const { return path_; }
+  // True if the unique index of --dedup exists.
+  bool dedup() const { return dedup_; }
+
+  // ---- Database ----
+  std::error_code commit() override;
+  void defer_commit() override { deferred_commit_ = true; }
+  std::error_code commit_deferred() override;
+  std::error_code commit_from_time_to_time(double seconds) override;
+  std::error_code reset() override;
+  std::error_code close() override;
+  const std::string& last_error() const override { return last_error_; }
+  Result<std::pair<std::string, std::string>> topology_path() const override;
+
+  std::optional<std::string> config(std::string_view key) const override;
+  std::error_code set_config(std::string_view key, std::optional<std::string> value) override;
+  std::optional<std::string> name() const override { return config("name"); }
+  std::error_code set_name(std::string_view name) override;
+  std::optional<NodeId> nid() const override;
+  std::error_code set_nid(NodeId nid) override;
+  std::optional<std::int64_t> ptid() const override;
+  std::optional<std::int64_t> num_replicas() const override;
+  std::optional<Tid> backup_tid() const override;
+  std::error_code set_backup_tid(std::optional<Tid> tid) override;
+  std::optional<Tid> truncate_tid() const override;
+  std::error_code set_truncate_tid(std::optional<Tid> tid) override;
+
+  std::uint32_t num_partitions() const override { return np_; }
+  Result<std::vector<PtRow>> pt_rows() override;
+  Result<std::vector<CellRow>> partition_table() override;
+  Result<std::vector<std::pair<std::uint32_t, std::int64_t>>> assigned_cells() override;
+  bool is_readable_partition(std::uint32_t partition) const override {
+    return readable_.count(partition) != 0;
+  }
+  std::vector<std::uint32_t> readable_partitions() const override {
+    return {readable_.begin(), readable_.end()};
+  }
+  void set_replicating(std::uint32_t partition, bool replicating) override;
+  Result<std::vector<std::uint32_t>> change_partition_table(
+      std::int64_t ptid, std::int64_t num_replicas, std::span<const protocol::CellChange> cells,
+      bool reset, Tid last_pack_id) override;
+  std::error_code update_cell_tid(std::uint32_t partition, Tid tid) override;
+  Result<std::vector<CellNextTid>> cell_next_tids() override;
+
+  Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
+                                                  std::string_view data, std::int64_t compression,
+                                                  std::optional<Tid> data_serial) override;
+  Result<std::optional<std::uint64_t>> hold_data(std::string_view checksum, Oid oid,
+                                                 std::string_view data, std::int64_t compression,
+                                                 std::optional<Tid> data_serial) override;
+  std::error_code release_data(std::span<const std::uint64_t> data_ids, bool prune) override;
+  Result<DataRecord> load_data(std::uint64_t data_id) override;
+  std::error_code store_transaction(Tid tid, std::span<const ObjectRef> objects,
+                                    const TransactionMeta* meta, bool temporary) override;
+  std::error_code store_pack_order(Tid pack_id, std::optional<bool> approved, bool partial,
+                                   const std::optional<std::vector<Oid>>& oids,
+                                   Tid pack_tid) override;
+  Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
+                                            std::span<const Tid> rejected) override;
+  std::error_code lock_transaction(Tid tid, Tid ttid, bool approve_pack) override;
+  std::error_code unlock_transaction(Tid tid, Tid ttid, bool has_trans, bool has_objects,
+                                     bool has_pack) override;
+  std::error_code abort_transaction(Tid ttid) override;
+  std::error_code drop_unfinished_data() override;
+  std::error_code drop_partitions_temporary(
+      std::optional<std::span<const std::uint32_t>> partitions) override;
+  Result<std::vector<std::pair<Tid, std::optional<Tid>>>> locked_transactions() override;
+  Result<std::optional<Tid>> final_tid(Tid ttid) override;
+
+  Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
+  Result<std::optional<Tid>> last_object_tid(Oid oid) override;
+  Result<std::optional<ObjectRecord>> fetch_object(Oid oid, Tid serial) override;
+  Result<LastIds> last_ids() override;
+  Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid) override;
+  Result<Tid> first_tid() override;
+  Result<std::optional<TransactionInfo>> transaction(Tid tid, bool include_locked) override;
+  Result<std::vector<Tid>> tid_list(std::uint64_t offset, std::uint64_t length,
+                                    std::span<const std::uint32_t> partitions) override;
+  Result<std::vector<Tid>> replication_tid_list(Tid min_tid, Tid max_tid,
+                                                std::optional<std::uint64_t> length,
+                                                std::uint32_t partition) override;
+  Result<std::vector<std::pair<Tid, Oid>>> replication_object_list(
+      Tid min_tid, Tid max_tid, std::optional<std::uint64_t> length, std::uint32_t partition,
+      Oid min_oid) override;
+  Result<std::vector<protocol::HistoryEntry>> object_history(Oid oid, std::uint64_t offset,
+                                                             std::uint64_t length) override;
+  Result<std::optional<UndoInfo>> find_undo_tid(Oid oid, std::optional<Tid> ltid, Tid undo_tid,
+                                                std::optional<Tid> current_tid) override;
+  Result<OidsFrom> oids_from(std::uint32_t partition, std::uint64_t length, Oid min_oid,
+                             Tid tid) override;
+  Result<TidRangeCheck> check_tid_range(std::uint32_t partition,
+                                        std::optional<std::uint64_t> length, Tid min_tid,
+                                        Tid max_tid) override;
+  Result<SerialRangeCheck> check_serial_range(std::uint32_t partition,
+                                              std::optional<std::uint64_t> length, Tid min_tid,
+                                              Tid max_tid, Oid min_oid) override;
+
+  std::error_code delete_transaction(Tid tid) override;
+  std::error_code delete_object(Oid oid, std::optional<Tid> serial) override;
+  std::error_code truncate() override;
+  Result<bool> drop_partition(std::uint32_t partition, std::uint64_t count) override;
+  Result<std::vector<protocol::PackOrder>> pack_orders(Tid min_completed) override;
+  Result<std::vector<std::pair<std::uint32_t, Tid>>> packed_ids(bool up_to_date_only) override;
+  std::error_code set_partition_packed(std::uint32_t partition, Tid pack_id) override;
+  std::error_code update_completed_pack_by_replication(std::uint32_t partition,
+                                                       Tid pack_id) override;
+  Result<PackProgress> pack_partition(std::uint32_t partition, Oid min_oid, Tid pack_tid,
+                                      std::uint64_t limit) override;
+  Result<PackProgress> pack_oids(std::uint32_t partition, std::span<const Oid> oids,
+                                 Tid pack_tid) override;
+  Result<std::vector<std::uint64_t>> orphan_data_ids() override;
+  Result<std::size_t> prune_data(std::span<const std::uint64_t> data_ids) override;
+
+ private:
+  SqliteDatabase();
+
+  // Runs `body`, turning an internal failure into an error code (and
+  // last_error_). `body` returns the value of the Result, or void.
+  template <class F>
+  auto guard(F&& body);
+
+  // Open steps (sqlite_schema.cpp).
+  void setup(bool dedup);
+  void migrate();
+  void alter_table(std::string_view table, const std::string& create_new, std::string_view select);
+  void erase();
+  void load_config();
+  void load_state();
+
+  // Helpers that throw sqlite::Failure.
+  sqlite::Query write(const std::string& sql);  // begins a transaction
+  bool table_exists(std::string_view table);
+  std::optional<bool> table_nonempty(std::string_view table);
+  void do_commit();
+  void do_set_config(std::string_view key, std::optional<std::string> value);
+  std::uint32_t partition_of(std::uint64_t id) const;
+  std::uint32_t readable_partition_of(std::uint64_t id) const;  // else non_readable_cell
+  std::vector<PtRow> read_pt();
+  // NEO/py's _changePartitionTable: a cell without tid is deleted; an
+  // existing cell only gets its tid updated; with `reset`, unlisted cells go.
+  struct PtChange {
+    std::uint32_t partition;
+    NodeId nid;
+    std::optional<std::int64_t> tid;
+    std::optional<std::uint64_t> pack;
+  };
+  void change_pt(const std::vector<PtChange>& cells, bool reset);
+  void update_readable(bool recompute_partitions);
+  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid);
+  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition);
+  std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
+                                             std::string_view data, std::int64_t compression,
+                                             std::optional<Tid> data_serial);
+  void do_release_data(std::span<const std::uint64_t> data_ids);
+  std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
+  std::optional<ObjectRecord> fetch_one(sqlite::Query& query);
+  std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial);
+  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid, std::optional<Tid> max_tid);
+  PackProgress pack_rows(std::uint32_t partition, const std::string& oid_condition,
+                         std::optional<std::uint64_t> limit, Tid pack_tid);
+  std::int64_t partition_packed(std::uint32_t partition);
+
+  std::unique_ptr<sqlite::Connection> conn_;
+  FileLock lock_;
+  std::string path_;
+  bool dedup_ = false;
+  std::map<std::string, std::string, std::less<>> config_;  // the config table
+  std::uint32_t np_ = 0;
+  std::set<std::uint32_t> readable_;
+  std::vector<std::uint64_t> next_data_id_;  // per partition
+  // Data ids referenced by transactions not committed yet -> reference count.
+  std::unordered_map<std::uint64_t, std::int64_t> uncommitted_data_;
+  bool deferred_commit_ = false;
+  std::chrono::steady_clock::time_point last_commit_{};
+  mutable std::string last_error_;
+};
+
+}  // namespace neo::storage

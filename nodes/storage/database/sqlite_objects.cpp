@@ -1,0 +1,461 @@
+// SqliteDatabase: data, the commit of a transaction, and loads.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+
+#include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/sqlite_guard.hpp"
+
+namespace neo::storage {
+namespace {
+
+bool is_constraint(const sqlite::Failure& failure) {
+  return failure.code.category() == sqlite::sqlite_category() &&
+         (failure.code.value() & 0xff) == SQLITE_CONSTRAINT;
+}
+
+std::string id_list(std::span<const std::uint64_t> ids) {
+  std::string list;
+  for (std::uint64_t id : ids) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(static_cast<std::int64_t>(id));
+  }
+  return list;
+}
+
+}  // namespace
+
+// ---- data ----
+
+std::optional<std::uint64_t> SqliteDatabase::do_store_data(std::string_view checksum, Oid oid,
+                                                           std::string_view data,
+                                                           std::int64_t compression,
+                                                           std::optional<Tid> data_serial) {
+  const std::uint32_t partition = partition_of(oid.value);
+  if (data_serial) {
+    // Undo: share the data of the undone-to revision.
+    auto q = conn_->query("SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?");
+    if (q.bind(partition, oid, *data_serial).step()) return q.opt_u64(0);
+    if (readable_.count(partition)) {
+      sqlite::fail(make_error_code(errc::undo_pack_error),
+                   "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
+    }
+  }
+  if (checksum.empty()) return std::nullopt;  // deletion
+  const std::uint64_t id = next_data_id_.at(partition);
+  try {
+    write("INSERT INTO data VALUES (?,?,?,?)").bind(id, checksum, compression, data).run();
+  } catch (const sqlite::Failure& failure) {
+    // --dedup: the same (hash, compression) exists; reuse it if the bytes match.
+    if (!is_constraint(failure)) throw;
+    auto q = conn_->query("SELECT id, value FROM data WHERE hash=? AND compression=?");
+    if (q.bind(checksum, compression).step() && q.blob(1) == data) return q.u64(0);
+    throw;
+  }
+  next_data_id_[partition] = id + 1;
+  return id;
+}
+
+Result<std::optional<std::uint64_t>> SqliteDatabase::store_data(std::string_view checksum, Oid oid,
+                                                                std::string_view data,
+                                                                std::int64_t compression,
+                                                                std::optional<Tid> data_serial) {
+  return guard([&] { return do_store_data(checksum, oid, data, compression, data_serial); });
+}
+
+Result<std::optional<std::uint64_t>> SqliteDatabase::hold_data(std::string_view checksum, Oid oid,
+                                                               std::string_view data,
+                                                               std::int64_t compression,
+                                                               std::optional<Tid> data_serial) {
+  return guard([&] {
+    auto id = do_store_data(checksum, oid, data, compression, data_serial);
+    if (id) ++uncommitted_data_[*id];
+    return id;
+  });
+}
+
+void SqliteDatabase::do_release_data(std::span<const std::uint64_t> data_ids) {
+  for (std::uint64_t id : data_ids) {
+    auto it = uncommitted_data_.find(id);
+    if (it != uncommitted_data_.end() && --it->second <= 0) uncommitted_data_.erase(it);
+  }
+}
+
+std::error_code SqliteDatabase::release_data(std::span<const std::uint64_t> data_ids, bool prune) {
+  return guard([&] {
+    do_release_data(data_ids);
+    if (prune) do_prune_data(data_ids);
+  });
+}
+
+std::size_t SqliteDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
+  std::set<std::uint64_t> candidates;
+  for (std::uint64_t id : data_ids) {
+    if (!uncommitted_data_.count(id)) candidates.insert(id);
+  }
+  if (candidates.empty()) return 0;
+  std::vector<std::uint64_t> list(candidates.begin(), candidates.end());
+  auto used = conn_->query_once("SELECT DISTINCT data_id FROM obj WHERE data_id IN (" +
+                                id_list(list) + ")");
+  while (used.step()) candidates.erase(used.u64(0));
+  if (candidates.empty()) return 0;
+  list.assign(candidates.begin(), candidates.end());
+  conn_->begin();
+  conn_->query_once("DELETE FROM data WHERE id IN (" + id_list(list) + ")").run();
+  return list.size();
+}
+
+Result<std::size_t> SqliteDatabase::prune_data(std::span<const std::uint64_t> data_ids) {
+  return guard([&] { return do_prune_data(data_ids); });
+}
+
+Result<DataRecord> SqliteDatabase::load_data(std::uint64_t data_id) {
+  return guard([&] {
+    auto q = conn_->query("SELECT compression, hash, value FROM data WHERE id=?");
+    if (!q.bind(data_id).step()) {
+      sqlite::fail(make_error_code(errc::corrupted_record), "no data row " + std::to_string(data_id));
+    }
+    return DataRecord{q.i64(0), q.blob(1), q.blob(2)};
+  });
+}
+
+Result<std::vector<std::uint64_t>> SqliteDatabase::orphan_data_ids() {
+  return guard([&] {
+    std::vector<std::uint64_t> ids;
+    auto q = conn_->query(
+        "SELECT id FROM data LEFT JOIN obj ON (id=data_id) WHERE data_id IS NULL");
+    while (q.step()) ids.push_back(q.u64(0));
+    return ids;
+  });
+}
+
+// ---- the commit of a transaction ----
+
+std::error_code SqliteDatabase::store_transaction(Tid tid, std::span<const ObjectRef> objects,
+                                                  const TransactionMeta* meta, bool temporary) {
+  return guard([&] {
+    const std::string t = temporary ? "t" : "";
+    for (const ObjectRef& object : objects) {
+      const std::uint32_t partition = partition_of(object.oid.value);
+      try {
+        write("INSERT OR FAIL INTO " + t + "obj VALUES (?,?,?,?,?)")
+            .bind(partition, object.oid, tid, object.data_id, object.value_serial)
+            .run();
+      } catch (const sqlite::Failure& failure) {
+        // Replication may resume after an interrupted one: accept the same row.
+        if (temporary || !is_constraint(failure)) throw;
+        auto q = conn_->query(
+            "SELECT data_id, value_tid FROM obj WHERE partition=? AND oid=? AND tid=?");
+        if (!q.bind(partition, object.oid, tid).step() || q.opt_u64(0) != object.data_id ||
+            q.opt_tid(1) != object.value_serial) {
+          throw;
+        }
+      }
+    }
+    if (meta) {
+      write("INSERT OR FAIL INTO " + t + "trans VALUES (?,?,?,?,?,?,?,?)")
+          .bind(partition_of(tid.value), temporary ? std::nullopt : std::optional(tid),
+                meta->packed, join_oids(meta->oids), meta->user, meta->description,
+                meta->extension, meta->ttid)
+          .run();
+    }
+  });
+}
+
+std::error_code SqliteDatabase::store_pack_order(Tid pack_id, std::optional<bool> approved,
+                                                 bool partial,
+                                                 const std::optional<std::vector<Oid>>& oids,
+                                                 Tid pack_tid) {
+  return guard([&] {
+    write("INSERT INTO pack VALUES (?,?,?,?,?)")
+        .bind(pack_id, approved, partial, oids ? std::optional(join_oids(*oids)) : std::nullopt,
+              pack_tid)
+        .run();
+  });
+}
+
+Result<std::vector<Tid>> SqliteDatabase::sign_pack_orders(std::span<const Tid> approved,
+                                                          std::span<const Tid> rejected) {
+  return guard([&] {
+    auto in = [](std::span<const Tid> tids) -> std::string {
+      if (tids.empty()) return "0";
+      std::string list;
+      for (Tid tid : tids) list += (list.empty() ? "" : ",") + std::to_string(tid.value);
+      return "tid IN (" + list + ")";
+    };
+    const std::string where = " WHERE " + in(approved) + " OR " + in(rejected);
+    std::vector<Tid> changed;
+    auto q = conn_->query_once("SELECT tid FROM pack" + where);
+    while (q.step()) changed.push_back(q.tid(0));
+    if (!changed.empty()) {
+      conn_->begin();
+      conn_->query_once("UPDATE pack SET approved = " + in(approved) + where).run();
+    }
+    return changed;
+  });
+}
+
+std::error_code SqliteDatabase::lock_transaction(Tid tid, Tid ttid, bool approve_pack) {
+  return guard([&] {
+    write("UPDATE ttrans SET tid=? WHERE ttid=?").bind(tid, ttid).run();
+    if (approve_pack) write("UPDATE pack SET approved=1 WHERE tid=?").bind(ttid).run();
+    do_commit();
+  });
+}
+
+std::error_code SqliteDatabase::unlock_transaction(Tid tid, Tid ttid, bool has_trans,
+                                                   bool has_objects, bool has_pack) {
+  return guard([&] {
+    if (has_trans) {
+      write("INSERT INTO trans SELECT * FROM ttrans WHERE tid=?").bind(tid).run();
+      if (has_pack) write("UPDATE pack SET tid=? WHERE tid=?").bind(tid, ttid).run();
+      write("DELETE FROM ttrans WHERE tid=?").bind(tid).run();
+    }
+    if (!has_objects) return;
+    std::vector<std::uint64_t> data_ids;
+    auto q = conn_->query("SELECT data_id FROM tobj WHERE tid=? AND data_id IS NOT NULL");
+    q.bind(ttid);
+    while (q.step()) data_ids.push_back(q.u64(0));
+    write("INSERT INTO obj SELECT partition, oid, ?, data_id, value_tid FROM tobj WHERE tid=?")
+        .bind(tid, ttid)
+        .run();
+    write("DELETE FROM tobj WHERE tid=?").bind(ttid).run();
+    do_release_data(data_ids);
+  });
+}
+
+std::error_code SqliteDatabase::abort_transaction(Tid ttid) {
+  return guard([&] {
+    write("DELETE FROM tobj WHERE tid=?").bind(ttid).run();
+    write("DELETE FROM ttrans WHERE ttid=?").bind(ttid).run();
+  });
+}
+
+std::error_code SqliteDatabase::drop_partitions_temporary(
+    std::optional<std::span<const std::uint32_t>> partitions) {
+  return guard([&] {
+    std::string where;
+    if (partitions) {
+      std::string list;
+      for (std::uint32_t p : *partitions) list += (list.empty() ? "" : ",") + std::to_string(p);
+      where = " WHERE partition IN (" + list + ")";
+    }
+    conn_->begin();
+    conn_->query_once("DELETE FROM tobj" + where).run();
+    conn_->query_once("DELETE FROM pack WHERE tid IN (SELECT tid FROM ttrans JOIN pack USING (tid)" +
+                      where + ")")
+        .run();
+    conn_->query_once("DELETE FROM ttrans" + where).run();
+  });
+}
+
+std::error_code SqliteDatabase::drop_unfinished_data() {
+  return guard([&] {
+    std::vector<std::uint64_t> data_ids;
+    auto q = conn_->query("SELECT data_id FROM tobj WHERE data_id IS NOT NULL");
+    while (q.step()) data_ids.push_back(q.u64(0));
+    if (auto ec = drop_partitions_temporary(std::nullopt)) sqlite::fail(ec, last_error_);
+    do_release_data(data_ids);
+    do_prune_data(data_ids);
+    do_commit();
+  });
+}
+
+Result<std::vector<std::pair<Tid, std::optional<Tid>>>> SqliteDatabase::locked_transactions() {
+  return guard([&] {
+    std::map<Tid, std::optional<Tid>> unfinished;
+    auto objects = conn_->query("SELECT DISTINCT tid FROM tobj");
+    while (objects.step()) unfinished[objects.tid(0)];
+    auto trans = conn_->query("SELECT ttid, tid FROM ttrans");
+    while (trans.step()) unfinished[trans.tid(0)] = trans.opt_tid(1);
+    return std::vector<std::pair<Tid, std::optional<Tid>>>(unfinished.begin(), unfinished.end());
+  });
+}
+
+Result<std::optional<Tid>> SqliteDatabase::final_tid(Tid ttid) {
+  return guard([&]() -> std::optional<Tid> {
+    auto q = conn_->query("SELECT tid FROM trans WHERE partition=? AND tid>=? AND ttid=? LIMIT 1");
+    if (q.bind(readable_partition_of(ttid.value), ttid, ttid).step()) return q.tid(0);
+    return std::nullopt;
+  });
+}
+
+// ---- loads ----
+
+std::optional<Tid> SqliteDatabase::next_serial(std::uint32_t partition, Oid oid, Tid serial) {
+  auto q = conn_->query(
+      "SELECT tid FROM obj WHERE partition=? AND oid=? AND tid>? ORDER BY tid LIMIT 1");
+  if (q.bind(partition, oid, serial).step()) return q.tid(0);
+  return std::nullopt;
+}
+
+// Reads (tid, compression, hash, value, value_tid) from the current row.
+std::optional<ObjectRecord> SqliteDatabase::fetch_one(sqlite::Query& q) {
+  if (!q.step()) return std::nullopt;
+  ObjectRecord record;
+  record.serial = q.tid(0);
+  record.compression = q.opt_i64(1);
+  if (record.compression) {
+    record.checksum = q.blob(2);
+    record.data = q.blob(3);
+  }
+  record.data_serial = q.opt_tid(4);
+  return record;
+}
+
+Result<ObjectRecord> SqliteDatabase::load(Oid oid, std::optional<Tid> at,
+                                          std::optional<Tid> before) {
+  return guard([&] {
+    const std::uint32_t partition = readable_partition_of(oid.value);
+    static const std::string select =
+        "SELECT tid, compression, data.hash, value, value_tid"
+        " FROM obj LEFT JOIN data ON obj.data_id = data.id WHERE partition=? AND oid=?";
+    std::optional<ObjectRecord> record;
+    if (at) {
+      auto q = conn_->query(select + " AND tid=?");
+      q.bind(partition, oid, *at);
+      record = fetch_one(q);
+    } else if (before) {
+      auto q = conn_->query(select + " AND tid<? ORDER BY tid DESC LIMIT 1");
+      q.bind(partition, oid, *before);
+      record = fetch_one(q);
+    } else {
+      auto q = conn_->query(select + " ORDER BY tid DESC LIMIT 1");
+      q.bind(partition, oid);
+      record = fetch_one(q);
+    }
+    if (!record) {
+      auto q = conn_->query("SELECT 1 FROM obj WHERE partition=? AND oid=? LIMIT 1");
+      const bool exists = (at || before) && q.bind(partition, oid).step();
+      sqlite::fail(make_error_code(exists ? errc::oid_not_found : errc::oid_does_not_exist),
+                   to_string(oid));
+    }
+    record->next_serial = next_serial(partition, oid, record->serial);
+    return std::move(*record);
+  });
+}
+
+Result<std::optional<Tid>> SqliteDatabase::last_object_tid(Oid oid) {
+  return guard([&]() -> std::optional<Tid> {
+    auto q = conn_->query("SELECT tid FROM obj WHERE partition=? AND oid=? ORDER BY tid DESC LIMIT 1");
+    if (q.bind(readable_partition_of(oid.value), oid).step()) return q.tid(0);
+    return std::nullopt;
+  });
+}
+
+Result<std::optional<ObjectRecord>> SqliteDatabase::fetch_object(Oid oid, Tid serial) {
+  return guard([&] {
+    auto q = conn_->query(
+        "SELECT tid, compression, data.hash, value, value_tid"
+        " FROM obj LEFT JOIN data ON obj.data_id = data.id WHERE partition=? AND oid=? AND tid=?");
+    q.bind(readable_partition_of(oid.value), oid, serial);
+    return fetch_one(q);
+  });
+}
+
+std::int64_t SqliteDatabase::partition_last_tid(std::uint32_t partition,
+                                                std::optional<Tid> max_tid) {
+  if (max_tid) {
+    auto q = conn_->query("SELECT COALESCE(MAX(tid), -1) FROM trans WHERE partition=? AND tid<=?");
+    q.bind(partition, *max_tid).step();
+    return q.i64(0);
+  }
+  auto q = conn_->query("SELECT COALESCE(MAX(tid), -1) FROM trans WHERE partition=?");
+  q.bind(partition).step();
+  return q.i64(0);
+}
+
+// (greatest object serial, greatest oid) of a partition; -1 when empty.
+std::pair<std::int64_t, std::int64_t> SqliteDatabase::partition_last_ids(std::uint32_t partition) {
+  auto oid = conn_->query("SELECT COALESCE(MAX(oid), -1) FROM obj WHERE partition=?");
+  oid.bind(partition).step();
+  auto tid = conn_->query("SELECT COALESCE(MAX(tid), -1) FROM obj WHERE partition=?");
+  tid.bind(partition).step();
+  return {tid.i64(0), oid.i64(0)};
+}
+
+Result<std::optional<Tid>> SqliteDatabase::last_tid(std::optional<Tid> max_tid) {
+  return guard([&]() -> std::optional<Tid> {
+    std::int64_t last = -1;
+    for (std::uint32_t p : readable_) last = std::max(last, partition_last_tid(p, max_tid));
+    if (last < 0) return std::nullopt;
+    return Tid{static_cast<std::uint64_t>(last)};
+  });
+}
+
+Result<LastIds> SqliteDatabase::last_ids() {
+  return guard([&] {
+    LastIds ids;
+    if (readable_.empty()) return ids;
+    std::int64_t tid = -1, oid = -1, trans_tid = -1;
+    for (std::uint32_t p : readable_) {
+      const auto [t, o] = partition_last_ids(p);
+      tid = std::max(tid, t);
+      oid = std::max(oid, o);
+      trans_tid = std::max(trans_tid, partition_last_tid(p, std::nullopt));
+    }
+    tid = std::max(tid, trans_tid);
+    if (tid >= 0) ids.tid = Tid{static_cast<std::uint64_t>(tid)};
+    if (oid >= 0) ids.oid = Oid{static_cast<std::uint64_t>(oid)};
+    return ids;
+  });
+}
+
+Result<Tid> SqliteDatabase::first_tid() {
+  return guard([&] {
+    Tid first = kMaxTid;
+    for (std::uint32_t p : readable_) {
+      auto q = conn_->query("SELECT MIN(tid) FROM trans WHERE partition=?");
+      q.bind(p).step();
+      if (auto tid = q.opt_tid(0)) first = std::min(first, *tid);
+    }
+    return first;
+  });
+}
+
+Result<std::optional<TransactionInfo>> SqliteDatabase::transaction(Tid tid, bool include_locked) {
+  return guard([&]() -> std::optional<TransactionInfo> {
+    static const std::string columns =
+        "oids, user, description, ext, packed, ttid, approved, partial, pack.oids, pack_tid";
+    auto q = conn_->query("SELECT trans." + columns +
+                          " FROM trans LEFT JOIN pack USING (tid) WHERE partition=? AND tid=?");
+    q.bind(readable_partition_of(tid.value), tid);
+    bool found = q.step();
+    auto locked = conn_->query("SELECT ttrans." + columns +
+                               " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=?");
+    sqlite::Query* row = &q;
+    if (!found && include_locked) {
+      found = locked.bind(tid).step();
+      row = &locked;
+    }
+    if (!found) return std::nullopt;
+    auto split = [&](std::string column) {
+      auto oids = split_oids(column);
+      if (!oids) {
+        sqlite::fail(make_error_code(errc::corrupted_record),
+                     "invalid oids length for tid " + dump_tid(tid) + ": " +
+                         std::to_string(column.size()));
+      }
+      return std::move(*oids);
+    };
+    TransactionInfo info;
+    info.meta.oids = split(row->blob(0));
+    info.meta.user = row->blob(1);
+    info.meta.description = row->blob(2);
+    info.meta.extension = row->blob(3);
+    info.meta.packed = row->i64(4) != 0;
+    info.meta.ttid = row->tid(5);
+    if (!row->is_null(7)) {
+      protocol::TransactionPack pack;
+      if (!row->is_null(6)) pack.approved = row->i64(6) != 0;
+      pack.partial = row->i64(7) != 0;
+      if (!row->is_null(8)) pack.oids = split(row->blob(8));
+      pack.pack_tid = row->tid(9);
+      info.pack = std::move(pack);
+    }
+    return info;
+  });
+}
+
+}  // namespace neo::storage
