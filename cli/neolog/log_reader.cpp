@@ -103,11 +103,11 @@ LogFile::~LogFile() {
 bool LogFile::open(const std::string& db_path) {
   struct stat st;
   if (::stat(db_path.c_str(), &st) != 0) {
-    diag_.error(display_, std::strerror(errno));
+    error(display_, std::strerror(errno));
     return false;
   }
   if (S_ISDIR(st.st_mode)) {
-    diag_.error(display_, "is a directory, not a log file");
+    error(display_, "is a directory, not a log file");
     return false;
   }
   dev_ = st.st_dev;
@@ -124,9 +124,15 @@ bool LogFile::open(const std::string& db_path) {
   // unless the schema is "writable": then it reads the pages present.
   sqlite3_exec(db_, "PRAGMA writable_schema=ON", nullptr, nullptr, nullptr);
   if (!detect_schema(true)) return false;
-  diag_.warning(display_, "the file is shorter than its header says (truncated copy?); "
-                          "showing what it holds");
+  if (!quiet_) {
+    diag_.warning(display_, "the file is shorter than its header says (truncated copy?); "
+                            "showing what it holds");
+  }
   return true;
+}
+
+void LogFile::error(const std::string& file, const std::string& what) {
+  if (!quiet_) diag_.error(file, what);
 }
 
 bool LogFile::replaced(const std::string& path) const {
@@ -143,7 +149,10 @@ bool LogFile::reopen(const std::string& path) {
   db_ = nullptr;
   log_tables_.clear();
   packet_tables_.clear();
-  if (!open(path)) {
+  quiet_ = true;  // a new log may still be being created: try again next pass
+  const bool ok = open(path);
+  quiet_ = false;
+  if (!ok) {
     sqlite3_close(db_);
     db_ = old;
     dev_ = old_dev, ino_ = old_ino;
@@ -176,7 +185,7 @@ void LogFile::report_sqlite(const std::string& what) {
       msg += " (a process holds a lock on the log: try again)";
       break;
   }
-  diag_.error(display_, msg);
+  error(display_, msg);
 }
 
 std::vector<std::string> LogFile::columns(const std::string& table) {
@@ -223,7 +232,7 @@ bool LogFile::detect_schema(bool report) {
     if (auto f = format_of(t)) packet_tables_.emplace_back(t, *f);
   }
   if (log_tables_.empty() && packet_tables_.empty()) {
-    diag_.error(display_, tables.empty() ? "empty database, not a NEO log"
+    error(display_, tables.empty() ? "empty database, not a NEO log"
                                          : "not a NEO log (no log or packet table)");
     return false;
   }
@@ -352,6 +361,18 @@ bool LogFile::begin_pass() {
     return false;
   }
   in_pass_ = true;
+  if (log_tables_.empty() || packet_tables_.empty()) {
+    // A log being created may not have all its tables yet (follow mode).
+    auto logs = std::move(log_tables_), packets = std::move(packet_tables_);
+    log_tables_.clear();
+    packet_tables_.clear();
+    quiet_ = true;
+    if (!detect_schema(false)) {
+      log_tables_ = std::move(logs);
+      packet_tables_ = std::move(packets);
+    }
+    quiet_ = false;
+  }
   if (options_.packets && !protocol_checked_) check_protocol();
   if (options_.logs) {
     for (const auto& [table, format] : log_tables_) prepare(logs_, table, format);

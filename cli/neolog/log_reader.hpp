@@ -73,7 +73,7 @@ class LogFile {
   // (the log was rotated: NEO reopens its log path on SIGRTMIN+1).
   bool replaced(const std::string& path) const;
   // Switches to the file now at `path`, going on after the records already
-  // read; false (reported) if it cannot be opened: the old one stays.
+  // read; false if it cannot be opened (yet): the old one stays, silently.
   bool reopen(const std::string& path);
 
   // A pass reads, in one read transaction, the records newer than those
@@ -119,6 +119,7 @@ class LogFile {
   const std::string* label_for_name(std::string_view name);
   void load_nodes();
   void report_sqlite(const std::string& what);
+  void error(const std::string& file, const std::string& what);  // unless quiet_
   void check_protocol();
   void finish(Table& t);
 
@@ -129,6 +130,7 @@ class LogFile {
   sqlite3* db_ = nullptr;
   bool in_pass_ = false;
   std::uint64_t dev_ = 0, ino_ = 0;  // of the file opened
+  bool quiet_ = false;               // reopening: errors are not reported
 
   std::vector<std::pair<std::string, Format>> log_tables_, packet_tables_;
   bool has_node_table_ = false;

@@ -83,7 +83,7 @@ bool nid_text(const Value& v, std::string& out) {
 bool address_text(const Value& v, std::string& out) {
   out.clear();
   if (!python_truthy(v)) return true;
-  const auto* pair = v.get_if<Value::Array>();
+  const auto pair = python_items(v);  // host, port = addr
   if (!pair || pair->size() != 2) return false;
   const auto* host = (*pair)[0].get_if<Value::Bin>();
   if (!host || !is_valid_utf8(host->bytes)) return false;
@@ -127,16 +127,20 @@ std::size_t code_points(const std::string& s) {
 
 bool append_node_list_lines(const Value& node_list, std::vector<std::string>& lines) {
   if (!python_truthy(node_list)) return true;
-  const auto* nodes = node_list.get_if<Value::Array>();
+  const auto nodes = python_items(node_list);
   if (!nodes) return false;
-  std::vector<const Value::Array*> sorted;
+  std::vector<Value::Array> all;  // each node's 5 fields
   for (const Value& node : *nodes) {
-    const auto* fields = node.get_if<Value::Array>();
+    auto fields = python_items(node);
     if (!fields || fields->size() != 5) return false;
+    all.push_back(std::move(*fields));
+  }
+  std::vector<const Value::Array*> sorted;
+  for (const Value::Array& fields : all) {
     // Stable insertion sort: safe whatever the comparisons say.
     auto pos = sorted.end();
-    while (pos != sorted.begin() && key_less(*fields, **(pos - 1))) --pos;
-    sorted.insert(pos, fields);
+    while (pos != sorted.begin() && key_less(fields, **(pos - 1))) --pos;
+    sorted.insert(pos, &fields);
   }
   std::vector<std::array<std::string, 5>> rows(sorted.size());
   std::size_t width[4] = {};

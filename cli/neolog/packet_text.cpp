@@ -42,8 +42,10 @@ bool decompress_at(Value& args, const int* path, std::size_t depth) {
     args = Value::nil();
     return true;
   }
+  auto list = python_items(args);  // Python: list(args)
+  if (!list || path[0] < 0) return false;
+  args = Value::array(std::move(*list));
   auto* items = std::get_if<Value::Array>(&args.data);
-  if (!items || path[0] < 0) return false;
   const auto i = static_cast<std::size_t>(path[0]);
   if (depth > 1) return i < items->size() && decompress_at((*items)[i], path + 1, depth - 1);
   if (i + 2 >= items->size()) return false;
@@ -106,7 +108,7 @@ void PacketDescriber::describe(std::int64_t code, std::optional<std::string_view
 }
 
 void PacketDescriber::describe_error(const Value& args, PacketText& out) const {
-  const auto* items = args.get_if<Value::Array>();
+  const auto items = python_items(args);  // Python: f(*args)
   if (!items || items->size() != 2) {
     out.extra.emplace_back("Can't decode packet");
     return;
@@ -120,7 +122,7 @@ void PacketDescriber::describe_error(const Value& args, PacketText& out) const {
 }
 
 void PacketDescriber::describe_node_information(const Value& args, PacketText& out) const {
-  const auto* items = args.get_if<Value::Array>();
+  const auto items = python_items(args);  // Python: f(*args)
   if (!items || items->size() != 2 || !append_node_list_lines((*items)[1], out.extra)) {
     out.extra.emplace_back("Can't decode packet");
     return;

@@ -90,34 +90,40 @@ bool canonical_key(std::string& out, const Value& v) {
   return true;
 }
 
-void append_dict_repr(std::string& out, const Value::Map& map) {
-  // Python builds the dict pair by pair: a repeated key keeps its first
-  // position and takes the last value.
-  std::vector<std::size_t> value_of(map.size());
-  std::vector<bool> shown(map.size(), true);
-  for (std::size_t i = 0; i < map.size(); ++i) value_of[i] = i;
-  if (map.size() > 1) {
-    std::unordered_map<std::string, std::size_t> first;
-    std::string key;
-    for (std::size_t i = 0; i < map.size(); ++i) {
-      key.clear();
-      if (!canonical_key(key, map[i].first)) continue;
-      auto [it, inserted] = first.emplace(key, i);
+// The pairs of the dict Python builds from a map, as (key, value) indexes:
+// a repeated key keeps its first place and takes the last value.
+std::vector<std::pair<std::size_t, std::size_t>> dict_items(const Value::Map& map) {
+  std::vector<std::pair<std::size_t, std::size_t>> items;
+  items.reserve(map.size());
+  if (map.size() <= 1) {
+    for (std::size_t i = 0; i < map.size(); ++i) items.emplace_back(i, i);
+    return items;
+  }
+  std::unordered_map<std::string, std::size_t> first;  // canonical key -> position in items
+  std::string key;
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    key.clear();
+    if (canonical_key(key, map[i].first)) {
+      auto [it, inserted] = first.emplace(key, items.size());
       if (!inserted) {
-        value_of[it->second] = i;
-        shown[i] = false;
+        items[it->second].second = i;
+        continue;
       }
     }
+    items.emplace_back(i, i);
   }
+  return items;
+}
+
+void append_dict_repr(std::string& out, const Value::Map& map) {
   out += '{';
   bool comma = false;
-  for (std::size_t i = 0; i < map.size(); ++i) {
-    if (!shown[i]) continue;
+  for (const auto& [k, v] : dict_items(map)) {
     if (comma) out += ", ";
     comma = true;
-    append_repr(out, map[i].first);
+    append_repr(out, map[k].first);
     out += ": ";
-    append_repr(out, map[value_of[i]].second);
+    append_repr(out, map[v].second);
   }
   out += '}';
 }
@@ -348,6 +354,27 @@ bool python_truthy(const Value& v) {
     bool operator()(const Value::Map& m) const { return !m.empty(); }
   };
   return std::visit(Truth{}, v.data);
+}
+
+std::optional<Value::Array> python_items(const Value& v) {
+  if (const auto* a = v.get_if<Value::Array>()) return *a;
+  Value::Array items;
+  if (const auto* m = v.get_if<Value::Map>()) {
+    for (const auto& [k, unused] : dict_items(*m)) items.push_back((*m)[k].first);
+  } else if (const auto* b = v.get_if<Value::Bin>()) {
+    for (const char c : b->bytes) items.push_back(Value::uinteger(static_cast<unsigned char>(c)));
+  } else if (const auto* s = v.get_if<Value::Str>()) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s->text.data());
+    const auto* end = p + s->text.size();
+    while (p < end) {
+      const auto* start = p;
+      next_code_point(p);
+      items.push_back(Value::str(std::string(reinterpret_cast<const char*>(start), p - start)));
+    }
+  } else {
+    return std::nullopt;
+  }
+  return items;
 }
 
 bool is_valid_utf8(std::string_view text) {

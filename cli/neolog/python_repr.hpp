@@ -5,6 +5,7 @@
 // CPython 3.11. Pure functions, no I/O.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,11 @@ std::string repr(const Value& v);
 bool python_compatible(const Value& v);
 // Python truth value: None, False, 0, 0.0, empty bytes/str/tuple/dict are false.
 bool python_truthy(const Value& v);
+
+// What iterating over the value gives in Python (list(v), f(*v), a, b = v):
+// a tuple's items, a dict's keys, a bytes' ints, a str's characters;
+// nullopt if it is not iterable.
+std::optional<Value::Array> python_items(const Value& v);
 
 bool is_valid_utf8(std::string_view text);
 // True if the code point is printable for str.isprintable() (cp >= 0x80).

@@ -132,3 +132,12 @@ TEST_CASE("zlib data must be a complete stream", "[neolog]") {
   CHECK_FALSE(zlib_decompress(z.substr(0, z.size() - 1)));
   CHECK_FALSE(zlib_decompress(""));
 }
+
+TEST_CASE("odd bodies are iterated as Python iterates them", "[neolog]") {
+  // Error(*args) with a dict body: its keys are the arguments.
+  const Value dict = Value::map({{u(1), u(40000)}, {bin("msg"), bin("x")}});
+  CHECK(describe(DecodeLevel::Names, 0x8000, body(dict)).extra[0] == "1 (b'msg')");
+  // -A on AnswerRelockObject whose first argument is bytes: list(bytes) gives ints.
+  const Value relock = tuple({bin(std::string("\0\0\0\0\0\0\0\1", 8)), bin("c")});
+  CHECK(describe(DecodeLevel::Data, 0x801b, body(relock)).args == "((0, 0, None, 0, 0, 0, 0, 1), b'c')");
+}

@@ -86,6 +86,7 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
   store(*db, t1, A, "v1");
   store(*db, t1, B, "b1");
   CHECK(t1.held == std::vector<std::uint64_t>{(std::uint64_t{1} << 48) + 0, 0});
+  REQUIRE_FALSE(db->commit());
   CHECK(sql_rows(path, "SELECT id, hash, compression, value FROM data ORDER BY id") ==
         Rows{{"0", "x'" + hex_of(sha1("b1")) + "'", "0", "x'" + hex_of("b1") + "'"},
              {"281474976710656", "x'" + hex_of(sha1("v1")) + "'", "0", "x'" + hex_of("v1") + "'"}});
@@ -262,6 +263,7 @@ TEST_CASE("an aborted transaction leaves nothing visible and its data is pruned"
   // Data still held by another transaction is not pruned.
   PendingTransaction t4{Tid{0x4000}};
   store(*db, t4, A, "held");
+  REQUIRE_FALSE(db->commit());
   REQUIRE_FALSE(db->release_data({}, true));
   auto pruned = db->prune_data(t4.held);
   REQUIRE(pruned);

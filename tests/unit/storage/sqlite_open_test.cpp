@@ -254,7 +254,7 @@ void create_version0(const std::string& path, bool unfinished) {
            "CREATE TABLE trans (partition INTEGER NOT NULL, tid INTEGER NOT NULL,"
            " packed BOOLEAN NOT NULL, oids BLOB NOT NULL, user BLOB NOT NULL,"
            " description BLOB NOT NULL, ext BLOB NOT NULL, ttid INTEGER NOT NULL,"
-           " PRIMARY KEY (partition, tid));"
+           " PRIMARY KEY (partition, tid)) WITHOUT ROWID;"
            "CREATE TABLE obj (partition INTEGER NOT NULL, oid INTEGER NOT NULL,"
            " tid INTEGER NOT NULL, data_id INTEGER, value_tid INTEGER,"
            " PRIMARY KEY (partition, tid, oid));"

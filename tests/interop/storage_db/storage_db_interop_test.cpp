@@ -1,0 +1,339 @@
+// Cross-opening of storage databases between neo-cpp and NEO/py (SQLite,
+// schema 4): each implementation writes the same scenario, both dump each
+// database in one canonical text form through their own API, and the dumps
+// and raw rows must be equal; their file locks must exclude each other.
+// Needs NEO_PEER_PYTHONPATH (NEO/py and its dependencies); skipped (exit
+// code 77) without it. The interpreter is NEO_PEER_PYTHON or /usr/bin/python3.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
+
+using namespace neo;
+using namespace neo::storage;
+
+namespace {
+
+constexpr std::uint32_t kNp = 3;
+constexpr NodeId kNid{1};
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string python_command(const std::string& command, const std::string& path,
+                           const std::string& extra = "") {
+  return "PYTHONPATH=" + shell_quote(env_or("NEO_PEER_PYTHONPATH", "")) + " " +
+         shell_quote(env_or("NEO_PEER_PYTHON", "/usr/bin/python3")) + " " +
+         shell_quote(NEO_STORAGE_DB_SCRIPT) + " " + command + " " + shell_quote(path) + " " + extra;
+}
+
+// Runs the NEO/py helper; returns its stdout and exit status.
+std::pair<std::string, int> run_python(const std::string& command, const std::string& path) {
+  FILE* pipe = popen((python_command(command, path) + " 2>&1").c_str(), "r");
+  REQUIRE(pipe);
+  std::string out;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+std::string hexs(std::string_view bytes) { return hex(bytes); }
+std::string num(std::optional<std::uint64_t> value) { return value ? std::to_string(*value) : "-"; }
+std::string num(std::optional<Tid> tid) { return tid ? std::to_string(tid->value) : "-"; }
+std::string num(std::optional<Oid> oid) { return oid ? std::to_string(oid->value) : "-"; }
+
+template <class T>
+T get(Result<T> result) {
+  INFO(result.error().message());
+  REQUIRE(result);
+  return std::move(*result);
+}
+
+// The canonical dump of upstream_db.py's `dump`, through this project's API.
+std::string dump(const std::string& path) {
+  auto db = SqliteDatabase::open(path);
+  std::ostringstream out;
+  auto opt = [](const auto& value) -> std::string {
+    if (!value) return "None";
+    if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, NodeId>) {
+      return std::to_string(value->value);
+    } else if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, std::string>) {
+      return *value;
+    } else {
+      return std::to_string(*value);
+    }
+  };
+  out << "config version=" << opt(db->config("version")) << " name=" << opt(db->name())
+      << " nid=" << opt(db->nid()) << " ptid=" << opt(db->ptid())
+      << " replicas=" << opt(db->num_replicas()) << " backup_tid=" << num(db->backup_tid())
+      << " truncate_tid=" << num(db->truncate_tid()) << '\n';
+  for (const PtRow& row : get(db->pt_rows())) {
+    out << "pt " << row.partition << ' ' << row.nid.value << ' ' << row.tid << ' '
+        << num(row.pack) << '\n';
+  }
+  for (const CellRow& cell : get(db->partition_table())) {
+    out << "cell " << cell.partition << ' ' << cell.nid.value << ' ' << static_cast<int>(cell.state)
+        << '\n';
+  }
+  const LastIds ids = get(db->last_ids());
+  out << "last_ids " << num(ids.tid) << ' ' << num(ids.oid) << '\n';
+  out << "first_tid " << get(db->first_tid()).value << '\n';
+  out << "last_tid " << num(get(db->last_tid(std::nullopt))) << '\n';
+  for (const auto& [ttid, tid] : get(db->locked_transactions())) {
+    out << "unfinished " << ttid.value << ' ' << num(tid) << '\n';
+  }
+  for (const protocol::PackOrder& order : get(db->pack_orders(kZeroTid))) {
+    out << "pack_order " << order.pack_id.value << ' '
+        << (order.approved ? std::to_string(*order.approved) : "-") << ' ' << order.partial << ' '
+        << (order.oids ? hexs(join_oids(*order.oids)) : "-") << ' ' << order.pack_tid.value << '\n';
+  }
+  for (const auto& [partition, pack_id] : get(db->packed_ids(false))) {
+    out << "packed " << partition << ' ' << pack_id.value << '\n';
+  }
+  const std::vector<std::uint32_t> readable = db->readable_partitions();
+  out << "tids";
+  std::string tids;
+  for (Tid tid : get(db->tid_list(0, 1000, readable))) tids += (tids.empty() ? "" : " ") + std::to_string(tid.value);
+  out << ' ' << tids << '\n';
+  for (std::uint32_t p : readable) {
+    const TidRangeCheck t = get(db->check_tid_range(p, std::nullopt, kZeroTid, kMaxTid));
+    out << "check_tid " << p << ' ' << t.count << ' ' << hexs(t.checksum) << ' ' << t.max_tid.value << '\n';
+    const SerialRangeCheck s = get(db->check_serial_range(p, std::nullopt, kZeroTid, kMaxTid, kZeroOid));
+    out << "check_serial " << p << ' ' << s.count << ' ' << hexs(s.tid_checksum) << ' '
+        << s.max_tid.value << ' ' << hexs(s.oid_checksum) << ' ' << s.max_oid.value << '\n';
+    const OidsFrom from = get(db->oids_from(p, 1000, kZeroOid, kMaxTid));
+    out << "oids_from " << p << ' ' << num(from.next_oid);
+    std::string oids;
+    for (Oid oid : from.oids) oids += (oids.empty() ? "" : " ") + std::to_string(oid.value);
+    out << ' ' << oids << '\n';
+    for (Tid tid : get(db->replication_tid_list(kZeroTid, kMaxTid, std::nullopt, p))) {
+      const TransactionInfo info = *get(db->transaction(tid, false));
+      out << "trans " << tid.value << " oids=" << hexs(join_oids(info.meta.oids))
+          << " user=" << hexs(info.meta.user) << " desc=" << hexs(info.meta.description)
+          << " ext=" << hexs(info.meta.extension) << " packed=" << info.meta.packed
+          << " ttid=" << info.meta.ttid.value << " pack=";
+      if (info.pack) {
+        out << (info.pack->approved ? std::to_string(*info.pack->approved) : "-") << ','
+            << info.pack->partial << ','
+            << (info.pack->oids ? hexs(join_oids(*info.pack->oids)) : "-") << ','
+            << info.pack->pack_tid.value;
+      } else {
+        out << '-';
+      }
+      out << '\n';
+    }
+    std::set<std::uint64_t> seen;
+    for (const auto& [serial, oid] :
+         get(db->replication_object_list(kZeroTid, kMaxTid, std::nullopt, p, kZeroOid))) {
+      for (const char* label : {"at", "before"}) {
+        const ObjectRecord r = std::string(label) == "at"
+                                   ? get(db->load(oid, serial, std::nullopt))
+                                   : get(db->load(oid, std::nullopt, Tid{serial.value + 1}));
+        out << "obj " << label << ' ' << oid.value << ' ' << r.serial.value << ' '
+            << num(r.next_serial) << ' '
+            << (r.has_data() ? std::to_string(*r.compression) + ' ' + hexs(r.checksum) + ' ' +
+                                   hexs(r.data)
+                             : std::string("- - -"))
+            << ' ' << num(r.data_serial) << '\n';
+      }
+      const auto undo = get(db->find_undo_tid(oid, std::nullopt, serial, std::nullopt));
+      out << "undo " << oid.value << ' ' << serial.value << ' ';
+      if (undo) {
+        out << num(undo->current_serial) << ' ' << num(undo->undo_serial) << ' ' << undo->is_current;
+      } else {
+        out << '-';
+      }
+      out << '\n';
+      if (seen.insert(oid.value).second) {
+        const ObjectRecord r = get(db->load(oid, std::nullopt, std::nullopt));
+        out << "latest " << oid.value << ' ' << r.serial.value << ' ' << num(r.next_serial) << ' '
+            << num(r.data_serial) << '\n';
+        out << "history " << oid.value;
+        std::string history;
+        for (const auto& entry : get(db->object_history(oid, 0, 1000))) {
+          history += (history.empty() ? "" : " ") + std::to_string(entry.serial.value) + ':' +
+                     std::to_string(entry.size);
+        }
+        out << ' ' << history << '\n';
+      }
+    }
+  }
+  return out.str();
+}
+
+// upstream_db.py's `write` scenario, through this project's API.
+Tid tid_of(int i) { return Tid{0x03f84a50fb000000ULL + static_cast<std::uint64_t>(i) * 7}; }
+
+struct Store {
+  std::uint64_t oid;
+  std::optional<std::string> data;  // none: deletion
+  std::int64_t compression = 0;
+  std::optional<Tid> data_serial{};
+};
+
+void write_scenario(const std::string& path) {
+  auto db = SqliteDatabase::open(path);
+  REQUIRE_FALSE(db->set_name("interop"));
+  REQUIRE_FALSE(db->set_nid(kNid));
+  std::vector<protocol::CellChange> cells;
+  for (std::uint32_t p = 0; p < kNp; ++p) cells.push_back({p, kNid, CellState::UpToDate});
+  cells.push_back({0, NodeId{2}, CellState::OutOfDate});
+  cells.push_back({1, NodeId{3}, CellState::Corrupted});
+  REQUIRE(db->change_partition_table(1, 1, cells, true, kZeroTid));
+  REQUIRE_FALSE(db->commit());
+
+  auto commit = [&](int i, const std::vector<Store>& stores, const std::string& user,
+                    const std::string& desc, const std::string& ext,
+                    std::optional<std::pair<std::vector<Oid>, Tid>> pack = std::nullopt,
+                    bool lock = true, bool unlock = true) {
+    const Tid ttid{tid_of(i).value - kNp};
+    const Tid final_tid = tid_of(i);
+    std::vector<ObjectRef> refs;
+    std::vector<Oid> oids;
+    for (const Store& s : stores) {
+      const std::string data = s.data.value_or("");
+      auto id = db->hold_data(s.data ? sha1(data) : "", Oid{s.oid}, data, s.compression, s.data_serial);
+      REQUIRE(id);
+      refs.push_back({Oid{s.oid}, *id, s.data_serial});
+      oids.push_back(Oid{s.oid});
+    }
+    const TransactionMeta meta{oids, user, desc, ext, false, ttid};
+    REQUIRE_FALSE(db->store_transaction(ttid, refs, &meta, true));
+    if (pack) {
+      REQUIRE_FALSE(db->store_pack_order(ttid, std::nullopt, !pack->first.empty(), pack->first,
+                                         pack->second));
+    }
+    REQUIRE_FALSE(db->commit());
+    if (lock) REQUIRE_FALSE(db->lock_transaction(final_tid, ttid, pack.has_value()));
+    if (unlock) {
+      REQUIRE_FALSE(db->unlock_transaction(final_tid, ttid, true, !refs.empty(), pack.has_value()));
+      REQUIRE_FALSE(db->commit());
+    }
+  };
+  // zlib.compress(b"this is compressed, compressed, compressed")
+  const std::string compressed(
+      "x\x9c+\xc9\xc8,V\x00\xa2\xe4\xfc\xdc\x82\xa2\xd4\xe2\xe2\xd4\x14\x1d\x1cl\x00U\xd2\x10\x0c",
+      27);
+  commit(1, {{0, "root"}, {1, "one"}, {2, compressed, 1}}, "alice", "first",
+         std::string("\x80\x03}q\x00.", 6));
+  commit(2, {{1, "one, again"}, {3, "three"}}, "", "second", "");
+  commit(3, {{1, "one", 0, tid_of(1)}}, "", "undo", "");
+  commit(4, {{3, std::nullopt}}, "", "delete", "");
+  commit(5, {}, "", "IStorage.pack", "", std::pair(std::vector<Oid>{Oid{1}}, tid_of(2)));
+  commit(6, {{4, "four"}}, "", "", "");
+  commit(7, {{5, "voted"}}, "", "", "", std::nullopt, false, false);
+  commit(8, {{6, "locked"}}, "", "", "", std::nullopt, true, false);
+}
+
+// Every row of every table, sorted (a raw comparison of two files).
+std::string rows(const std::string& path) {
+  auto [out, status] = run_python("rows", path);
+  REQUIRE(status == 0);
+  return out;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "neo-storage-db-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()));
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST_CASE("NEO/py reads a database written by neo-cpp as neo-cpp does", "[interop][storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cpp.sqlite");
+  write_scenario(path);
+  const std::string ours = dump(path);
+  auto [theirs, status] = run_python("dump", path);
+  INFO(theirs);
+  REQUIRE(status == 0);
+  CHECK(theirs == ours);
+}
+
+TEST_CASE("neo-cpp reads a database written by NEO/py as NEO/py does", "[interop][storage]") {
+  TempDir dir;
+  const std::string path = dir.file("py.sqlite");
+  auto [written, write_status] = run_python("write", path);
+  INFO(written);
+  REQUIRE(write_status == 0);
+  auto [theirs, status] = run_python("dump", path);
+  INFO(theirs);
+  REQUIRE(status == 0);
+  CHECK(dump(path) == theirs);
+}
+
+TEST_CASE("neo-cpp and NEO/py write the same schema and rows", "[interop][storage]") {
+  TempDir dir;
+  const std::string cpp = dir.file("cpp.sqlite"), py = dir.file("py.sqlite");
+  write_scenario(cpp);
+  REQUIRE(run_python("write", py).second == 0);
+  CHECK(rows(cpp) == rows(py));
+}
+
+TEST_CASE("neo-cpp and NEO/py storages lock each other out of a database", "[interop][storage]") {
+  TempDir dir;
+  const std::string path = dir.file("db.sqlite");
+  SqliteDatabase::open(path);
+  {
+    // NEO/py holds it.
+    const std::string flag = dir.file("locked");
+    FILE* holder = popen(python_command("hold", path, shell_quote(flag)).c_str(), "w");
+    REQUIRE(holder);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!std::filesystem::exists(flag) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(std::filesystem::exists(flag));
+    CHECK_THROWS_WITH(SqliteDatabase::open(path), Catch::Contains("database is locked"));
+    std::fputs("\n", holder);
+    CHECK(pclose(holder) == 0);
+  }
+  {
+    // neo-cpp holds it.
+    auto db = SqliteDatabase::open(path);
+    auto [out, status] = run_python("open", path);
+    CHECK(status != 0);
+    CHECK_THAT(out, Catch::Contains("database is locked"));
+  }
+  CHECK(run_python("open", path).second == 0);
+}
+
+int main(int argc, char** argv) {
+  if (env_or("NEO_PEER_PYTHONPATH", "").empty()) {
+    std::puts("SKIPPED: set NEO_PEER_PYTHONPATH to run the interoperability tests");
+    return 77;
+  }
+  return Catch::Session().run(argc, argv);
+}
