@@ -11,20 +11,13 @@
 #include <string>
 #include <string_view>
 
+#include "cli/neolog/dateutil_parser.hpp"
+
 namespace neo::neolog {
 
 // Python's float(text): decimal or exponent notation, inf, nan, digit
 // underscores, surrounding whitespace; nullopt if Python would refuse it.
 std::optional<double> python_float(std::string_view text);
-
-// What dateutil found in a date string (absent fields come from today).
-struct DateFields {
-  std::optional<int> year, month, day, weekday, hour, minute, second, microsecond;
-  std::optional<std::string> tzname;
-  std::optional<int> tzoffset;  // seconds east of UTC
-};
-// dateutil.parser's _parse() + validate(); nullopt if it raises.
-std::optional<DateFields> parse_date_fields(std::string_view text);
 
 struct TimeArg {
   double timestamp = 0;

@@ -104,14 +104,16 @@ DecompressStatus gunzip(Io& io) {
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return finish(st, io, "zlib init failed");
   std::vector<char> out(kChunk);
   std::string error;
-  int members = 0;          // complete gzip members (several may be concatenated)
-  bool in_member = false;   // some bytes of the current member were given to zlib
+  int members = 0;         // complete gzip members (several may be concatenated)
+  bool in_member = false;  // some bytes of the current member were given to zlib
   for (;;) {
     in.refill();
     if (in.failed) break;
     if (in.avail == 0) {
-      if (in_member) error = "compressed data is truncated (the file was cut short)";
-      else if (members == 0) error = "empty file, not in gzip format";
+      if (in_member)
+        error = "compressed data is truncated (the file was cut short)";
+      else if (members == 0)
+        error = "empty file, not in gzip format";
       break;
     }
     in_member = true;
@@ -154,8 +156,10 @@ DecompressStatus bunzip2(Io& io) {
     in.refill();
     if (in.failed) break;
     if (in.avail == 0) {
-      if (in_stream) error = "compressed data is truncated (the file was cut short)";
-      else if (streams == 0) error = "empty file, not in bzip2 format";
+      if (in_stream)
+        error = "compressed data is truncated (the file was cut short)";
+      else if (streams == 0)
+        error = "empty file, not in bzip2 format";
       break;
     }
     in_stream = true;
@@ -265,11 +269,16 @@ DecompressStatus unzstd(Io& io) {
 
 DecompressStatus run(Compression c, Io& io) {
   switch (c) {
-    case Compression::Gzip: return gunzip(io);
-    case Compression::Bzip2: return bunzip2(io);
-    case Compression::Xz: return unxz(io);
-    case Compression::Zstd: return unzstd(io);
-    case Compression::None: break;
+    case Compression::Gzip:
+      return gunzip(io);
+    case Compression::Bzip2:
+      return bunzip2(io);
+    case Compression::Xz:
+      return unxz(io);
+    case Compression::Zstd:
+      return unzstd(io);
+    case Compression::None:
+      break;
   }
   DecompressStatus st;
   st.error = "not compressed";
@@ -283,6 +292,7 @@ char g_paths[kSlots][4096];
 volatile std::sig_atomic_t g_used[kSlots];
 volatile std::sig_atomic_t g_graceful = 0;
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_sleeping = 0;
 int g_scopes = 0;
 constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
 struct sigaction g_previous[kSignals.size()];
@@ -298,9 +308,12 @@ void remove_temp_files() {
 
 extern "C" void on_signal(int sig) {
   remove_temp_files();
-  if (g_graceful) {
-    g_stop = 1;
-    return;
+  if (g_graceful && sig == SIGINT) {  // follow mode: Ctrl-C ends it, status 0
+    if (g_sleeping) {
+      g_stop = 1;
+      return;
+    }
+    ::_exit(0);  // busy, maybe blocked writing to a full pipe
   }
   ::signal(sig, SIG_DFL);
   ::raise(sig);
@@ -323,11 +336,16 @@ Compression compression_of(std::string_view path) {
 
 std::string_view compression_name(Compression c) {
   switch (c) {
-    case Compression::Gzip: return "gzip";
-    case Compression::Bzip2: return "bzip2";
-    case Compression::Xz: return "xz";
-    case Compression::Zstd: return "zstd";
-    case Compression::None: break;
+    case Compression::Gzip:
+      return "gzip";
+    case Compression::Bzip2:
+      return "bzip2";
+    case Compression::Xz:
+      return "xz";
+    case Compression::Zstd:
+      return "zstd";
+    case Compression::None:
+      break;
   }
   return "none";
 }
@@ -408,5 +426,7 @@ SignalScope::~SignalScope() {
 }
 
 volatile std::sig_atomic_t* stop_flag() { return &g_stop; }
+
+void set_sleeping(bool sleeping) { g_sleeping = sleeping; }
 
 }  // namespace neo::neolog

@@ -54,9 +54,11 @@ class TempFile {
 };
 
 // While alive, SIGINT, SIGTERM and SIGHUP remove pending temporary files,
-// then either set stop_flag() (graceful: follow mode ends its pass and
-// returns) or kill the process as their default action would. The previous
-// handlers are restored by the destructor.
+// then kill the process as their default action would, except SIGINT when
+// `graceful` (follow mode, as upstream): status 0, after setting
+// stop_flag() if it came during set_sleeping(true), else at once (the
+// process may be blocked writing to a full pipe). The previous handlers are
+// restored by the destructor.
 class SignalScope {
  public:
   explicit SignalScope(bool graceful);
@@ -66,5 +68,7 @@ class SignalScope {
 };
 // Non-zero once a graceful stop was asked.
 volatile std::sig_atomic_t* stop_flag();
+// Follow mode: true while waiting between passes.
+void set_sleeping(bool sleeping);
 
 }  // namespace neo::neolog

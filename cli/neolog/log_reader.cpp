@@ -20,7 +20,8 @@ constexpr int kProtocolVersion = 5;
 
 std::string_view column_text(sqlite3_stmt* stmt, int col) {
   const auto* p = sqlite3_column_text(stmt, col);
-  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))};
+  return {reinterpret_cast<const char*>(p),
+          static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))};
 }
 
 std::string_view column_blob(sqlite3_stmt* stmt, int col) {
@@ -54,9 +55,9 @@ int protocol_version(std::string_view compressed) {
   std::string text(std::max<std::size_t>(compressed.size() * 8, 1 << 16), '\0');
   for (;;) {
     auto size = static_cast<unsigned>(text.size());
-    const int rc = BZ2_bzBuffToBuffDecompress(text.data(), &size,
-                                              const_cast<char*>(compressed.data()),
-                                              static_cast<unsigned>(compressed.size()), 0, 0);
+    const int rc =
+        BZ2_bzBuffToBuffDecompress(text.data(), &size, const_cast<char*>(compressed.data()),
+                                   static_cast<unsigned>(compressed.size()), 0, 0);
     if (rc == BZ_OUTBUFF_FULL && text.size() < (64u << 20)) {
       text.resize(text.size() * 2);
       continue;
@@ -69,19 +70,11 @@ int protocol_version(std::string_view compressed) {
   const auto pos = text.find(kKey);
   if (pos == std::string::npos) return -1;
   int version = 0;
-  for (std::size_t i = pos + kKey.size(); i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+  for (std::size_t i = pos + kKey.size(); i < text.size() && text[i] >= '0' && text[i] <= '9';
+       ++i) {
     version = version * 10 + (text[i] - '0');
   }
   return version;
-}
-
-// "2026-11-22 03:49:18.1365 (1795319358.1365538)" for messages.
-std::string describe_date(double date) {
-  std::string text;
-  DateColumn("%F %T").append(text, date);
-  text += '(';
-  append_float_repr(text, date);
-  return text + ')';
 }
 
 }  // namespace
@@ -112,8 +105,8 @@ bool LogFile::open(const std::string& db_path) {
   }
   dev_ = st.st_dev;
   ino_ = st.st_ino;
-  if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     report_sqlite("cannot open");
     return false;
   }
@@ -125,8 +118,9 @@ bool LogFile::open(const std::string& db_path) {
   sqlite3_exec(db_, "PRAGMA writable_schema=ON", nullptr, nullptr, nullptr);
   if (!detect_schema(true)) return false;
   if (!quiet_) {
-    diag_.warning(display_, "the file is shorter than its header says (truncated copy?); "
-                            "showing what it holds");
+    diag_.warning(display_,
+                  "the file is shorter than its header says (truncated copy?); "
+                  "showing what it holds");
   }
   return true;
 }
@@ -174,8 +168,9 @@ void LogFile::report_sqlite(const std::string& what) {
   std::string msg = what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
   switch (code) {
     case SQLITE_NOTADB:
-      msg = "not an SQLite database, so not a NEO log (compressed logs must be named "
-            "*.gz, *.bz2, *.xz or *.zst)";
+      msg =
+          "not an SQLite database, so not a NEO log (compressed logs must be named "
+          "*.gz, *.bz2, *.xz or *.zst)";
       break;
     case SQLITE_CORRUPT:
       msg += "; the damaged part was skipped (to salvage more: sqlite3 '" + display_ +
@@ -213,10 +208,14 @@ bool LogFile::detect_schema(bool report) {
     if (report || !corrupt) report_sqlite("cannot read the database schema");
     return false;
   }
-  auto has = [&](std::string_view t) { return std::find(tables.begin(), tables.end(), t) != tables.end(); };
+  auto has = [&](std::string_view t) {
+    return std::find(tables.begin(), tables.end(), t) != tables.end();
+  };
   auto format_of = [&](const std::string& table) -> std::optional<Format> {
     const auto cols = columns(table);
-    auto has_col = [&](std::string_view c) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
+    auto has_col = [&](std::string_view c) {
+      return std::find(cols.begin(), cols.end(), c) != cols.end();
+    };
     if (!has_col("date")) return std::nullopt;
     if (has_col("node")) return Format::New;
     if (has_col("name")) return Format::Old;
@@ -233,7 +232,7 @@ bool LogFile::detect_schema(bool report) {
   }
   if (log_tables_.empty() && packet_tables_.empty()) {
     error(display_, tables.empty() ? "empty database, not a NEO log"
-                                         : "not a NEO log (no log or packet table)");
+                                   : "not a NEO log (no log or packet table)");
     return false;
   }
   has_node_table_ = has("node");
@@ -292,72 +291,10 @@ bool LogFile::prepare(Table& t, const std::string& table, Format format) {
   return true;
 }
 
-// Whether the first row after `after` reads (all its columns: a damaged
-// overflow page only shows when the body is read).
-int LogFile::probe(const std::string& table, double after) {
-  const std::string sql = "SELECT * FROM \"" + table + "\" WHERE date>?1 ORDER BY date LIMIT 1";
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_double(stmt, 1, after);
-    rc = sqlite3_step(stmt);
-  }
-  sqlite3_finalize(stmt);
-  return rc;
-}
-
-// A scan failed on a damaged page: find, by seeking further and further
-// (then bisecting), the first date from which the table reads again, and
-// go on from there. The records in between are reported as lost.
-bool LogFile::recover(Table& t, Cursor& c) {
-  constexpr int kMaxRecoveries = 100;  // per table and pass
-  constexpr int kReported = 3;         // gaps reported one by one
-  const int code = sqlite3_errcode(db_) & 0xff;
-  const double start = t.last_date.value_or(options_.from.value_or(0));
-  const std::string from_text = describe_date(start);
-  if (code != SQLITE_CORRUPT || t.recoveries >= kMaxRecoveries) {
-    report_sqlite("reading table '" + c.table + "' failed after date " + from_text +
-                  "; the rest of this table was skipped");
-    return false;
-  }
-  double bad = start, good = 0;
-  int rc = SQLITE_CORRUPT;
-  for (double step = 1e-3; step < 1e12; step *= 2) {
-    rc = probe(c.table, start + step);
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-      good = start + step;
-      break;
-    }
-    bad = start + step;
-  }
-  if (rc == SQLITE_ROW) {
-    for (int i = 0; i < 64 && bad < good; ++i) {
-      const double mid = bad + (good - bad) / 2;
-      if (mid <= bad || mid >= good) break;
-      const int r = probe(c.table, mid);
-      (r == SQLITE_ROW || r == SQLITE_DONE ? good : bad) = mid;
-    }
-  }
-  if (++t.recoveries <= kReported) {
-    std::string what = "table '" + c.table + "' is damaged: records dated after " + from_text;
-    what += rc == SQLITE_ROW ? " and up to " + describe_date(good) + " could not be read"
-                             : " could not be read";
-    diag_.error(display_, what + " (to salvage more: sqlite3 '" + display_ +
-                              "' .recover | sqlite3 recovered.log; then: neolog recovered.log)");
-  }
-  if (rc != SQLITE_ROW) return false;
-  sqlite3_stmt* stmt = statement(t, c.table, c.format, good);
-  if (!stmt) return false;
-  sqlite3_finalize(c.stmt);
-  c.stmt = stmt;
-  t.last_date = good;  // what is not after it is lost: the next recovery starts further
-  return true;
-}
-
 bool LogFile::begin_pass() {
   if (!db_) return false;
   if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    report_sqlite("cannot start reading");
+    if (!transient(sqlite3_errcode(db_) & 0xff)) report_sqlite("cannot start reading");
     return false;
   }
   in_pass_ = true;
@@ -434,9 +371,8 @@ bool LogFile::fetch(Table& t, sqlite3_stmt* stmt, Format format) {
   Record& r = t.record;
   auto bad = [&](const char* why) {
     if (t.bad_rows++ == 0) {
-      const std::string d = is_number(stmt, 0)
-                                ? describe_date(sqlite3_column_double(stmt, 0))
-                                : "'" + std::string(column_text(stmt, 0)) + "'";
+      const std::string d = is_number(stmt, 0) ? describe_date(sqlite3_column_double(stmt, 0))
+                                               : "'" + std::string(column_text(stmt, 0)) + "'";
       t.first_bad = "date " + d + ": " + why;
     }
     return false;

@@ -26,14 +26,15 @@ class Diagnostics;
 
 // What to read, the same for every file.
 struct ReadOptions {
-  bool no_nid = false;        // -N
-  bool show_cluster = false;  // -C
-  std::optional<double> from;   // date >= from
-  std::optional<double> until;  // date <= until
+  bool no_nid = false;                    // -N
+  bool show_cluster = false;              // -C
+  std::optional<double> from;             // date >= from
+  std::optional<double> until;            // date <= until
   std::optional<std::int64_t> min_level;  // log records with level >= this
   bool logs = true;
   bool packets = true;
   std::vector<std::uint16_t> packet_codes;  // if not empty: only these packets
+  bool follow = false;  // -f: a busy or locked database is retried at the next pass
 };
 
 // One record; its views stay valid until its file moves to the next record.
@@ -111,6 +112,7 @@ class LogFile {
                           std::optional<double> after);
   std::string where(const Table& t, bool after) const;
   bool recover(Table& t, Cursor& c);
+  bool transient(int code);
   int probe(const std::string& table, double after);
   void step(Table& t);
   bool fetch(Table& t, sqlite3_stmt* stmt, Format format);
@@ -131,6 +133,7 @@ class LogFile {
   bool in_pass_ = false;
   std::uint64_t dev_ = 0, ino_ = 0;  // of the file opened
   bool quiet_ = false;               // reopening: errors are not reported
+  bool busy_warned_ = false;
 
   std::vector<std::pair<std::string, Format>> log_tables_, packet_tables_;
   bool has_node_table_ = false;

@@ -14,8 +14,8 @@ bool merge_records(const std::vector<LogFile*>& files, RecordSink& sink, Output&
   auto oldest = [&](std::size_t skip) {
     std::size_t best = active.size();
     for (std::size_t i = 0; i < active.size(); ++i) {
-      if (i != skip && (best == active.size() || active[i]->current()->date <
-                                                     active[best]->current()->date)) {
+      if (i != skip &&
+          (best == active.size() || active[i]->current()->date < active[best]->current()->date)) {
         best = i;
       }
     }

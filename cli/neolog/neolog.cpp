@@ -14,6 +14,7 @@
 #include <memory>
 #include <thread>
 
+#include "cli/neolog/date_parse.hpp"
 #include "cli/neolog/decompress.hpp"
 #include "cli/neolog/diagnostics.hpp"
 #include "cli/neolog/json_formatter.hpp"
@@ -22,7 +23,6 @@
 #include "cli/neolog/node_column.hpp"
 #include "cli/neolog/options.hpp"
 #include "cli/neolog/packet_table.hpp"
-#include "cli/neolog/date_parse.hpp"
 
 namespace neo::neolog {
 namespace {
@@ -97,8 +97,8 @@ std::unique_ptr<LogFile> open_file(const std::string& path, const ReadOptions& r
 // Sleeps `seconds`, waking early if a graceful stop was asked.
 void sleep_for(double seconds) {
   using Clock = std::chrono::steady_clock;
-  const Clock::time_point end =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const Clock::time_point end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                   std::chrono::duration<double>(seconds));
   while (!*stop_flag()) {
     const Clock::duration left = end - Clock::now();
     if (left <= Clock::duration::zero()) return;
@@ -106,17 +106,11 @@ void sleep_for(double seconds) {
   }
 }
 
-}  // namespace
-
-int run_neolog(int argc, const char* const* argv, std::ostream& out_stream, std::ostream& err) {
-  ::tzset();
-  Options o;
-  if (const int status = parse_options(argc, argv, o, out_stream, err); status >= 0) return status;
-  if (!(o.sleep_interval > 0)) return usage_error(err, "sleep_interval must be positive");
-
-  ReadOptions read;
+// The reading side of the options; -1 if fine, else the exit status (2).
+int read_options(const Options& o, ReadOptions& read, std::ostream& err) {
   read.no_nid = o.no_nid;
   read.show_cluster = o.cluster;
+  read.follow = o.follow;
   if (!time_option("--from", o.from, read.from, err)) return 2;
   if (!time_option("--until", o.until, read.until, err)) return 2;
   if (!o.level.empty()) {
@@ -131,27 +125,57 @@ int run_neolog(int argc, const char* const* argv, std::ostream& out_stream, std:
   // Packets count as DEBUG records for --level; --packet alone shows only packets.
   read.logs = o.packets.empty() || read.min_level.has_value();
   read.packets = !o.packets.empty() || !read.min_level || *read.min_level <= 10;
+  return -1;
+}
 
+TextOptions text_options(const Options& o) {
   TextOptions text;
   if (o.has_date_format) text.date_format = o.date_format;
   text.color = o.color;
-  text.decode = o.decompress ? DecodeLevel::Data : o.all ? DecodeLevel::Arguments
-                                                         : DecodeLevel::Names;
+  text.decode = o.decompress ? DecodeLevel::Data
+                : o.all      ? DecodeLevel::Arguments
+                             : DecodeLevel::Names;
   text.nodes = o.nodes;
-  if (auto dash = std::find(text.nodes.begin(), text.nodes.end(), std::string("-")); dash != text.nodes.end()) {
+  auto dash = std::find(text.nodes.begin(), text.nodes.end(), std::string("-"));
+  if (dash != text.nodes.end()) {
     text.nodes.erase(dash);  // only the first "-", as upstream
     text.node_column = false;
   }
+  return text;
+}
+
+// Follow mode, between passes: ask the writers to flush, then wait.
+void pause(const Options& o, Diagnostics& diag, bool& warned) {
+  for (const int pid : o.flush_pids) {
+    if (::kill(pid, SIGRTMIN) != 0 && !warned) {
+      diag.warning("",
+                   "cannot signal process " + std::to_string(pid) + ": " + std::strerror(errno));
+      warned = true;
+    }
+  }
+  set_sleeping(true);
+  sleep_for(o.sleep_interval);
+  set_sleeping(false);
+}
+
+}  // namespace
+
+int run_neolog(int argc, const char* const* argv, std::ostream& out_stream, std::ostream& err) {
+  ::tzset();
+  Options o;
+  if (const int status = parse_options(argc, argv, o, out_stream, err); status >= 0) return status;
+  if (!(o.sleep_interval > 0)) return usage_error(err, "sleep_interval must be positive");
+  ReadOptions read;
+  if (const int status = read_options(o, read, err); status >= 0) return status;
+  const TextOptions text = text_options(o);
 
   Output out(out_stream);
   Diagnostics diag(err);
   diag.set_output(&out);
   SignalScope signals(o.follow);
-
   std::vector<std::unique_ptr<LogFile>> files;
   for (const std::string& path : o.files) {
     if (auto f = open_file(path, read, diag)) files.push_back(std::move(f));
-    if (*stop_flag()) return diag.failed() ? 1 : 0;
   }
   std::unique_ptr<RecordSink> sink;
   if (o.json) {
@@ -160,7 +184,7 @@ int run_neolog(int argc, const char* const* argv, std::ostream& out_stream, std:
     sink = std::make_unique<TextFormatter>(text, out);
   }
   bool flush_warned = false;
-  for (;;) {
+  while (!*stop_flag()) {
     // A rotated log is read to its end, then the new file at its path.
     std::vector<LogFile*> pass, rotated;
     for (auto& f : files) {
@@ -174,16 +198,8 @@ int run_neolog(int argc, const char* const* argv, std::ostream& out_stream, std:
     for (LogFile* f : pass) f->end_pass();
     for (LogFile* f : rotated) f->reopen(f->display());
     if (!out.flush()) return 1;  // e.g. the reader of a pipe went away
-    if (!o.follow || *stop_flag()) break;
-    for (const int pid : o.flush_pids) {
-      if (::kill(pid, SIGRTMIN) != 0 && !flush_warned) {
-        diag.warning("", "cannot signal process " + std::to_string(pid) + ": " +
-                             std::strerror(errno));
-        flush_warned = true;
-      }
-    }
-    sleep_for(o.sleep_interval);
-    if (*stop_flag()) break;
+    if (!o.follow) break;
+    pause(o, diag, flush_warned);
   }
   return diag.failed() || files.empty() ? 1 : 0;
 }

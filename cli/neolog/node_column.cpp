@@ -9,10 +9,14 @@ std::string uuid_str(std::int64_t nid) {
   const std::int64_t ns = nid >> 24;  // arithmetic shift, as Python's
   const std::string counter = std::to_string(nid & 0xffffff);
   switch (ns) {
-    case 0: return "S" + counter;
-    case -0x10: return "M" + counter;
-    case -0x20: return "C" + counter;
-    case -0x30: return "A" + counter;
+    case 0:
+      return "S" + counter;
+    case -0x10:
+      return "M" + counter;
+    case -0x20:
+      return "C" + counter;
+    case -0x30:
+      return "A" + counter;
   }
   return "?" + std::to_string(ns) + ":" + counter;
 }

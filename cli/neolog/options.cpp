@@ -6,9 +6,10 @@ namespace neo::neolog {
 
 int parse_options(int argc, const char* const* argv, Options& o, std::ostream& out,
                   std::ostream& err) {
-  CLI::App app{"NEO Log Reader: prints the records of NEO log files (SQLite databases written "
-               "by NEO nodes with -l/--logfile), several files merged by date.",
-               "neolog"};
+  CLI::App app{
+      "NEO Log Reader: prints the records of NEO log files (SQLite databases written "
+      "by NEO nodes with -l/--logfile), several files merged by date.",
+      "neolog"};
   app.footer(
       "Compressed files (.gz, .bz2, .xz, .zst) are decompressed first. Dates (--from, --until) "
       "are a UNIX timestamp, a negative number of seconds before now, or a date such as "
@@ -51,12 +52,12 @@ int parse_options(int argc, const char* const* argv, Options& o, std::ostream& o
       ->allow_extra_args(false)
       ->type_name("NAME");
   app.add_flag("--json", o.json, "print one JSON object per record");
-  CLI::Option* cluster = app.add_flag("-C,--cluster", o.cluster, "show cluster name in node column");
+  CLI::Option* cluster =
+      app.add_flag("-C,--cluster", o.cluster, "show cluster name in node column");
   CLI::Option* no_nid = app.add_flag("-N,--no-nid", o.no_nid,
                                      "always show node name (instead of NID) in node column");
   cluster->excludes(no_nid);
-  app.add_option("file", o.files, "log file, compressed (gz, bz2, xz or zst) or not")
-      ->required();
+  app.add_option("file", o.files, "log file, compressed (gz, bz2, xz or zst) or not")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -13,12 +13,12 @@ struct Options {
   bool decompress = false;  // -A
   bool color = false;       // -c
   bool has_date_format = false;
-  std::string date_format;  // -d (may be empty: no date column)
-  bool follow = false;      // -f
-  std::vector<int> flush_pids;     // -F
-  std::vector<std::string> nodes;  // -n
-  double sleep_interval = 1.0;     // -s
-  std::string from, until, level;  // --from, --until, --level ("" = not given)
+  std::string date_format;           // -d (may be empty: no date column)
+  bool follow = false;               // -f
+  std::vector<int> flush_pids;       // -F
+  std::vector<std::string> nodes;    // -n
+  double sleep_interval = 1.0;       // -s
+  std::string from, until, level;    // --from, --until, --level ("" = not given)
   std::vector<std::string> packets;  // --packet
   bool json = false;
   bool cluster = false;  // -C

@@ -292,11 +292,16 @@ std::string_view enum_item_name(const Value::Ext& e) {
   using namespace protocol;
   if (e.value < 0 || e.value >= enum_size(e.type)) return "?";
   switch (e.type) {
-    case kExtCellStates: return to_string(static_cast<CellState>(e.value));
-    case kExtClusterStates: return to_string(static_cast<ClusterState>(e.value));
-    case kExtErrorCodes: return errc_name(static_cast<errc>(e.value));
-    case kExtNodeStates: return to_string(static_cast<NodeState>(e.value));
-    case kExtNodeTypes: return to_string(static_cast<NodeType>(e.value));
+    case kExtCellStates:
+      return to_string(static_cast<CellState>(e.value));
+    case kExtClusterStates:
+      return to_string(static_cast<ClusterState>(e.value));
+    case kExtErrorCodes:
+      return errc_name(static_cast<errc>(e.value));
+    case kExtNodeStates:
+      return to_string(static_cast<NodeState>(e.value));
+    case kExtNodeTypes:
+      return to_string(static_cast<NodeType>(e.value));
   }
   return "?";
 }

@@ -24,12 +24,18 @@ std::size_t code_points(std::string_view s) {
 
 std::string level_name(std::int64_t level) {
   switch (level) {
-    case 50: return "CRITICAL";
-    case 40: return "ERROR";
-    case 30: return "WARNING";
-    case 20: return "INFO";
-    case 10: return "DEBUG";
-    case 0: return "NOTSET";
+    case 50:
+      return "CRITICAL";
+    case 40:
+      return "ERROR";
+    case 30:
+      return "WARNING";
+    case 20:
+      return "INFO";
+    case 10:
+      return "DEBUG";
+    case 0:
+      return "NOTSET";
   }
   return "Level " + std::to_string(level);
 }
@@ -60,7 +66,9 @@ void append_msg_id(std::string& out, std::int64_t msg_id) {
 }
 
 TextFormatter::TextFormatter(TextOptions options, Output& out)
-    : options_(std::move(options)), out_(out), date_(options_.date_format),
+    : options_(std::move(options)),
+      out_(out),
+      date_(options_.date_format),
       describer_(options_.decode) {}
 
 bool TextFormatter::selected(const std::string& node) const {

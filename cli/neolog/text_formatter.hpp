@@ -69,9 +69,17 @@ inline std::size_t line_break_at(std::string_view s, std::size_t i) {
   // Length of the line break starting at i (0 if none).
   const auto c = static_cast<unsigned char>(s[i]);
   switch (c) {
-    case '\r': return i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
-    case '\n': case '\v': case '\f': case 0x1c: case 0x1d: case 0x1e: return 1;
-    case 0xc2: return i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85 ? 2 : 0;
+    case '\r':
+      return i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+    case '\n':
+    case '\v':
+    case '\f':
+    case 0x1c:
+    case 0x1d:
+    case 0x1e:
+      return 1;
+    case 0xc2:
+      return i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85 ? 2 : 0;
     case 0xe2:
       return i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
                      (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <vector>
 
+#include "cli/neolog/python_repr.hpp"
+
 namespace neo::neolog {
 namespace {
 
@@ -92,6 +94,14 @@ std::optional<std::string> utc_datetime_str(double t) {
 }
 
 std::optional<std::string> utc_datetime_str(std::int64_t t) { return format_utc(t, 0); }
+
+std::string describe_date(double date) {
+  std::string text;
+  DateColumn("%F %T").append(text, date);
+  text += '(';
+  append_float_repr(text, date);
+  return text + ')';
+}
 
 std::string iso_local_time(double t) {
   if (!(std::fabs(t) < kMaxSeconds)) return "";

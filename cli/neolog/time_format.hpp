@@ -38,6 +38,10 @@ class DateColumn {
 std::optional<std::string> utc_datetime_str(double t);
 std::optional<std::string> utc_datetime_str(std::int64_t t);
 
+// A date for messages: "2026-11-22 03:49:18.1365 (1795319358.1365538)"
+// (local time, then the exact value).
+std::string describe_date(double date);
+
 // ISO 8601 local time with microseconds and offset, for --json:
 // "2026-11-22T03:49:16.356012+00:00".
 std::string iso_local_time(double t);

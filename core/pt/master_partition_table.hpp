@@ -27,8 +27,8 @@ using DevpathFn = std::function<Devpath(NodeId)>;
 // refused (NEO/py's PartitionTableException text, answered as DENIED or
 // PROTOCOL_ERROR by the caller; the table is then unchanged).
 struct Changes {
-  std::vector<protocol::CellChange> cells;
-  std::optional<std::string> refused;
+  std::vector<protocol::CellChange> cells{};
+  std::optional<std::string> refused{};
   bool ok() const { return !refused; }
 };
 
@@ -58,8 +58,8 @@ class MasterPartitionTable : public PartitionTable {
   // What tweak() would do, and the rows it would leave (for
   // AnswerTweakPartitionTable); this table is not changed.
   struct DryRun {
-    Changes changes;
-    protocol::RowList rows;
+    Changes changes{};
+    protocol::RowList rows{};
   };
   DryRun tweak_dry_run(std::span<const NodeId> excluded = {},
                        const DevpathFn& devpath_of = {}) const;

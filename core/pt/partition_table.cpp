@@ -17,21 +17,30 @@ bool is_writable(CellState state) {
 
 char cell_state_letter(CellState state) {
   switch (state) {
-    case CellState::UpToDate: return 'U';
-    case CellState::OutOfDate: return 'O';
-    case CellState::Feeding: return 'F';
-    case CellState::Discarded: return 'D';
-    case CellState::Corrupted: return 'C';
+    case CellState::UpToDate:
+      return 'U';
+    case CellState::OutOfDate:
+      return 'O';
+    case CellState::Feeding:
+      return 'F';
+    case CellState::Discarded:
+      return 'D';
+    case CellState::Corrupted:
+      return 'C';
   }
   return '?';
 }
 
 char node_state_letter(NodeState state) {
   switch (state) {
-    case NodeState::Running: return 'R';
-    case NodeState::Down: return 'D';
-    case NodeState::Unknown: return 'U';
-    case NodeState::Pending: return 'P';
+    case NodeState::Running:
+      return 'R';
+    case NodeState::Down:
+      return 'D';
+    case NodeState::Unknown:
+      return 'U';
+    case NodeState::Pending:
+      return 'P';
   }
   return '?';
 }

@@ -1,7 +1,6 @@
 // Interoperability with an upstream NEO/py master: our codec and connection
 // layer identify to it as an ADMIN and as a CLIENT node and check what it
 // sends (spec 10.2, 10.4). Skipped (exit code 77) without NEO_PEER_PYTHONPATH.
-#define CATCH_CONFIG_RUNNER
 #include <asio/steady_timer.hpp>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -280,12 +279,4 @@ TEST_CASE("an upstream master accepts our nodes over TLS", "[interop][tls]") {
              [&](Result<protocol::Pong> answer, std::string_view) { pong = answer.has_value(); });
   REQUIRE(run_until(io, [&] { return handler->closed.has_value(); }));
   CHECK_FALSE(pong);
-}
-
-int main(int argc, char** argv) {
-  if (neo::interop::peer_pythonpath().empty()) {
-    std::puts("SKIPPED: set NEO_PEER_PYTHONPATH to run the interoperability tests");
-    return 77;
-  }
-  return Catch::Session().run(argc, argv);
 }

@@ -59,9 +59,9 @@ run() {
     end=$(date +%s.%N)
     echo "$start $end" | awk '{ printf "%f 0 0\n", $2 - $1 }' >"$tmp/time"
   fi
-  awk -v n="$name" -v r="$records" '{ cpu = $2 + $3;
+  awk -v n="$name" -v r="$records" '{ cpu = $2 + $3; rate = 0; if (cpu > 0) rate = r / cpu;
     printf "%-20s wall %7.2f s %10.0f records/s   cpu %7.2f s %10.0f records/s\n",
-      n, $1, r / $1, cpu, cpu > 0 ? r / cpu : 0 }' "$tmp/time"
+      n, $1, r / $1, cpu, rate }' "$tmp/time"
 }
 run "neo-cpp neolog" "$ours" "$big"
 run "neo-cpp neolog -a" "$ours" -a "$big"

@@ -111,11 +111,11 @@ struct DataRecord {
 // An object revision as AskObject answers it.
 struct ObjectRecord {
   Tid serial{};
-  std::optional<Tid> next_serial{};       // next revision of the object, if any
+  std::optional<Tid> next_serial{};           // next revision of the object, if any
   std::optional<std::int64_t> compression{};  // none: no data (deletion, undone creation)
-  std::string checksum{};                 // empty when there is no data
+  std::string checksum{};                     // empty when there is no data
   std::string data{};
-  std::optional<Tid> data_serial{};       // undo back-pointer
+  std::optional<Tid> data_serial{};  // undo back-pointer
   bool has_data() const { return compression.has_value(); }
 };
 
@@ -252,7 +252,8 @@ class Database {
   // With `data_serial` (undo), returns the data id of the revision
   // (oid, data_serial) if it exists, else errc::undo_pack_error if the
   // partition is readable, else stores `data`. With --dedup, identical data
-  // is reused. Not committed.
+  // is reused (other bytes under an existing (hash, compression) are a
+  // backend error). Not committed.
   virtual Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
                                                           std::string_view data,
                                                           std::int64_t compression,
@@ -275,8 +276,8 @@ class Database {
   virtual std::error_code store_transaction(Tid tid, std::span<const ObjectRef> objects,
                                             const TransactionMeta* meta, bool temporary) = 0;
   // Inserts a pack order (id = ttid at vote, tid when replicated). Not committed.
-  virtual std::error_code store_pack_order(Tid pack_id, std::optional<bool> approved,
-                                           bool partial, const std::optional<std::vector<Oid>>& oids,
+  virtual std::error_code store_pack_order(Tid pack_id, std::optional<bool> approved, bool partial,
+                                           const std::optional<std::vector<Oid>>& oids,
                                            Tid pack_tid) = 0;
   // Signs pack orders; returns the ids that existed here. Not committed.
   virtual Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
@@ -317,12 +318,13 @@ class Database {
   // AskLastIDs: greatest tid (objects and transactions) and oid of readable partitions.
   virtual Result<LastIds> last_ids() = 0;
   // Greatest committed TID <= max_tid in readable partitions.
-  virtual Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid = std::nullopt) = 0;
+  virtual Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid) = 0;
   // Smallest committed TID of readable partitions; kMaxTid if none.
   virtual Result<Tid> first_tid() = 0;
   // AskTransactionInformation (and replication): nullopt if unknown. With
   // `include_locked`, also looks in ttrans (by final tid).
-  virtual Result<std::optional<TransactionInfo>> transaction(Tid tid, bool include_locked = false) = 0;
+  virtual Result<std::optional<TransactionInfo>> transaction(Tid tid,
+                                                             bool include_locked) = 0;
   // AskTIDs: positions [offset, offset+length) of the descending list of TIDs
   // of these partitions (all must be readable).
   virtual Result<std::vector<Tid>> tid_list(std::uint64_t offset, std::uint64_t length,

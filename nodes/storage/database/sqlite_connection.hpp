@@ -72,7 +72,9 @@ class Query {
  private:
   void bind_one(int index, std::nullopt_t);
   void bind_one(int index, std::int64_t value);
-  void bind_one(int index, std::uint64_t value) { bind_one(index, static_cast<std::int64_t>(value)); }
+  void bind_one(int index, std::uint64_t value) {
+    bind_one(index, static_cast<std::int64_t>(value));
+  }
   void bind_one(int index, int value) { bind_one(index, static_cast<std::int64_t>(value)); }
   void bind_one(int index, unsigned value) { bind_one(index, static_cast<std::int64_t>(value)); }
   void bind_one(int index, bool value) { bind_one(index, static_cast<std::int64_t>(value)); }

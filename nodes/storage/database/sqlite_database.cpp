@@ -40,7 +40,8 @@ std::error_code SqliteDatabase::commit_deferred() {
 }
 
 std::error_code SqliteDatabase::commit_from_time_to_time(double seconds) {
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_commit_);
+  const auto elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - last_commit_);
   if (elapsed.count() <= seconds) return {};
   return commit();
 }
@@ -69,7 +70,8 @@ std::error_code SqliteDatabase::close() {
 
 Result<std::pair<std::string, std::string>> SqliteDatabase::topology_path() const {
   char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) return std::error_code(errno, std::system_category());
+  if (gethostname(host, sizeof host - 1) != 0)
+    return std::error_code(errno, std::system_category());
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) return std::error_code(errno, std::system_category());
   return std::pair<std::string, std::string>(host, std::to_string(st.st_dev));
@@ -266,9 +268,22 @@ void SqliteDatabase::update_readable(bool recompute_partitions) {
     auto q = conn_->query("SELECT partition, tid FROM pt WHERE nid=?");
     q.bind(own->value);
     while (q.step()) {
-      if (is_readable(cell_state_of(q.i64(1)))) readable_.insert(static_cast<std::uint32_t>(q.i64(0)));
+      if (is_readable(cell_state_of(q.i64(1))))
+        readable_.insert(static_cast<std::uint32_t>(q.i64(0)));
     }
   }
+}
+
+// The pt.tid of an own cell that is (or becomes) OUT_OF_DATE: where it is
+// known to be complete. A cell that was readable is complete up to its last
+// transaction (or the backup TID in backup mode).
+std::int64_t SqliteDatabase::out_of_date_tid(std::uint32_t partition, std::int64_t previous,
+                                             std::uint64_t backup_tid) {
+  if (previous >= 0) return previous;
+  if (!is_readable(cell_state_of(previous))) return 0;
+  if (backup_tid) return static_cast<std::int64_t>(backup_tid);
+  return std::max({std::int64_t{0}, partition_last_ids(partition).first,
+                   partition_last_tid(partition, std::nullopt)});
 }
 
 Result<std::vector<std::uint32_t>> SqliteDatabase::change_partition_table(
@@ -299,21 +314,8 @@ Result<std::vector<std::uint32_t>> SqliteDatabase::change_partition_table(
         if (!mine || cell.state != CellState::OutOfDate) {
           change.tid = pt_tid_of(cell.state);
         } else {
-          // An own cell becoming OUT_OF_DATE keeps where it is complete:
-          // if it was readable, up to its last transaction.
           auto it = before.find(partition);
-          std::int64_t tid = it == before.end() ? 0 : it->second;
-          if (tid < 0) {
-            if (!is_readable(cell_state_of(tid))) {
-              tid = 0;
-            } else if (backup) {
-              tid = static_cast<std::int64_t>(backup);
-            } else {
-              tid = std::max({std::int64_t{0}, partition_last_ids(partition).first,
-                              partition_last_tid(partition, std::nullopt)});
-            }
-          }
-          change.tid = tid;
+          change.tid = out_of_date_tid(partition, it == before.end() ? 0 : it->second, backup);
         }
       }
       changes.push_back(change);
@@ -359,14 +361,18 @@ Result<std::vector<CellNextTid>> SqliteDatabase::cell_next_tids() {
       CellNextTid cell{row.partition};
       if (row.tid >= 0) {
         cell.out_of_date = true;
-        cell.next_trans = cell.next_obj = Tid{row.tid ? static_cast<std::uint64_t>(row.tid) + 1 : 0};
+        cell.next_trans = cell.next_obj =
+            Tid{row.tid ? static_cast<std::uint64_t>(row.tid) + 1 : 0};
       } else if (is_readable(cell_state_of(row.tid))) {
         if (backup) {
           // Transactions are replicated whole, objects of the last one may not be.
           const auto last_trans = partition_last_tid(row.partition, std::nullopt);
           const auto last_obj = partition_last_ids(row.partition).first;
-          cell.next_trans = Tid{std::max<std::uint64_t>(next, static_cast<std::uint64_t>(last_trans + 1))};
-          cell.next_obj = Tid{last_obj < 0 ? next : std::max<std::uint64_t>(next, static_cast<std::uint64_t>(last_obj))};
+          cell.next_trans =
+              Tid{std::max<std::uint64_t>(next, static_cast<std::uint64_t>(last_trans + 1))};
+          cell.next_obj = Tid{
+              last_obj < 0 ? next
+                           : std::max<std::uint64_t>(next, static_cast<std::uint64_t>(last_obj))};
         }
       } else {
         continue;

@@ -214,6 +214,8 @@ class SqliteDatabase final : public Database {
   };
   void change_pt(const std::vector<PtChange>& cells, bool reset);
   void update_readable(bool recompute_partitions);
+  std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
+                               std::uint64_t backup_tid);
   std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid);
   std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition);
   std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
@@ -223,7 +225,8 @@ class SqliteDatabase final : public Database {
   std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
   std::optional<ObjectRecord> fetch_one(sqlite::Query& query);
   std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial);
-  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid, std::optional<Tid> max_tid);
+  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
+                    std::optional<Tid> max_tid);
   PackProgress pack_rows(std::uint32_t partition, const std::string& oid_condition,
                          std::optional<std::uint64_t> limit, Tid pack_tid);
   std::int64_t partition_packed(std::uint32_t partition);

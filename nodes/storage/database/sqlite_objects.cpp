@@ -38,8 +38,9 @@ std::optional<std::uint64_t> SqliteDatabase::do_store_data(std::string_view chec
     auto q = conn_->query("SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?");
     if (q.bind(partition, oid, *data_serial).step()) return q.opt_u64(0);
     if (readable_.count(partition)) {
-      sqlite::fail(make_error_code(errc::undo_pack_error),
-                   "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
+      sqlite::fail(
+          make_error_code(errc::undo_pack_error),
+          "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
     }
   }
   if (checksum.empty()) return std::nullopt;  // deletion
@@ -114,7 +115,8 @@ Result<DataRecord> SqliteDatabase::load_data(std::uint64_t data_id) {
   return guard([&] {
     auto q = conn_->query("SELECT compression, hash, value FROM data WHERE id=?");
     if (!q.bind(data_id).step()) {
-      sqlite::fail(make_error_code(errc::corrupted_record), "no data row " + std::to_string(data_id));
+      sqlite::fail(make_error_code(errc::corrupted_record),
+                   "no data row " + std::to_string(data_id));
     }
     return DataRecord{q.i64(0), q.blob(1), q.blob(2)};
   });
@@ -123,8 +125,8 @@ Result<DataRecord> SqliteDatabase::load_data(std::uint64_t data_id) {
 Result<std::vector<std::uint64_t>> SqliteDatabase::orphan_data_ids() {
   return guard([&] {
     std::vector<std::uint64_t> ids;
-    auto q = conn_->query(
-        "SELECT id FROM data LEFT JOIN obj ON (id=data_id) WHERE data_id IS NULL");
+    auto q =
+        conn_->query("SELECT id FROM data LEFT JOIN obj ON (id=data_id) WHERE data_id IS NULL");
     while (q.step()) ids.push_back(q.u64(0));
     return ids;
   });
@@ -156,8 +158,8 @@ std::error_code SqliteDatabase::store_transaction(Tid tid, std::span<const Objec
     if (meta) {
       write("INSERT OR FAIL INTO " + t + "trans VALUES (?,?,?,?,?,?,?,?)")
           .bind(partition_of(tid.value), temporary ? std::nullopt : std::optional(tid),
-                meta->packed, join_oids(meta->oids), meta->user, meta->description,
-                meta->extension, meta->ttid)
+                meta->packed, join_oids(meta->oids), meta->user, meta->description, meta->extension,
+                meta->ttid)
           .run();
     }
   });
@@ -243,8 +245,9 @@ std::error_code SqliteDatabase::drop_partitions_temporary(
     }
     conn_->begin();
     conn_->query_once("DELETE FROM tobj" + where).run();
-    conn_->query_once("DELETE FROM pack WHERE tid IN (SELECT tid FROM ttrans JOIN pack USING (tid)" +
-                      where + ")")
+    conn_
+        ->query_once("DELETE FROM pack WHERE tid IN (SELECT tid FROM ttrans JOIN pack USING (tid)" +
+                     where + ")")
         .run();
     conn_->query_once("DELETE FROM ttrans" + where).run();
   });
@@ -338,7 +341,8 @@ Result<ObjectRecord> SqliteDatabase::load(Oid oid, std::optional<Tid> at,
 
 Result<std::optional<Tid>> SqliteDatabase::last_object_tid(Oid oid) {
   return guard([&]() -> std::optional<Tid> {
-    auto q = conn_->query("SELECT tid FROM obj WHERE partition=? AND oid=? ORDER BY tid DESC LIMIT 1");
+    auto q =
+        conn_->query("SELECT tid FROM obj WHERE partition=? AND oid=? ORDER BY tid DESC LIMIT 1");
     if (q.bind(readable_partition_of(oid.value), oid).step()) return q.tid(0);
     return std::nullopt;
   });
@@ -433,9 +437,9 @@ Result<std::optional<TransactionInfo>> SqliteDatabase::transaction(Tid tid, bool
     auto split = [&](std::string column) {
       auto oids = split_oids(column);
       if (!oids) {
-        sqlite::fail(make_error_code(errc::corrupted_record),
-                     "invalid oids length for tid " + dump_tid(tid) + ": " +
-                         std::to_string(column.size()));
+        sqlite::fail(
+            make_error_code(errc::corrupted_record),
+            "invalid oids length for tid " + dump_tid(tid) + ": " + std::to_string(column.size()));
       }
       return std::move(*oids);
     };

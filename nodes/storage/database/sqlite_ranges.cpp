@@ -166,8 +166,7 @@ Result<TidRangeCheck> SqliteDatabase::check_tid_range(std::uint32_t partition,
 
 Result<SerialRangeCheck> SqliteDatabase::check_serial_range(std::uint32_t partition,
                                                             std::optional<std::uint64_t> length,
-                                                            Tid min_tid, Tid max_tid,
-                                                            Oid min_oid) {
+                                                            Tid min_tid, Tid max_tid, Oid min_oid) {
   return guard([&] {
     std::vector<std::uint64_t> tids, oids;
     auto q = conn_->query(
@@ -223,12 +222,14 @@ void SqliteDatabase::delete_range(std::uint32_t partition, std::optional<Tid> mi
   if (min_tid) where += " AND " + std::to_string(min_tid->value) + " < tid";
   if (max_tid) where += " AND tid <= " + std::to_string(max_tid->value);
   conn_->begin();
-  conn_->query_once("DELETE FROM pack WHERE tid IN (SELECT tid FROM trans JOIN pack USING (tid)" +
-                    where + ")")
+  conn_
+      ->query_once("DELETE FROM pack WHERE tid IN (SELECT tid FROM trans JOIN pack USING (tid)" +
+                   where + ")")
       .run();
   conn_->query_once("DELETE FROM trans" + where).run();
   std::vector<std::uint64_t> data_ids;
-  auto q = conn_->query_once("SELECT DISTINCT data_id FROM obj" + where + " AND data_id IS NOT NULL");
+  auto q =
+      conn_->query_once("SELECT DISTINCT data_id FROM obj" + where + " AND data_id IS NOT NULL");
   while (q.step()) data_ids.push_back(q.u64(0));
   conn_->query_once("DELETE FROM obj" + where).run();
   do_prune_data(data_ids);
@@ -243,7 +244,8 @@ std::error_code SqliteDatabase::truncate() {
     for (const PtRow& row : read_pt()) {
       if (!own || row.nid != *own) continue;
       if (row.tid > static_cast<std::int64_t>(tid->value)) {
-        lowered.push_back({row.partition, *own, static_cast<std::int64_t>(tid->value), std::nullopt});
+        lowered.push_back(
+            {row.partition, *own, static_cast<std::int64_t>(tid->value), std::nullopt});
       }
       delete_range(row.partition, *tid, std::nullopt);
     }
@@ -268,15 +270,17 @@ Result<bool> SqliteDatabase::drop_partition(std::uint32_t partition, std::uint64
       }
     }
     if (had_objects) {
-      write("DELETE FROM obj WHERE partition=? AND (tid, oid) IN (SELECT tid, oid FROM obj"
-            " WHERE partition=? ORDER BY tid, oid LIMIT ?)")
+      write(
+          "DELETE FROM obj WHERE partition=? AND (tid, oid) IN (SELECT tid, oid FROM obj"
+          " WHERE partition=? ORDER BY tid, oid LIMIT ?)")
           .bind(partition, partition, count)
           .run();
       do_prune_data(data_ids);
       return true;
     }
-    write("DELETE FROM pack WHERE tid IN (SELECT tid FROM trans JOIN pack USING (tid)"
-          " WHERE partition=?)")
+    write(
+        "DELETE FROM pack WHERE tid IN (SELECT tid FROM trans JOIN pack USING (tid)"
+        " WHERE partition=?)")
         .bind(partition)
         .run();
     auto q = write("DELETE FROM trans WHERE partition=?");
@@ -291,9 +295,10 @@ Result<std::vector<protocol::PackOrder>> SqliteDatabase::pack_orders(Tid min_com
   return guard([&] {
     std::vector<protocol::PackOrder> orders;
     if (readable_.empty()) return orders;
-    auto q = conn_->query_once("SELECT tid, approved, partial, oids, pack_tid FROM pack"
-                               " WHERE tid >= ? AND tid % " + std::to_string(np_) + " IN (" +
-                               join(readable_) + ") ORDER BY tid");
+    auto q = conn_->query_once(
+        "SELECT tid, approved, partial, oids, pack_tid FROM pack"
+        " WHERE tid >= ? AND tid % " +
+        std::to_string(np_) + " IN (" + join(readable_) + ") ORDER BY tid");
     q.bind(min_completed);
     while (q.step()) {
       protocol::PackOrder order;
@@ -302,7 +307,8 @@ Result<std::vector<protocol::PackOrder>> SqliteDatabase::pack_orders(Tid min_com
       order.partial = q.i64(2) != 0;
       if (!q.is_null(3)) {
         auto oids = split_oids(q.blob(3));
-        if (!oids) sqlite::fail(make_error_code(errc::corrupted_record), "invalid pack.oids length");
+        if (!oids)
+          sqlite::fail(make_error_code(errc::corrupted_record), "invalid pack.oids length");
         order.oids = std::move(*oids);
       }
       order.pack_tid = q.tid(4);
@@ -338,7 +344,9 @@ std::error_code SqliteDatabase::set_partition_packed(std::uint32_t partition, Ti
   return guard([&] {
     const auto own = nid();
     if (!own) sqlite::fail(make_error_code(errc::not_ready), "no node id");
-    write("UPDATE pt SET pack=? WHERE partition=? AND nid=?").bind(pack_id, partition, own->value).run();
+    write("UPDATE pt SET pack=? WHERE partition=? AND nid=?")
+        .bind(pack_id, partition, own->value)
+        .run();
   });
 }
 
@@ -378,7 +386,8 @@ PackProgress SqliteDatabase::pack_rows(std::uint32_t partition, const std::strin
         " AND (data_id IS NULL OR ?>1)");
     if (!q.bind(partition, group.oid, group.max_tid, group.count).step()) continue;
     const std::int64_t bound = q.i64(0);  // delete revisions < bound
-    auto used = conn_->query("SELECT DISTINCT data_id FROM obj WHERE partition=? AND oid=? AND tid<?");
+    auto used =
+        conn_->query("SELECT DISTINCT data_id FROM obj WHERE partition=? AND oid=? AND tid<?");
     used.bind(partition, group.oid, bound);
     while (used.step()) {
       if (!used.is_null(0)) data_ids.insert(used.u64(0));
@@ -398,8 +407,8 @@ PackProgress SqliteDatabase::pack_rows(std::uint32_t partition, const std::strin
 Result<PackProgress> SqliteDatabase::pack_partition(std::uint32_t partition, Oid min_oid,
                                                     Tid pack_tid, std::uint64_t limit) {
   return guard([&] {
-    return pack_rows(partition, ">=" + std::to_string(min_oid.value), std::max<std::uint64_t>(limit, 1),
-                     pack_tid);
+    return pack_rows(partition, ">=" + std::to_string(min_oid.value),
+                     std::max<std::uint64_t>(limit, 1), pack_tid);
   });
 }
 

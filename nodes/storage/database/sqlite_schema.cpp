@@ -137,7 +137,8 @@ std::string unquote_plus(std::string_view text) {
     const char c = text[i];
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    } else if (c == '%' && i + 2 < text.size() &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -203,7 +204,8 @@ SqliteDatabase::Target SqliteDatabase::parse_target(std::string_view database) {
     if (key != "cache_size" && key != "journal_mode" && key != "synchronous") {
       throw DatabaseError("unsupported pragma: " + key);
     }
-    if (!is_pragma_value(value)) throw DatabaseError("invalid value for pragma " + key + ": " + value);
+    if (!is_pragma_value(value))
+      throw DatabaseError("invalid value for pragma " + key + ": " + value);
     target.pragmas.emplace_back(key, value);
   }
   return target;
@@ -350,8 +352,8 @@ void SqliteDatabase::load_state() {
   // Every config value this code reads must parse.
   auto check = [&](std::string_view key, bool valid) {
     if (!valid) {
-      throw DatabaseError("invalid value of " + std::string(key) + " in table config: " +
-                          *config(key));
+      throw DatabaseError("invalid value of " + std::string(key) +
+                          " in table config: " + *config(key));
     }
   };
   for (std::string_view key : {"nid", "ptid", "replicas"}) {
@@ -365,8 +367,8 @@ void SqliteDatabase::load_state() {
     if (config(key)) check(key, parse_hex_tid(*config(key)).has_value());
   }
   uncommitted_data_.clear();
-  auto q = conn_->query(
-      "SELECT data_id, count(*) FROM tobj WHERE data_id IS NOT NULL GROUP BY data_id");
+  auto q =
+      conn_->query("SELECT data_id, count(*) FROM tobj WHERE data_id IS NOT NULL GROUP BY data_id");
   while (q.step()) uncommitted_data_[q.u64(0)] = q.i64(1);
   auto index = conn_->query("SELECT 1 FROM sqlite_master WHERE type='index' AND name='_data_i1'");
   dedup_ = index.step();

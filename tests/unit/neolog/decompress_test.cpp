@@ -47,8 +47,8 @@ TEST_CASE("cut-short compressed files give a clear error and what was decompress
   for (const auto& [name, c] : kCopies) {
     INFO(name);
     const std::string data = read_file(corpus_dir() / name);
-    for (const std::size_t keep : {std::size_t{0}, std::size_t{1}, std::size_t{10}, data.size() / 2,
-                                   data.size() - 1}) {
+    for (const std::size_t keep :
+         {std::size_t{0}, std::size_t{1}, std::size_t{10}, data.size() / 2, data.size() - 1}) {
       std::string out;
       const DecompressStatus st = decompress_buffer(c, data.substr(0, keep), out);
       CHECK_FALSE(st.complete);

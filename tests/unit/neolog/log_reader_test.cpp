@@ -45,10 +45,11 @@ TEST_CASE("odd rows print as upstream prints them", "[neolog]") {
   {
     Db db(path);
     db(kSchema);
-    db("INSERT INTO node VALUES (0, NULL, 'c', NULL), (1, NULL, 'c', 1), (2, 'thread-1', 'c', NULL)");
+    db("INSERT INTO node VALUES (0, NULL, 'c', NULL), (1, NULL, 'c', 1), (2, 'thread-1', 'c', "
+       "NULL)");
     db("INSERT INTO log VALUES (10.5, 0, 20, 'a.py', 1, 'first\nsecond\n')");
     db("INSERT INTO log VALUES (11, 1, 25, 'a.py', 2, 'custom level')");
-    db("INSERT INTO log VALUES (12, 2, 10, 'a.py', 3, '')");           // no line at all
+    db("INSERT INTO log VALUES (12, 2, 10, 'a.py', 3, '')");              // no line at all
     db("INSERT INTO log VALUES (13, 7, 40, 'a.py', 4, 'unknown node')");  // no node row
     db("INSERT INTO log VALUES (0, 1, 20, 'a.py', 5, 'dated 0: never shown')");
     db("INSERT INTO packet VALUES (11, 1, 65536, 3, '> M1 (127.0.0.1:1)', X'90')");
@@ -61,8 +62,10 @@ TEST_CASE("odd rows print as upstream prints them", "[neolog]") {
         "1970-01-01 00:00:10.5000 INFO      odd        first\n"
         "1970-01-01 00:00:10.5000 INFO      odd        second\n"
         "1970-01-01 00:00:11.0000 Level 25  S1         custom level\n"
-        "1970-01-01 00:00:11.0000 PACKET    S1         #0x10000 CloseClient                    > M1 (127.0.0.1:1)\n"
-        "1970-01-01 00:00:11.2500 PACKET    S1         #0x0002 UnknownPacket[4660]            < S2 ()\n"
+        "1970-01-01 00:00:11.0000 PACKET    S1         #0x10000 CloseClient                    > "
+        "M1 (127.0.0.1:1)\n"
+        "1970-01-01 00:00:11.2500 PACKET    S1         #0x0002 UnknownPacket[4660]            < S2 "
+        "()\n"
         "1970-01-01 00:00:13.0000 ERROR     odd        unknown node\n");
   CHECK(run({"-n", "thread-1", path}).out.empty());
   CHECK(run({"-N", "-n", "odd", "-d", "", path}).out.find("INFO      odd        first") == 0);
@@ -99,7 +102,8 @@ TEST_CASE("old log1/packet1 tables are read before the current ones", "[neolog]"
     db("CREATE TABLE log1 (id INTEGER PRIMARY KEY AUTOINCREMENT, date REAL NOT NULL,"
        " name TEXT, level INTEGER NOT NULL, pathname TEXT, lineno INTEGER, msg TEXT)");
     db("CREATE TABLE packet1 (id INTEGER PRIMARY KEY AUTOINCREMENT, date REAL NOT NULL,"
-       " name TEXT, msg_id INTEGER NOT NULL, code INTEGER NOT NULL, peer TEXT NOT NULL, body BLOB)");
+       " name TEXT, msg_id INTEGER NOT NULL, code INTEGER NOT NULL, peer TEXT NOT NULL, body "
+       "BLOB)");
     db(kSchema);
     db("INSERT INTO log1 (date, name, level, msg) VALUES (1, 'S1-old', 20, 'old record')");
     db("INSERT INTO packet1 (date, name, msg_id, code, peer) VALUES (1.5, NULL, 1, 2, '> x')");
@@ -121,9 +125,11 @@ TEST_CASE("logs older than 2018 (name column, no node table) are read", "[neolog
     db("CREATE TABLE log (id INTEGER PRIMARY KEY AUTOINCREMENT, date REAL NOT NULL,"
        " name TEXT, level INTEGER NOT NULL, pathname TEXT, lineno INTEGER, msg TEXT)");
     db("CREATE TABLE packet (id INTEGER PRIMARY KEY AUTOINCREMENT, date REAL NOT NULL,"
-       " name TEXT, msg_id INTEGER NOT NULL, code INTEGER NOT NULL, peer TEXT NOT NULL, body BLOB)");
+       " name TEXT, msg_id INTEGER NOT NULL, code INTEGER NOT NULL, peer TEXT NOT NULL, body "
+       "BLOB)");
     db("INSERT INTO log (date, name, level, msg) VALUES (1, 'M1', 10, 'hello')");
-    db("INSERT INTO packet (date, name, msg_id, code, peer, body) VALUES (1, 'M1', 3, 32770, '< y', X'90')");
+    db("INSERT INTO packet (date, name, msg_id, code, peer, body) VALUES (1, 'M1', 3, 32770, '< "
+       "y', X'90')");
   }
   const RunResult r = run({"-a", "-d", "%s", path});
   CHECK(r.status == 0);
@@ -138,8 +144,8 @@ TEST_CASE("missing, foreign and empty files are reported, the others still shown
   write_file(dir / "empty.log", "");
   std::filesystem::create_directory(dir.path() / "dir.log");
   const std::string good = (corpus_dir() / "master.log").string();
-  const RunResult r = run({dir / "missing.log", dir / "text.log", dir / "empty.log",
-                           dir / "dir.log", good});
+  const RunResult r =
+      run({dir / "missing.log", dir / "text.log", dir / "empty.log", dir / "dir.log", good});
   CHECK(r.status == 1);
   CHECK(r.out == read_file(corpus_dir() / "master.log.default.txt"));
   CHECK(r.err.find("missing.log: No such file or directory") != std::string::npos);
@@ -165,8 +171,9 @@ TEST_CASE("a damaged page loses only the records it held", "[neolog]") {
 TEST_CASE("truncated copies show what they hold", "[neolog]") {
   TempDir dir;
   const std::string data = read_file(corpus_dir() / "storage0.log");
-  for (const std::size_t size : {std::size_t{50}, std::size_t{100}, std::size_t{4096},
-                                 std::size_t{4096 * 5 + 17}, std::size_t{200000}, data.size() - 4096}) {
+  for (const std::size_t size :
+       {std::size_t{50}, std::size_t{100}, std::size_t{4096}, std::size_t{4096 * 5 + 17},
+        std::size_t{200000}, data.size() - 4096}) {
     INFO(size);
     write_file(dir / "cut.log", data.substr(0, size));
     const RunResult r = run({dir / "cut.log"});

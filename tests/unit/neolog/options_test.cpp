@@ -25,8 +25,8 @@ TEST_CASE("--until keeps records up to a date, inclusive", "[neolog]") {
   CHECK(r.out.find("2026-11-22 03:49:21.") == std::string::npos);
   CHECK(r.out.find("2026-11-22 03:49:20.") != std::string::npos);
   // --from and --until together: exactly the records of one second.
-  const RunResult second = run({"--from", "2026-11-22 03:49:20", "--until", "1795319360.99999",
-                                storage0()});
+  const RunResult second =
+      run({"--from", "2026-11-22 03:49:20", "--until", "1795319360.99999", storage0()});
   CHECK(count(second.out, "\n") == count(all.out, "2026-11-22 03:49:20."));
 }
 
@@ -37,7 +37,8 @@ TEST_CASE("--level hides lower levels and packets", "[neolog]") {
   CHECK(count(r.out, "PACKET") == 0);
   CHECK(count(r.out, " DEBUG ") == 0);
   CHECK(count(r.out, " INFO ") == 0);
-  CHECK(count(run({"--level", "DEBUG", storage0()}).out, "\n") == count(run({storage0()}).out, "\n"));
+  CHECK(count(run({"--level", "DEBUG", storage0()}).out, "\n") ==
+        count(run({storage0()}).out, "\n"));
   CHECK(run({"--level", "25", storage0()}).out == run({"--level", "WARNING", storage0()}).out);
 }
 
@@ -68,10 +69,13 @@ TEST_CASE("--json prints one valid object per record", "[neolog]") {
 }
 
 TEST_CASE("usage errors exit with status 2 and a message", "[neolog]") {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{}, {"-C", "-N", storage0()}, {"-s", "0", storage0()},
-        {"--from", "not a date", storage0()}, {"--level", "LOUD", storage0()},
-        {"--packet", "NoSuchPacket", storage0()}, {"--bogus", storage0()}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{},
+                                               {"-C", "-N", storage0()},
+                                               {"-s", "0", storage0()},
+                                               {"--from", "not a date", storage0()},
+                                               {"--level", "LOUD", storage0()},
+                                               {"--packet", "NoSuchPacket", storage0()},
+                                               {"--bogus", storage0()}}) {
     const RunResult r = run(args);
     CHECK(r.status == 2);
     CHECK(r.out.empty());
@@ -93,7 +97,9 @@ TEST_CASE("every option of --help is in the man page", "[neolog]") {
   std::size_t options = 0;
   for (std::size_t p = help.find("--"); p != std::string::npos; p = help.find("--", p + 2)) {
     std::size_t end = p + 2;
-    while (end < help.size() && (std::isalnum(static_cast<unsigned char>(help[end])) || help[end] == '-')) ++end;
+    while (end < help.size() &&
+           (std::isalnum(static_cast<unsigned char>(help[end])) || help[end] == '-'))
+      ++end;
     std::string name = help.substr(p, end - p);  // "--sleep-interval"
     if (name == "--") continue;
     std::string roff;  // as written in roff: every '-' escaped

@@ -27,8 +27,8 @@ PacketText describe(DecodeLevel level, std::int64_t code, std::optional<std::str
 std::string zlib(const std::string& data) {
   uLongf size = compressBound(data.size());
   std::string out(size, '\0');
-  compress(reinterpret_cast<Bytef*>(out.data()), &size,
-           reinterpret_cast<const Bytef*>(data.data()), data.size());
+  compress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
+           data.size());
   out.resize(size);
   return out;
 }
@@ -54,10 +54,10 @@ TEST_CASE("-a shows the Python repr of the arguments, none when empty", "[neolog
 }
 
 TEST_CASE("undecodable bodies print \"Can't decode packet\"", "[neolog]") {
-  for (const std::string& b : {std::string(""), std::string("\x93\x01", 2),
-                               body(tuple({})) + "x", std::string("\xc1"),
-                               std::string("\x91\xd4\x07\x01", 4),  // unknown ext type
-                               body(tuple({Value::str("\xff")}))}) {
+  for (const std::string& b :
+       {std::string(""), std::string("\x93\x01", 2), body(tuple({})) + "x", std::string("\xc1"),
+        std::string("\x91\xd4\x07\x01", 4),  // unknown ext type
+        body(tuple({Value::str("\xff")}))}) {
     const PacketText t = describe(DecodeLevel::Arguments, 0x20, b);
     CHECK(t.args.empty());
     REQUIRE(t.extra.size() == 1);
@@ -70,12 +70,14 @@ TEST_CASE("undecodable bodies print \"Can't decode packet\"", "[neolog]") {
 }
 
 TEST_CASE("Error packets always get a '<code> (<message>)' line", "[neolog]") {
-  const PacketText t = describe(DecodeLevel::Names, 0x8000, body(tuple({u(0), bin("state changed")})));
+  const PacketText t =
+      describe(DecodeLevel::Names, 0x8000, body(tuple({u(0), bin("state changed")})));
   CHECK(t.name == "Error");
   CHECK(t.args.empty());
   REQUIRE(t.extra.size() == 1);
   CHECK(t.extra[0] == "0 (b'state changed')");
-  CHECK(describe(DecodeLevel::Arguments, 0x8000, body(tuple({u(1), bin("")}))).extra[0] == "1 (b'')");
+  CHECK(describe(DecodeLevel::Arguments, 0x8000, body(tuple({u(1), bin("")}))).extra[0] ==
+        "1 (b'')");
   CHECK(describe(DecodeLevel::Arguments, 0x8000, body(tuple({u(1)}))).extra[0] ==
         "Can't decode packet");
 }
@@ -93,12 +95,14 @@ TEST_CASE("NotifyNodeInformation always gets one sorted, aligned line per node",
   CHECK(plain.args.empty());
   REQUIRE(plain.extra.size() == 3);
   CHECK(plain.extra[0] == " ! M1   | MASTER  | [::1]:21100     | RUNNING | None");
-  CHECK(plain.extra[1] == " ! S1   | STORAGE | 127.0.0.1:21110 | PENDING | 2026-11-22 03:49:16.361737");
+  CHECK(plain.extra[1] ==
+        " ! S1   | STORAGE | 127.0.0.1:21110 | PENDING | 2026-11-22 03:49:16.361737");
   CHECK(plain.extra[2] == " ! None | CLIENT  |                 | RUNNING | None");
   CHECK(describe(DecodeLevel::Arguments, 0x6, b).args == "(1795319356.3620303,)");
-  CHECK(describe(DecodeLevel::Names, 0x6, body(tuple({Value::float64(1.5), tuple({})}))).extra.empty());
-  CHECK(describe(DecodeLevel::Names, 0x6, body(tuple({Value::float64(1.5), tuple({u(1)})}))).extra[0] ==
-        "Can't decode packet");
+  CHECK(describe(DecodeLevel::Names, 0x6, body(tuple({Value::float64(1.5), tuple({})})))
+            .extra.empty());
+  CHECK(describe(DecodeLevel::Names, 0x6, body(tuple({Value::float64(1.5), tuple({u(1)})})))
+            .extra[0] == "Can't decode packet");
 }
 
 TEST_CASE("-A replaces (compression, checksum, data) by (length, data)", "[neolog]") {
@@ -107,8 +111,8 @@ TEST_CASE("-A replaces (compression, checksum, data) by (length, data)", "[neolo
                               bin(zlib(data)), Value::nil()});
   CHECK(describe(DecodeLevel::Data, 0x8020, body(answer)).args ==
         "(b'oid', b'serial', None, (23, b'hello hello hello hello'), None)");
-  const Value raw = tuple({bin("oid"), bin("serial"), u(0), bin("sum"), bin("xyz"), Value::nil(),
-                           bin("ttid")});
+  const Value raw =
+      tuple({bin("oid"), bin("serial"), u(0), bin("sum"), bin("xyz"), Value::nil(), bin("ttid")});
   CHECK(describe(DecodeLevel::Data, 0x1c, body(raw)).args ==
         "(b'oid', b'serial', (3, b'xyz'), None, b'ttid')");
   // AnswerRelockObject: the triple is nested, and may be absent.
@@ -116,8 +120,8 @@ TEST_CASE("-A replaces (compression, checksum, data) by (length, data)", "[neolo
   CHECK(describe(DecodeLevel::Data, 0x801b, body(relock)).args == "((b's', b'c', ((2, b'ab'),)),)");
   CHECK(describe(DecodeLevel::Data, 0x801b, body(tuple({Value::nil()}))).args == "(None,)");
   // Data that is not zlib is shown as stored.
-  const Value bad = tuple({bin("o"), bin("s"), Value::nil(), u(1), bin("c"), bin("not zlib"),
-                           Value::nil()});
+  const Value bad =
+      tuple({bin("o"), bin("s"), Value::nil(), u(1), bin("c"), bin("not zlib"), Value::nil()});
   CHECK(describe(DecodeLevel::Data, 0x8020, body(bad)).args ==
         "(b'o', b's', None, 1, b'c', b'not zlib', None)");
   // -a alone leaves the data compressed.
@@ -139,5 +143,6 @@ TEST_CASE("odd bodies are iterated as Python iterates them", "[neolog]") {
   CHECK(describe(DecodeLevel::Names, 0x8000, body(dict)).extra[0] == "1 (b'msg')");
   // -A on AnswerRelockObject whose first argument is bytes: list(bytes) gives ints.
   const Value relock = tuple({bin(std::string("\0\0\0\0\0\0\0\1", 8)), bin("c")});
-  CHECK(describe(DecodeLevel::Data, 0x801b, body(relock)).args == "((0, 0, None, 0, 0, 0, 0, 1), b'c')");
+  CHECK(describe(DecodeLevel::Data, 0x801b, body(relock)).args ==
+        "((0, 0, None, 0, 0, 0, 0, 1), b'c')");
 }

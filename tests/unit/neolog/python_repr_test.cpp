@@ -31,15 +31,30 @@ Value tuple(Value::Array items) { return Value::array(std::move(items)); }
 TEST_CASE("floats print as Python's repr()", "[neolog]") {
   // Expected strings produced by CPython 3.11.
   const std::pair<double, const char*> cases[] = {
-      {0.0, "0.0"}, {-0.0, "-0.0"}, {1.0, "1.0"}, {1.5, "1.5"}, {0.1, "0.1"},
-      {1e16, "1e+16"}, {1e15, "1000000000000000.0"},
-      {123456789012345678.0, "1.2345678901234568e+17"}, {1e-05, "1e-05"}, {0.0001, "0.0001"},
-      {0.00012345, "0.00012345"}, {1795319356.3620303, "1795319356.3620303"},
-      {1795319367.299908, "1795319367.299908"}, {2.5e-300, "2.5e-300"},
-      {1.7976931348623157e308, "1.7976931348623157e+308"}, {5e-324, "5e-324"},
-      {100.0, "100.0"}, {1e22, "1e+22"}, {123.456, "123.456"},
-      {9999999999999998.0, "9999999999999998.0"}, {0.3, "0.3"},
-      {INFINITY, "inf"}, {-INFINITY, "-inf"}, {NAN, "nan"}};
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {1.0, "1.0"},
+      {1.5, "1.5"},
+      {0.1, "0.1"},
+      {1e16, "1e+16"},
+      {1e15, "1000000000000000.0"},
+      {123456789012345678.0, "1.2345678901234568e+17"},
+      {1e-05, "1e-05"},
+      {0.0001, "0.0001"},
+      {0.00012345, "0.00012345"},
+      {1795319356.3620303, "1795319356.3620303"},
+      {1795319367.299908, "1795319367.299908"},
+      {2.5e-300, "2.5e-300"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {5e-324, "5e-324"},
+      {100.0, "100.0"},
+      {1e22, "1e+22"},
+      {123.456, "123.456"},
+      {9999999999999998.0, "9999999999999998.0"},
+      {0.3, "0.3"},
+      {INFINITY, "inf"},
+      {-INFINITY, "-inf"},
+      {NAN, "nan"}};
   for (const auto& [v, expected] : cases) CHECK(float_repr(v) == expected);
 }
 
@@ -89,7 +104,8 @@ TEST_CASE("repeated dict keys keep their first place and their last value", "[ne
                               {Value::boolean(true), bin("c")},
                               {Value::uinteger(2), bin("d")}});
   CHECK(repr(m) == "{1: b'c', 2: b'd'}");
-  const Value nan_keys = Value::map({{Value::float64(NAN), bin("a")}, {Value::float64(NAN), bin("b")}});
+  const Value nan_keys =
+      Value::map({{Value::float64(NAN), bin("a")}, {Value::float64(NAN), bin("b")}});
   CHECK(repr(nan_keys) == "{nan: b'a', nan: b'b'}");
   const Value tuples = Value::map({{tuple({bin("x"), Value::uinteger(1)}), bin("a")},
                                    {tuple({bin("x"), Value::float64(1.0)}), bin("b")}});

@@ -20,8 +20,12 @@ TEST_CASE("messages are cut into lines as Python's str.splitlines()", "[neolog]"
   CHECK(lines("a") == V{"a"});
   CHECK(lines("a\n") == V{"a"});
   CHECK(lines("a\n\nb") == V{"a", "", "b"});
-  CHECK(lines("a\r\nb\rc\vd\fe\x1c" "f\x1dg\x1eh") == V{"a", "b", "c", "d", "e", "f", "g", "h"});
-  CHECK(lines("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d") == V{"a", "b", "c", "d"});
+  CHECK(lines("a\r\nb\rc\vd\fe\x1c"
+              "f\x1dg\x1eh") == V{"a", "b", "c", "d", "e", "f", "g", "h"});
+  CHECK(lines("a\xc2\x85"
+              "b\xe2\x80\xa8"
+              "c\xe2\x80\xa9"
+              "d") == V{"a", "b", "c", "d"});
   CHECK(lines("\n") == V{""});
   CHECK(lines("tab\there \xc3\xa9\x1f") == V{"tab\there \xc3\xa9\x1f"});
   CHECK(lines("\xc2") == V{"\xc2"});

@@ -47,7 +47,9 @@ TEST_CASE("zero padding follows Python's %04u, sign included", "[neolog]") {
   append_zero_padded(s, 5, 4);
   append_zero_padded(s, -5, 4);
   append_zero_padded(s, 123456, 4);
-  CHECK(s == "0005-00512345" "6");
+  CHECK(s ==
+        "0005-00512345"
+        "6");
 }
 
 TEST_CASE("utcfromtimestamp() text rounds microseconds half to even", "[neolog]") {

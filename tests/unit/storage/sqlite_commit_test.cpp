@@ -64,8 +64,8 @@ std::size_t count(const std::string& path, const std::string& table) {
   return std::stoul(sql_rows(path, "SELECT COUNT(*) FROM " + table)[0][0]);
 }
 
-constexpr Oid A{1}, B{2};                      // partitions 1 and 0 of 2
-constexpr Tid T1{0x1000}, TID1{0x1002};        // ttid and tid, partition 0
+constexpr Oid A{1}, B{2};                // partitions 1 and 0 of 2
+constexpr Tid T1{0x1000}, TID1{0x1002};  // ttid and tid, partition 0
 constexpr Tid T2{0x2000}, TID2{0x2004};
 constexpr Tid T3{0x3000}, TID3{0x3002};
 
@@ -95,7 +95,8 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
   vote(*db, t1, "first");
   CHECK(sql_rows(path, "SELECT partition, oid, tid, data_id, value_tid FROM tobj ORDER BY oid") ==
         Rows{{"1", "1", "4096", "281474976710656", "NULL"}, {"0", "2", "4096", "0", "NULL"}});
-  CHECK(sql_rows(path, "SELECT partition, tid, packed, oids, user, description, ext, ttid FROM ttrans") ==
+  CHECK(sql_rows(path,
+                 "SELECT partition, tid, packed, oids, user, description, ext, ttid FROM ttrans") ==
         Rows{{"0", "NULL", "0", "x'00000000000000010000000000000002'", "x'75736572'",
               "x'6669727374'", "x''", "4096"}});
   auto locked = db->locked_transactions();
@@ -121,7 +122,8 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
   REQUIRE_FALSE(db->commit_deferred());
   CHECK(sql_rows(path, "SELECT partition, oid, tid, data_id, value_tid FROM obj ORDER BY oid") ==
         Rows{{"1", "1", "4098", "281474976710656", "NULL"}, {"0", "2", "4098", "0", "NULL"}});
-  CHECK(sql_rows(path, "SELECT partition, tid, packed, ttid FROM trans") == Rows{{"0", "4098", "0", "4096"}});
+  CHECK(sql_rows(path, "SELECT partition, tid, packed, ttid FROM trans") ==
+        Rows{{"0", "4098", "0", "4096"}});
   CHECK(count(path, "tobj") + count(path, "ttrans") == 0);
   locked = db->locked_transactions();
   REQUIRE(locked);
@@ -287,7 +289,8 @@ TEST_CASE("unfinished transactions survive a restart until dropped", "[storage]"
   auto db = open_fast(path);
   auto unfinished = db->locked_transactions();
   REQUIRE(unfinished);
-  CHECK(*unfinished == std::vector<std::pair<Tid, std::optional<Tid>>>{{T1, std::nullopt}, {T2, TID2}});
+  CHECK(*unfinished ==
+        std::vector<std::pair<Tid, std::optional<Tid>>>{{T1, std::nullopt}, {T2, TID2}});
   // The data of unfinished transactions is referenced: pruning keeps it.
   auto ids = sql_rows(path, "SELECT id FROM data");
   std::vector<std::uint64_t> data_ids;
@@ -337,14 +340,18 @@ TEST_CASE("data ids continue per partition after a restart", "[storage]") {
   {
     auto db = open_fast(path);
     give_partitions(*db, 3);
-    CHECK(db->store_data(sha1("a"), Oid{5}, "a", 0, std::nullopt).value() == (std::uint64_t{2} << 48));
-    CHECK(db->store_data(sha1("b"), Oid{8}, "b", 0, std::nullopt).value() == (std::uint64_t{2} << 48) + 1);
+    CHECK(db->store_data(sha1("a"), Oid{5}, "a", 0, std::nullopt).value() ==
+          (std::uint64_t{2} << 48));
+    CHECK(db->store_data(sha1("b"), Oid{8}, "b", 0, std::nullopt).value() ==
+          (std::uint64_t{2} << 48) + 1);
     CHECK(db->store_data(sha1("c"), Oid{3}, "c", 0, std::nullopt).value() == 0);
     REQUIRE_FALSE(db->commit());
   }
   auto db = open_fast(path);
-  CHECK(db->store_data(sha1("d"), Oid{2}, "d", 0, std::nullopt).value() == (std::uint64_t{2} << 48) + 2);
-  CHECK(db->store_data(sha1("e"), Oid{1}, "e", 0, std::nullopt).value() == (std::uint64_t{1} << 48));
+  CHECK(db->store_data(sha1("d"), Oid{2}, "d", 0, std::nullopt).value() ==
+        (std::uint64_t{2} << 48) + 2);
+  CHECK(db->store_data(sha1("e"), Oid{1}, "e", 0, std::nullopt).value() ==
+        (std::uint64_t{1} << 48));
   auto data = db->load_data(std::uint64_t{2} << 48);
   REQUIRE(data);
   CHECK(data->value == "a");

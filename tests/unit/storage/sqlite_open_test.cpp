@@ -38,16 +38,20 @@ const char* const kUpstreamStructure =
 
 std::string structure(const std::string& path) {
   std::ostringstream out;
-  for (const auto& table : sql_rows(path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")) {
+  for (const auto& table :
+       sql_rows(path, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")) {
     const std::string& name = table[0];
-    out << name << ' ' << sql_rows(path, "SELECT wr FROM pragma_table_list WHERE name='" + name + "'")[0][0];
-    for (const auto& c : sql_rows(path, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('" + name + "')")) {
+    out << name << ' '
+        << sql_rows(path, "SELECT wr FROM pragma_table_list WHERE name='" + name + "'")[0][0];
+    for (const auto& c : sql_rows(
+             path, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('" + name + "')")) {
       out << ' ' << c[0] << ':' << c[1] << ':' << c[2] << ':' << c[3];
     }
     out << '\n';
   }
-  for (const auto& index : sql_rows(path, "SELECT name, tbl_name FROM sqlite_master WHERE type='index' "
-                                          "AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+  for (const auto& index : sql_rows(path,
+                                    "SELECT name, tbl_name FROM sqlite_master WHERE type='index' "
+                                    "AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
     const auto unique = sql_rows(path, "SELECT \"unique\" FROM pragma_index_list('" + index[1] +
                                            "') WHERE name='" + index[0] + "'")[0][0];
     out << "index " << index[0] << ' ' << index[1] << " unique=" << unique << ' ';
@@ -105,6 +109,8 @@ TEST_CASE("reopening a database keeps its configuration, as text", "[storage]") 
     REQUIRE_FALSE(db->set_backup_tid(Tid{0x03f84a50fbbbbbbbULL}));
     REQUIRE_FALSE(db->set_truncate_tid(Tid{1}));
     REQUIRE_FALSE(db->set_truncate_tid(std::nullopt));
+    REQUIRE_FALSE(db->set_config("zodb", "kept as is"));
+    REQUIRE_FALSE(db->set_config("partitions", std::nullopt));
     REQUIRE_FALSE(db->commit());
   }
   auto db = open_fast(path);
@@ -123,6 +129,7 @@ TEST_CASE("reopening a database keeps its configuration, as text", "[storage]") 
   CHECK(config_value(path, "replicas") == "0");
   CHECK(config_value(path, "backup_tid") == "03f84a50fbbbbbbb");
   CHECK(config_value(path, "truncate_tid") == "<absent>");
+  CHECK(config_value(path, "zodb") == "kept as is");
 }
 
 TEST_CASE("a database of another cluster is detectable by its name", "[storage]") {
@@ -150,6 +157,10 @@ TEST_CASE("a database opened twice in one process is locked", "[storage]") {
   text << unix_sockets.rdbuf();
   CHECK_THAT(text.str(), Catch::Contains("@neostorage:" + std::to_string(st.st_dev) + ":" +
                                          std::to_string(st.st_ino)));
+  // The devpath sent to the master names the same device.
+  auto topology = db->topology_path();
+  REQUIRE(topology);
+  CHECK(topology->second == std::to_string(st.st_dev));
   db.reset();
   CHECK_NOTHROW(open_fast(path));
 }
@@ -211,12 +222,13 @@ TEST_CASE("connection strings follow NEO/py's syntax", "[storage]") {
   CHECK(SqliteDatabase::parse_target("/tmp/a.db").path == "/tmp/a.db");
   auto target = SqliteDatabase::parse_target("file:/tmp/a.db?cache_size=-8000&journal_mode=WAL");
   CHECK(target.path == "/tmp/a.db");
-  CHECK(target.pragmas ==
-        std::vector<std::pair<std::string, std::string>>{{"cache_size", "-8000"}, {"journal_mode", "WAL"}});
+  CHECK(target.pragmas == std::vector<std::pair<std::string, std::string>>{
+                              {"cache_size", "-8000"}, {"journal_mode", "WAL"}});
   CHECK(SqliteDatabase::parse_target("file:///tmp/b.db").path == "/tmp/b.db");
   CHECK(SqliteDatabase::parse_target("file:rel.db?cksumvfs=0").path == "rel.db");
   CHECK_FALSE(SqliteDatabase::parse_target("file:rel.db?cksumvfs=0").cksumvfs);
-  CHECK_THROWS_WITH(SqliteDatabase::parse_target("file:x?foo=1"), Catch::Contains("unsupported pragma: foo"));
+  CHECK_THROWS_WITH(SqliteDatabase::parse_target("file:x?foo=1"),
+                    Catch::Contains("unsupported pragma: foo"));
   CHECK_THROWS_WITH(SqliteDatabase::parse_target("file:x?synchronous=0&synchronous=1"),
                     Catch::Contains("duplicate pragma: synchronous"));
   CHECK_THROWS_WITH(SqliteDatabase::parse_target("file:x?cksumvfs=2"),

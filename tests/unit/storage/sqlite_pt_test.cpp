@@ -38,11 +38,9 @@ TEST_CASE("the partition table round-trips every cell state and own-cell TIDs", 
     auto db = open_fast(path);
     REQUIRE_FALSE(db->set_nid(S1));
     const std::vector<CellChange> table{
-        {0, S1, CellState::UpToDate}, {0, S2, CellState::OutOfDate},
-        {1, S1, CellState::Feeding},  {1, S2, CellState::Corrupted},
-        {2, S1, CellState::OutOfDate}, {2, S2, CellState::UpToDate},
-        {3, S1, CellState::Corrupted}, {3, S3, CellState::UpToDate},
-        {4, S2, CellState::UpToDate},
+        {0, S1, CellState::UpToDate},  {0, S2, CellState::OutOfDate}, {1, S1, CellState::Feeding},
+        {1, S2, CellState::Corrupted}, {2, S1, CellState::OutOfDate}, {2, S2, CellState::UpToDate},
+        {3, S1, CellState::Corrupted}, {3, S3, CellState::UpToDate},  {4, S2, CellState::UpToDate},
     };
     auto drop = db->change_partition_table(12, 1, table, true, last_pack);
     REQUIRE(drop);
@@ -125,8 +123,10 @@ TEST_CASE("a new node id rewrites the node's own rows", "[storage]") {
   TempDir dir;
   auto db = open_fast(dir.file("db.sqlite"));
   REQUIRE_FALSE(db->set_nid(S1));
-  const std::vector<CellChange> table{{0, S1, CellState::UpToDate}, {0, S2, CellState::UpToDate},
-                                      {1, S1, CellState::OutOfDate}, {1, S2, CellState::UpToDate}};
+  const std::vector<CellChange> table{{0, S1, CellState::UpToDate},
+                                      {0, S2, CellState::UpToDate},
+                                      {1, S1, CellState::OutOfDate},
+                                      {1, S2, CellState::UpToDate}};
   REQUIRE(db->change_partition_table(3, 1, table, true, Tid{9}));
   REQUIRE_FALSE(db->update_cell_tid(1, Tid{0x77}));
   REQUIRE_FALSE(db->commit());

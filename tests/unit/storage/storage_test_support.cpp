@@ -22,7 +22,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::unique_ptr<SqliteDatabase> open_fast(const std::string& path, SqliteDatabase::Options options) {
+std::unique_ptr<SqliteDatabase> open_fast(const std::string& path,
+                                          SqliteDatabase::Options options) {
   return SqliteDatabase::open("file:" + path + "?synchronous=OFF", options);
 }
 
