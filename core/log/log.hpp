@@ -40,7 +40,9 @@ struct Options {
   std::optional<std::size_t> backlog = kDefaultBacklog;
   // Packets whose encoded size exceeds this get a NULL body.
   std::optional<std::size_t> max_packet;
-  // protocol.text (already compressed) for neolog; empty = no row.
+  // protocol.text (already compressed) for upstream neolog; empty = no row.
+  // Nodes and tools pass compress_protocol(protocol::python_description())
+  // (core/log/protocol_text.hpp, core/protocol/python_description.hpp).
   std::string protocol;
 };
 
