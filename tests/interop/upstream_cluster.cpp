@@ -65,27 +65,50 @@ UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
   dir_ = pattern;
   std::fprintf(stderr, "upstream cluster in %s\n", dir_.c_str());
   master_ = net::Address{"127.0.0.1", free_port()};
-  storage_ = net::Address{"127.0.0.1", free_port()};
   const std::string masters = net::to_string(master_);
 
   std::vector<std::string> args = {"-l", (dir_ / "master.log").string(),
                                    "-c", options_.name,
                                    "-b", masters,
                                    "-m", masters,
-                                   "-A", "1",
                                    "-p", std::to_string(options_.partitions),
                                    "-r", std::to_string(options_.replicas)};
+  if (options_.autostart > 0) {
+    args.push_back("-A");
+    args.push_back(std::to_string(options_.autostart));
+  }
   for (std::string& arg : tls_args(options_.master_tls)) args.push_back(std::move(arg));
   spawn("master", "neomaster", args);
 
-  args = {"-l", (dir_ / "storage.log").string(),
-          "-c", options_.name,
-          "-b", net::to_string(storage_),
-          "-m", masters,
-          "-a", "SQLite",
-          "-d", (dir_ / "db.sqlite").string()};
+  for (int i = 0; i < options_.storages; ++i) add_storage();
+  if (options_.admin) {
+    admin_ = net::Address{"127.0.0.1", free_port()};
+    args = {"-l", (dir_ / "admin.log").string(),
+            "-c", options_.name,
+            "-b", net::to_string(admin_),
+            "-m", masters};
+    for (std::string& arg : tls_args(options_.admin_tls)) args.push_back(std::move(arg));
+    spawn("admin", "neoadmin", args);
+  }
+}
+
+std::size_t UpstreamCluster::add_storage() {
+  const std::size_t index = storages_.size();
+  const std::string suffix = index ? std::to_string(index) : "";
+  storages_.push_back(net::Address{"127.0.0.1", free_port()});
+  std::vector<std::string> args = {"-l", (dir_ / ("storage" + suffix + ".log")).string(),
+                                   "-c", options_.name,
+                                   "-b", net::to_string(storages_.back()),
+                                   "-m", net::to_string(master_),
+                                   "-a", "SQLite",
+                                   "-d", (dir_ / ("db" + suffix + ".sqlite")).string()};
   for (std::string& arg : tls_args(options_.storage_tls)) args.push_back(std::move(arg));
-  spawn("storage", "neostorage", args);
+  spawn("storage" + suffix, "neostorage", args);
+  return index;
+}
+
+std::vector<std::string> UpstreamCluster::upstream_program(const std::string& script) const {
+  return {python_, neoppod_ + "/" + script};
 }
 
 UpstreamCluster::~UpstreamCluster() {
@@ -164,8 +187,9 @@ bool UpstreamCluster::alive() {
 
 std::string UpstreamCluster::diagnostics() const {
   std::ostringstream out;
-  for (const char* name : {"master", "storage"}) {
-    out << "--- " << name << " output:\n" << tail_of(dir_ / (std::string(name) + ".out"), 2000);
+  for (const Process& process : processes_) {
+    out << "--- " << process.name << " output:\n"
+        << tail_of(dir_ / (process.name + ".out"), 2000);
   }
   const std::string dump = (dir_ / "master.neolog").string();
   const std::string command = python_ + " " + neoppod_ + "/neolog " +

@@ -1,5 +1,5 @@
-// An upstream NEO/py cluster (one master, one SQLite storage) run as child
-// processes on loopback for interoperability tests. The peer's code comes
+// An upstream NEO/py cluster (one master, SQLite storages, optionally an
+// admin node) run as child processes on loopback for interoperability tests. The peer's code comes
 // from NEO_PEER_PYTHONPATH (its first entry is the neoppod checkout; the
 // whole list becomes PYTHONPATH); the interpreter is /usr/bin/python3
 // unless NEO_PEER_PYTHON says otherwise. The destructor always kills the
@@ -28,7 +28,11 @@ class UpstreamCluster {
     int partitions = 3;
     int replicas = 0;
     std::optional<net::TlsFiles> master_tls;   // --ca/--cert/--key of the master
-    std::optional<net::TlsFiles> storage_tls;  // and of the storage
+    std::optional<net::TlsFiles> storage_tls;  // and of the storages
+    std::optional<net::TlsFiles> admin_tls;    // and of the admin
+    int storages = 1;    // storage nodes started with the master
+    bool admin = false;  // also start an admin node (neoadmin)
+    int autostart = 1;   // the master's -A; 0: the cluster waits for `neoctl start`
   };
 
   explicit UpstreamCluster(const Options& options);
@@ -38,9 +42,19 @@ class UpstreamCluster {
 
   const std::string& name() const { return options_.name; }
   const net::Address& master() const { return master_; }
-  const net::Address& storage() const { return storage_; }
+  // The i-th storage node (0: the first one, its files are storage.log and
+  // db.sqlite; then storage1.log, db1.sqlite...).
+  const net::Address& storage(std::size_t i = 0) const { return storages_.at(i); }
+  // The admin node (Options::admin).
+  const net::Address& admin() const { return admin_; }
+  // Starts one more storage node; returns its index for storage().
+  std::size_t add_storage();
+  // The command line running an upstream script ("neoctl", "neolog"...):
+  // interpreter and script; the environment needs PYTHONPATH =
+  // peer_pythonpath().
+  std::vector<std::string> upstream_program(const std::string& script) const;
   const std::filesystem::path& dir() const { return dir_; }
-  // True while both processes run.
+  // True while all processes run.
   bool alive();
   // The tail of the processes' stdout/stderr and the master's log (via
   // neolog), for failure messages.
@@ -60,7 +74,8 @@ class UpstreamCluster {
   std::string neoppod_;
   std::string python_;
   net::Address master_;
-  net::Address storage_;
+  std::vector<net::Address> storages_;
+  net::Address admin_;
   std::vector<Process> processes_;
 };
 
