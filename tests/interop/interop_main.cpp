@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
-#include <cstdlib>
+
+#include "tests/interop/peer_env.hpp"
 
 int main(int argc, char** argv) {
-  const char* path = std::getenv("NEO_PEER_PYTHONPATH");
-  if (path == nullptr || *path == '\0') {
+  if (neo::interop::peer_pythonpath().empty()) {
     std::puts("SKIPPED: set NEO_PEER_PYTHONPATH to run the interoperability tests (see README.md)");
     return 77;
   }

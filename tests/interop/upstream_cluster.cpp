@@ -22,11 +22,6 @@ extern char** environ;
 namespace neo::interop {
 namespace {
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
-
 std::string tail_of(const std::filesystem::path& path, std::size_t bytes) {
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -39,8 +34,6 @@ std::vector<std::string> tls_args(const std::optional<net::TlsFiles>& tls) {
 }
 
 }  // namespace
-
-std::string peer_pythonpath() { return env_or("NEO_PEER_PYTHONPATH", ""); }
 
 std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -59,7 +52,7 @@ std::uint16_t free_port() {
 UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
   const std::string pythonpath = peer_pythonpath();
   neoppod_ = pythonpath.substr(0, pythonpath.find(':'));
-  python_ = env_or("NEO_PEER_PYTHON", "/usr/bin/python3");
+  python_ = peer_python();
   std::string pattern = (std::filesystem::temp_directory_path() / "neo-interop-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;

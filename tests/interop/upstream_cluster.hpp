@@ -15,11 +15,10 @@
 
 #include "core/net/address.hpp"
 #include "core/net/tls.hpp"
+#include "tests/interop/peer_env.hpp"
 
 namespace neo::interop {
 
-// The colon-separated NEO_PEER_PYTHONPATH, or empty if unset.
-std::string peer_pythonpath();
 
 class UpstreamCluster {
  public:

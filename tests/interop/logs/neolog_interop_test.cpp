@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/interop/peer_env.hpp"
 #include "cli/neolog/neolog.hpp"
 #include "core/log/log.hpp"
 #include "core/log/protocol_text.hpp"
@@ -23,25 +24,13 @@
 #include "tests/unit/log/log_test_support.hpp"
 
 using namespace neo;
+using neo::interop::shell_quote;
 using namespace neo::protocol;
 
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string upstream_neolog(const std::string& args) {
-  std::string command = "TZ=UTC PYTHONPATH=" + shell_quote(env_or("NEO_PEER_PYTHONPATH", "")) +
-                        " " + shell_quote(env_or("NEO_PEER_PYTHON", "/usr/bin/python3")) +
-                        " -m neo.scripts.neolog " + args + " 2>&1";
+  std::string command = "TZ=UTC " + interop::peer_python_command() + " -m neo.scripts.neolog " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe);
   std::string out;

@@ -16,10 +16,12 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/interop/peer_env.hpp"
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 
 using namespace neo;
+using neo::interop::shell_quote;
 using namespace neo::storage;
 
 namespace {
@@ -27,22 +29,10 @@ namespace {
 constexpr std::uint32_t kNp = 3;
 constexpr NodeId kNid{1};
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string python_command(const std::string& command, const std::string& path,
                            const std::string& extra = "") {
-  return "PYTHONPATH=" + shell_quote(env_or("NEO_PEER_PYTHONPATH", "")) + " " +
-         shell_quote(env_or("NEO_PEER_PYTHON", "/usr/bin/python3")) + " " +
-         shell_quote(NEO_STORAGE_DB_SCRIPT) + " " + command + " " + shell_quote(path) + " " + extra;
+  return interop::peer_python_command() + " " + shell_quote(NEO_STORAGE_DB_SCRIPT) + " " + command +
+         " " + shell_quote(path) + " " + extra;
 }
 
 // Runs the NEO/py helper; returns its stdout (and stderr unless
