@@ -1,0 +1,56 @@
+// core/cluster/bootstrap.hpp
+// Finds the primary master and identifies to it (storage, admin, client):
+// tries the configured masters in turn, at most one attempt per address and
+// second, follows NotPrimaryMaster to the primary it names (learning the
+// masters it lists), retries on NOT_READY and lost connections, and stops
+// on a refusal that retrying cannot fix (PROTOCOL_ERROR such as "invalid
+// cluster name", an answer from a non-master).
+// Owned by shared_ptr by the application; use on the io_context's thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "core/net/connection.hpp"
+#include "core/protocol/packets.hpp"
+
+namespace asio {
+class io_context;
+}
+
+namespace neo::cluster {
+
+class Bootstrap {
+ public:
+  struct Options {
+    std::vector<net::Address> masters;  // not empty
+    net::ConnectionOptions connection;
+    // The identification to send, built at each attempt (the node id may
+    // have changed since the previous one).
+    std::function<protocol::RequestIdentification()> request;
+  };
+  struct Identified {
+    std::shared_ptr<net::Connection> connection;  // to the primary master
+    protocol::AcceptIdentification accept;        // node_type MASTER, your_nid set
+    net::Address master;                          // its address
+  };
+  // Called when identified. Install the application's handler on the
+  // connection right away: the master's next packets (NotifyNodeInformation,
+  // SendPartitionTable...) go to it.
+  using OnIdentified = std::function<void(Identified identified)>;
+  // Called on a refusal that retrying cannot fix; `message` is the master's.
+  using OnRefused = std::function<void(std::error_code code, std::string message)>;
+
+  static std::shared_ptr<Bootstrap> start(asio::io_context& io, Options options,
+                                          OnIdentified on_identified, OnRefused on_refused);
+  virtual ~Bootstrap() = default;
+  // Stops trying (the current attempt's connection is closed).
+  virtual void cancel() = 0;
+  // The masters known so far (configured, then learnt).
+  virtual const std::vector<net::Address>& masters() const = 0;
+};
+
+}  // namespace neo::cluster

@@ -1,0 +1,110 @@
+#include "core/daemon/daemon.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <optional>
+
+#include "core/log/log.hpp"
+#include "core/log/protocol_text.hpp"
+#include "core/log/signals.hpp"
+#include "core/protocol/python_description.hpp"
+
+namespace neo::daemon {
+namespace {
+
+// CLI11 reports usage errors with its own statuses (105, 106...); NEO/py's
+// argparse exits 2, which runbooks and test harnesses check.
+int parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? 0 : 2;
+  }
+  return -1;
+}
+
+void setup_log(const std::string& program, const std::string& logfile) {
+  log::Options options;
+  options.logfile = logfile;
+  if (!logfile.empty()) options.protocol = log::compress_protocol(protocol::python_description());
+  log::setup(program, options);
+}
+
+}  // namespace
+
+void log_packet(net::Direction direction, const net::Peer& peer, std::uint32_t msg_id,
+                std::uint16_t code, std::string_view args) {
+  log::packet(direction == net::Direction::kSent, to_string(peer.nid()), peer.address(), msg_id,
+              code, args);
+}
+
+net::Address resolve(const config::Address& address) {
+  const config::Address resolved = config::resolve(address);
+  return net::Address{resolved.host, resolved.port};
+}
+
+int run(CLI::App& app, const config::CommonOptions& common, int argc, char** argv,
+        const StartFn& start) {
+  if (const int status = parse(app, argc, argv); status >= 0) return status;
+  std::signal(SIGPIPE, SIG_IGN);
+  const std::string program = app.get_name();
+  try {
+    setup_log(program, common.logfile);
+  } catch (const std::exception& e) {
+    std::cerr << program << ": cannot open the log file: " << e.what() << '\n';
+    return 1;
+  }
+  asio::io_context io(1);
+  std::optional<int> status;
+  Env env{io, program, {}, {}, {}, {}};
+  env.exit = [&](int code) {
+    if (!status) status = code;
+    io.stop();
+  };
+  if (!common.logfile.empty()) env.connection.observer = log_packet;
+  int result = 1;
+  {
+    std::shared_ptr<void> application;
+    log::LogSignals log_signals(io);
+    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    asio::signal_set dump_signal(io, SIGRTMIN + 2);
+    stop_signals.async_wait([&](std::error_code ec, int signal) {
+      if (ec) return;
+      SPDLOG_INFO("{}: received signal {}, stopping", log::node_label(), signal);
+      if (env.on_stop) env.on_stop();
+      env.exit(0);
+    });
+    std::function<void()> wait_dump = [&] {
+      dump_signal.async_wait([&](std::error_code ec, int) {
+        if (ec) return;
+        if (env.dump) env.dump();
+        wait_dump();
+      });
+    };
+    wait_dump();
+    try {
+      if (common.tls()) {
+        auto tls = net::TlsContext::load({common.ca, common.cert, common.key});
+        if (!tls) throw std::runtime_error("cannot load the TLS files (--ca, --cert, --key): " +
+                                           tls.error().message() + "; see the log for details");
+        env.connection.tls = *tls;
+      }
+      application = start(env);
+      if (!status) io.run();
+      result = status.value_or(1);
+    } catch (const std::exception& e) {
+      SPDLOG_CRITICAL("{}: {}", log::node_label(), e.what());
+      result = 1;
+    }
+    application.reset();
+  }
+  log::flush();
+  log::shutdown();
+  return result;
+}
+
+}  // namespace neo::daemon
