@@ -14,6 +14,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kRetryDelay = std::chrono::seconds(1);  // per address, as NEO/py
+// The master's answer to a node of another cluster: retrying cannot help
+// (other refusals, such as "already connected", may be transient).
+constexpr std::string_view kAlienCluster = "invalid cluster name";
 
 class BootstrapImpl;
 
@@ -116,13 +119,17 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
       return;
     }
     const std::error_code ec = answer.error();
-    if (ec == errc::protocol_error || ec == errc::denied) {
+    if (ec == errc::protocol_error && message == kAlienCluster) {
       connection->close(ec);
       refuse(ec, std::string(message));
       return;
     }
     if (ec == errc::not_ready) {
       SPDLOG_INFO("master {} not ready: {}", net::to_string(current_), message);
+      connection->close(ec);
+    } else if (ec == errc::protocol_error) {
+      SPDLOG_ERROR("master {} refused the identification: {}; retrying", net::to_string(current_),
+                   message);
       connection->close(ec);
     } else if (ec != errc::connection_closed) {
       SPDLOG_WARN("identification to {} failed: {} {}", net::to_string(current_), ec.message(),

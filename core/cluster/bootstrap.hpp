@@ -2,9 +2,10 @@
 // Finds the primary master and identifies to it (storage, admin, client):
 // tries the configured masters in turn, at most one attempt per address and
 // second, follows NotPrimaryMaster to the primary it names (learning the
-// masters it lists), retries on NOT_READY and lost connections, and stops
-// on a refusal that retrying cannot fix (PROTOCOL_ERROR such as "invalid
-// cluster name", an answer from a non-master).
+// masters it lists), retries on NOT_READY, other refusals and lost
+// connections, and stops on a refusal that retrying cannot fix: PROTOCOL_ERROR
+// "invalid cluster name" (NEO/py retries forever; we tell the operator), or
+// an answer from a node that is not a master.
 // Owned by shared_ptr by the application; use on the io_context's thread.
 #pragma once
 
