@@ -13,7 +13,11 @@ namespace neo::cluster {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kRetryDelay = std::chrono::seconds(1);  // per address, as NEO/py
+// Between two attempts to one address: 50 ms doubling up to 1 s (NEO/py
+// always waits 1 s; a node started with its master must not lose a second
+// because the master was not listening yet).
+constexpr auto kFirstRetryDelay = std::chrono::milliseconds(50);
+constexpr auto kMaxRetryDelay = std::chrono::milliseconds(1000);
 // The master's answer to a node of another cluster: retrying cannot help
 // (other refusals, such as "already connected", may be transient).
 constexpr std::string_view kAlienCluster = "invalid cluster name";
@@ -79,8 +83,8 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
     }
     const auto last = last_attempt_.find(current_);
     const Clock::time_point now = Clock::now();
-    if (last != last_attempt_.end() && now < last->second + kRetryDelay) {
-      timer_.expires_at(last->second + kRetryDelay);
+    if (last != last_attempt_.end() && now < last->second.at + last->second.delay) {
+      timer_.expires_at(last->second.at + last->second.delay);
       timer_.async_wait([self = shared_from_this()](std::error_code ec) {
         if (!ec) self->connect();
       });
@@ -91,7 +95,10 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
 
   void connect() {
     if (cancelled_) return;
-    last_attempt_[current_] = Clock::now();
+    Attempt& last = last_attempt_[current_];
+    last.delay = last.at == Clock::time_point{} ? kFirstRetryDelay
+                                                : std::min(last.delay * 2, kMaxRetryDelay);
+    last.at = Clock::now();
     SPDLOG_DEBUG("connecting to master {}", net::to_string(current_));
     auto handler = std::make_shared<BootstrapHandler>(weak_from_this());
     connection_ = net::Connection::connect(io_, current_, handler, options_.connection);
@@ -154,7 +161,11 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
   net::Address current_;
   std::optional<net::Address> next_;
   std::size_t index_ = 0;
-  std::map<net::Address, Clock::time_point> last_attempt_;
+  struct Attempt {
+    Clock::time_point at{};
+    std::chrono::milliseconds delay{};  // before the next one
+  };
+  std::map<net::Address, Attempt> last_attempt_;
   bool cancelled_ = false;
 };
 

@@ -1,7 +1,7 @@
 // core/cluster/bootstrap.hpp
 // Finds the primary master and identifies to it (storage, admin, client):
-// tries the configured masters in turn, at most one attempt per address and
-// second, follows NotPrimaryMaster to the primary it names (learning the
+// tries the configured masters in turn (attempts to one address spaced by
+// 50 ms, doubling up to 1 s), follows NotPrimaryMaster to the primary it names (learning the
 // masters it lists), retries on NOT_READY, other refusals and lost
 // connections, and stops on a refusal that retrying cannot fix: PROTOCOL_ERROR
 // "invalid cluster name" (NEO/py retries forever; we tell the operator), or
