@@ -81,7 +81,7 @@ UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
             "-b", net::to_string(admin_),
             "-m", masters};
     for (std::string& arg : tls_args(options_.admin_tls)) args.push_back(std::move(arg));
-    spawn("admin", "neoadmin", args);
+    spawn("admin", options_.admin_binary.empty() ? "neoadmin" : options_.admin_binary, args);
   }
 }
 
@@ -116,8 +116,10 @@ UpstreamCluster::~UpstreamCluster() {
 
 void UpstreamCluster::spawn(const std::string& name, const std::string& script,
                             const std::vector<std::string>& args) {
-  // Everything the child needs is prepared before fork().
+  // Everything the child needs is prepared before fork(). An absolute
+  // `script` is an executable of ours, run directly.
   std::vector<std::string> argv_strings = {python_, neoppod_ + "/" + script};
+  if (script.starts_with("/")) argv_strings = {script};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_strings) argv.push_back(arg.data());

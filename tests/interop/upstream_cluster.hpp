@@ -32,6 +32,9 @@ class UpstreamCluster {
     int storages = 1;    // storage nodes started with the master
     bool admin = false;  // also start an admin node (neoadmin)
     int autostart = 1;   // the master's -A; 0: the cluster waits for `neoctl start`
+    // If set, the admin node runs this executable (e.g. our neoadmin), with
+    // the same options, instead of upstream's neoadmin.
+    std::string admin_binary;
   };
 
   explicit UpstreamCluster(const Options& options);

@@ -194,6 +194,9 @@ UpstreamCluster::Options cluster_options(const std::string& name) {
   options.replicas = 1;
   options.admin = true;
   options.autostart = 0;  // RECOVERING until `neoctl start`
+#ifdef NEO_ADMIN_BINARY
+  options.admin_binary = NEO_ADMIN_BINARY;
+#endif
   return options;
 }
 
@@ -321,6 +324,9 @@ TEST_CASE("our neoctl speaks TLS to an upstream admin as upstream's does", "[int
   options.master_tls = pki.files("ca", "master");
   options.storage_tls = pki.files("ca", "storage");
   options.admin_tls = pki.files("ca", "admin");
+#ifdef NEO_ADMIN_BINARY
+  options.admin_binary = NEO_ADMIN_BINARY;
+#endif
   UpstreamCluster cluster(options);
   const Words tls = tls_args(pki.files("ca", "ctl"));
   wait_for(

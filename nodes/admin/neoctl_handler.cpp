@@ -1,0 +1,202 @@
+#include "nodes/admin/neoctl_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/log/log.hpp"
+#include "core/net/connection.hpp"
+
+namespace neo::admin {
+
+using namespace protocol;
+
+namespace {
+
+// Error PROTOCOL_ERROR or NOT_READY as an answer, then close (NEO/py's
+// dispatch does so for ProtocolError and NotReadyError).
+void refuse(net::Peer& peer, errc code, std::string_view message) {
+  SPDLOG_WARN("{}: {} {} (msg id {})", peer.describe(), errc_name(code), message, peer.msg_id());
+  peer.answer_error(code, message);
+  peer.abort(make_error_code(code));
+}
+
+}  // namespace
+
+bool NeoctlHandler::is_forwarded(std::uint16_t code) {
+  switch (code) {
+    case AddPendingNodes::kCode:
+    case AskLastIDs::kCode:
+    case AskLastTransaction::kCode:
+    case AskRecovery::kCode:
+    case CheckReplicas::kCode:
+    case Repair::kCode:
+    case SetClusterState::kCode:
+    case SetNodeState::kCode:
+    case SetNumReplicas::kCode:
+    case Truncate::kCode:
+    case TweakPartitionTable::kCode:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void NeoctlHandler::on_packet(net::Peer& peer, const Frame& frame) {
+  switch (frame.code) {
+    case Ping::kCode:
+      return peer.answer(Pong{});
+    case Pong::kCode:
+      return;
+    case Error::kCode: {
+      Result<Error> error = decode_args<Error>(frame.args);
+      SPDLOG_WARN("{}: Error packet: {}", peer.describe(), error ? error->message : "malformed");
+      return;
+    }
+    case AskPartitionList::kCode:
+      return handle<AskPartitionList>(peer, frame);
+    case AskNodeList::kCode:
+      return handle<AskNodeList>(peer, frame);
+    case AskClusterState::kCode:
+      return handle<AskClusterState>(peer, frame);
+    case AskPrimary::kCode:
+      return handle<AskPrimary>(peer, frame);
+    case AskMonitorInformation::kCode:
+      return handle<AskMonitorInformation>(peer, frame);
+    case FlushLog::kCode:
+      return handle<FlushLog>(peer, frame);
+    case RequestIdentification::kCode:
+      return handle<RequestIdentification>(peer, frame);
+    default:
+      if (is_forwarded(frame.code)) return forward(peer, frame);
+      peer.reject_unexpected(frame);
+  }
+}
+
+void NeoctlHandler::on_closed(net::Peer& peer, std::error_code reason) {
+  SPDLOG_DEBUG("{}: closed ({})", peer.describe(), reason.message());
+}
+
+template <class P>
+void NeoctlHandler::handle(net::Peer& peer, const Frame& frame) {
+  Result<P> packet = decode_args<P>(frame.args);
+  if (!packet) return refuse(peer, errc::protocol_error, "malformed " + std::string(P::kName));
+  if (!core_.master()) return refuse(peer, errc::not_ready, kNotConnectedMessage);
+  on(peer, *packet);
+}
+
+void NeoctlHandler::forward(net::Peer& peer, const Frame& frame) {
+  const PacketInfo* info = find_packet(frame.code);
+  if (!core_.master()) return refuse(peer, errc::not_ready, kNotConnectedMessage);
+  SPDLOG_INFO("{}: forwarding {} to the primary master", peer.describe(), info->name);
+  core_.master()->ask_raw(
+      frame.code, info->answer, frame.args,
+      [neoctl = peer.weak_from_this(), msg_id = frame.msg_id](Result<Frame> answer) {
+        std::shared_ptr<net::Peer> alive = neoctl.lock();
+        if (!alive || alive->closed()) return;
+        if (!answer) {  // the master connection is gone (NEO/py's cancelRequests)
+          alive->answer_error(msg_id, errc::protocol_error, "connection to master lost");
+          alive->abort(make_error_code(errc::protocol_error));
+          return;
+        }
+        alive->send_raw(msg_id, answer->code, answer->args);
+        if (answer->code != Error::kCode) return;
+        Result<Error> error = decode_args<Error>(answer->args);
+        if (error && error->code == static_cast<std::int64_t>(errc::protocol_error))
+          alive->abort(make_error_code(errc::protocol_error));
+      });
+}
+
+void NeoctlHandler::on(net::Peer& peer, const AskPartitionList& ask) {
+  SPDLOG_INFO("ask partition list from {} to {} for {}", ask.min_offset, ask.max_offset,
+              to_string(ask.nid));
+  Result<AnswerPartitionList> answer = core_.view().partition_list(ask.min_offset, ask.max_offset);
+  if (answer) return peer.answer(*answer);
+  if (answer.error() == errc::not_ready) return refuse(peer, errc::not_ready, "Retry Later");
+  // NEO/py sends this Error as a new packet, not as the answer.
+  peer.notify(Error{.code = static_cast<std::int64_t>(errc::protocol_error),
+                    .message = "invalid partition table offset"});
+}
+
+void NeoctlHandler::on(net::Peer& peer, const AskNodeList& ask) {
+  SPDLOG_INFO("ask list of {} nodes",
+              ask.node_type ? std::string(to_string(*ask.node_type)) : std::string("all"));
+  peer.answer(AnswerNodeList{.node_list = core_.view().node_list(ask.node_type)});
+}
+
+void NeoctlHandler::on(net::Peer& peer, const AskClusterState&) {
+  peer.answer(AnswerClusterState{.state = core_.view().cluster_state()});
+}
+
+void NeoctlHandler::on(net::Peer& peer, const AskPrimary&) {
+  peer.answer(AnswerPrimary{.primary_nid = core_.view().primary().value_or(NodeId{})});
+}
+
+void NeoctlHandler::on(net::Peer& peer, const AskMonitorInformation&) {
+  core_.ask_monitor_information(peer);
+}
+
+void NeoctlHandler::on(net::Peer&, const FlushLog&) {
+  core_.master()->notify(FlushLog{});
+  log::flush();
+}
+
+void NeoctlHandler::on(net::Peer& peer, const RequestIdentification& request) {
+  if (request.node_type != NodeType::Admin)
+    return refuse(peer, errc::protocol_error, "reject non-admin node");
+  if (!core_.is_backup(request.name))
+    return refuse(peer, errc::protocol_error,
+                  "unknown backup cluster " + python_repr(request.name));
+  if (!core_.attach_backup(request.name))
+    return refuse(peer, errc::protocol_error, "already connected");
+  SPDLOG_INFO("{}: admin of backup cluster {} connected", peer.describe(), request.name);
+  if (auto* connection = dynamic_cast<net::Connection*>(&peer))
+    connection->set_handler(std::make_shared<BackupHandler>(core_, request.name));
+  peer.answer(AcceptIdentification{.node_type = NodeType::Admin});
+}
+
+void BackupHandler::on_packet(net::Peer& peer, const Frame& frame) {
+  switch (frame.code) {
+    case Ping::kCode:
+      return peer.answer(Pong{});
+    case NotifyMonitorInformation::kCode:
+      SPDLOG_INFO("{}: monitoring report of backup cluster {} (not used yet)", peer.describe(),
+                  name_);
+      return;
+    default:
+      peer.reject_unexpected(frame);
+  }
+}
+
+void BackupHandler::on_closed(net::Peer& peer, std::error_code reason) {
+  SPDLOG_INFO("{}: admin of backup cluster {} disconnected ({})", peer.describe(), name_,
+              reason.message());
+  core_.detach_backup(name_);
+}
+
+std::string python_repr(const std::string& text) {
+  const bool double_quotes =
+      text.find('\'') != std::string::npos && text.find('"') == std::string::npos;
+  const char quote = double_quotes ? '"' : '\'';
+  std::string out(1, quote);
+  for (unsigned char c : text) {
+    if (c == '\\' || c == static_cast<unsigned char>(quote)) {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* digits = "0123456789abcdef";
+      out += "\\x";
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + quote;
+}
+
+}  // namespace neo::admin

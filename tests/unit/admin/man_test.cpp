@@ -1,0 +1,56 @@
+// Every option of neoadmin and neosimple is documented in its man page.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "cli/neosimple/options.hpp"
+#include "nodes/admin/admin_options.hpp"
+
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// "--monitor-email" as roff writes it: "\-\-monitor\-email".
+std::string roff(const std::string& name) {
+  std::string text;
+  for (char c : name) text += c == '-' ? std::string("\\-") : std::string(1, c);
+  return text;
+}
+
+void check_documented(const CLI::App& app, const std::string& man) {
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& name : option->get_lnames()) {
+      INFO("--" << name);
+      CHECK(man.find(roff("--" + name)) != std::string::npos);
+    }
+  }
+  for (const char* section : {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS",
+                              ".SH EXIT STATUS", ".SH EXAMPLES", ".SH SEE ALSO"}) {
+    CHECK(man.find(section) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every neoadmin option is in man/neoadmin.8", "[admin]") {
+  CLI::App app{"test", "neoadmin"};
+  neo::config::CommonOptions common;
+  neo::admin::AdminConfig config;
+  neo::admin::add_admin_options(app, common, config);
+  const std::string man = read_file(std::filesystem::path(NEO_SOURCE_DIR) / "man/neoadmin.8");
+  REQUIRE_FALSE(man.empty());
+  check_documented(app, man);
+}
+
+TEST_CASE("every neosimple option is in man/neosimple.1", "[neosimple]") {
+  CLI::App app{"test", "neosimple"};
+  neo::simple::SimpleOptions options;
+  neo::simple::add_simple_options(app, options);
+  const std::string man = read_file(std::filesystem::path(NEO_SOURCE_DIR) / "man/neosimple.1");
+  REQUIRE_FALSE(man.empty());
+  check_documented(app, man);
+}
