@@ -1,0 +1,98 @@
+// StorageState's answers to client reads (NEO/py's ClientOperationHandler:
+// askObject, askTIDs, askTransactionInformation, askObjectHistory). No
+// transaction is ever locked here yet, so no read is delayed.
+#include "nodes/storage/storage_state.hpp"
+
+namespace neo::storage {
+
+namespace {
+
+// NEO/py's dump() of a 64-bit id: 16 lowercase hex digits.
+std::string dump_id(std::uint64_t id) {
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(id >> (56 - 8 * i));
+  return hex(bytes);
+}
+
+constexpr std::int64_t kInvalidPartition = 0xffffffff;
+
+}  // namespace
+
+Result<protocol::AnswerObject> StorageState::load_object(const protocol::AskObject& ask,
+                                                         std::string& message) {
+  Result<ObjectRecord> record = db_.load(ask.oid, ask.at, ask.before);
+  if (!record) {
+    const std::error_code ec = record.error();
+    if (ec == errc::oid_does_not_exist || ec == errc::oid_not_found) {
+      message = dump_id(ask.oid.value);
+    }
+    return ec;
+  }
+  protocol::AnswerObject answer{.oid = ask.oid,
+                                .serial = record->serial,
+                                .next_serial = record->next_serial,
+                                .compression = record->compression,
+                                .checksum = std::move(record->checksum),
+                                .data = std::move(record->data),
+                                .data_serial = record->data_serial};
+  if (!record->has_data()) {
+    answer.checksum.assign(20, '\0');  // ZERO_HASH
+    answer.data.clear();
+  }
+  return answer;
+}
+
+Result<protocol::AnswerTIDs> StorageState::tids(const protocol::AskTIDs& ask,
+                                                std::string& message) {
+  if (ask.first < 0 || ask.first >= ask.last) {
+    message = "invalid offsets";
+    return make_error_code(errc::protocol_error);
+  }
+  std::vector<std::uint32_t> partitions;
+  if (ask.partition == kInvalidPartition) {
+    if (nid_) partitions = pt_.readable_partitions(*nid_);
+  } else if (ask.partition >= 0 && ask.partition < pt_.num_partitions()) {
+    partitions.push_back(static_cast<std::uint32_t>(ask.partition));
+  } else {
+    message = "invalid partition";
+    return make_error_code(errc::protocol_error);
+  }
+  auto list = db_.tid_list(static_cast<std::uint64_t>(ask.first),
+                           static_cast<std::uint64_t>(ask.last - ask.first), partitions);
+  if (!list) return list.error();
+  return protocol::AnswerTIDs{std::move(*list)};
+}
+
+Result<protocol::AnswerTransactionInformation> StorageState::transaction_information(
+    Tid tid, std::string& message) {
+  auto info = db_.transaction(tid, false);
+  if (!info) return info.error();
+  if (!*info) {
+    message = dump_id(tid.value) + " does not exist";
+    return make_error_code(errc::tid_not_found);
+  }
+  TransactionMeta& meta = (*info)->meta;
+  return protocol::AnswerTransactionInformation{.tid = tid,
+                                                .user = std::move(meta.user),
+                                                .description = std::move(meta.description),
+                                                .extension = std::move(meta.extension),
+                                                .packed = meta.packed,
+                                                .oid_list = std::move(meta.oids)};
+}
+
+Result<protocol::AnswerObjectHistory> StorageState::object_history(
+    const protocol::AskObjectHistory& ask, std::string& message) {
+  if (ask.first < 0 || ask.first >= ask.last) {
+    message = "invalid offsets";
+    return make_error_code(errc::protocol_error);
+  }
+  auto history = db_.object_history(ask.oid, static_cast<std::uint64_t>(ask.first),
+                                    static_cast<std::uint64_t>(ask.last - ask.first));
+  if (!history) {
+    if (history.error() == errc::oid_not_found) message = dump_id(ask.oid.value);
+    return history.error();
+  }
+  return protocol::AnswerObjectHistory{ask.oid, std::move(*history)};
+}
+
+}  // namespace neo::storage

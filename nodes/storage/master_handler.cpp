@@ -1,0 +1,136 @@
+#include "nodes/storage/master_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/log/log.hpp"
+#include "nodes/storage/dispatch.hpp"
+
+namespace neo::storage {
+
+void MasterHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) {
+  dispatch(*this, peer, frame);
+}
+
+void MasterHandler::on_closed(net::Peer&, std::error_code reason) {
+  state_.primary_lost();
+  if (on_lost_) on_lost_(reason);
+}
+
+bool MasterHandler::failed(const std::error_code& ec, const char* what) {
+  if (!ec) return false;
+  events_.fatal(std::string(what) + ": " + ec.message() + " " + state_.db().last_error());
+  return true;
+}
+
+void MasterHandler::protocol_error(net::Peer& peer, const std::string& message) {
+  SPDLOG_ERROR("protocol error from the master {}: {}", peer.describe(), message);
+  peer.answer_error(errc::protocol_error, message);
+  peer.abort(make_error_code(errc::protocol_error));
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::NotifyNodeInformation& p) {
+  Result<StorageState::NodesApplied> applied = state_.apply_nodes(p);
+  if (!applied) return protocol_error(peer, "inconsistent NotifyNodeInformation");
+  if (applied->own != StorageState::Own::Unchanged)
+    return events_.shutdown(applied->own == StorageState::Own::Unknown);
+  events_.nodes_changed(applied->removed);
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::AskRecovery&) {
+  peer.answer(state_.recovery());
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::AskPartitionTable&) {
+  peer.answer(state_.partition_table());
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::SendPartitionTable& p) {
+  std::string message;
+  auto dropped = state_.load_partition_table(p, message);
+  if (!dropped && dropped.error() == errc::protocol_error) return protocol_error(peer, message);
+  if (failed(dropped ? std::error_code{} : dropped.error(), "saving the partition table")) return;
+  events_.drop_partitions(*dropped);
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::NotifyPartitionChanges& p) {
+  std::string message;
+  auto dropped = state_.change_partitions(p, message);
+  if (!dropped && dropped.error() == errc::protocol_error) return protocol_error(peer, message);
+  if (failed(dropped ? std::error_code{} : dropped.error(), "saving partition changes")) return;
+  events_.drop_partitions(*dropped);
+}
+
+void MasterHandler::on(net::Peer&, const protocol::NotifyClusterInformation& p) {
+  state_.set_cluster_state(p.state);
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::AskLockedTransactions&) {
+  auto answer = state_.locked_transactions();
+  if (failed(answer ? std::error_code{} : answer.error(), "listing locked transactions")) return;
+  peer.answer(*answer);
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::AskFinalTID& p) {
+  auto answer = state_.final_tid(p.ttid);
+  if (failed(answer ? std::error_code{} : answer.error(), "reading a final TID")) return;
+  peer.answer(*answer);
+}
+
+void MasterHandler::on(net::Peer&, const protocol::ValidateTransaction& p) {
+  failed(state_.validate_transaction(p.ttid, p.tid), "validating a transaction");
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::AskLastIDs&) {
+  auto ids = state_.last_ids();
+  if (failed(ids ? std::error_code{} : ids.error(), "reading the last ids")) return;
+  if (ids->pack_completed) peer.notify(protocol::NotifyPackCompleted{*ids->pack_completed});
+  peer.answer(ids->answer);
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::AskPackOrders& p) {
+  auto answer = state_.pack_orders(p.pack_id);
+  if (failed(answer ? std::error_code{} : answer.error(), "reading pack orders")) return;
+  peer.answer(*answer);
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::NotifyPackSigned& p) {
+  auto completed = state_.pack_signed(p);
+  if (failed(completed ? std::error_code{} : completed.error(), "signing pack orders")) return;
+  if (*completed) peer.notify(protocol::NotifyPackCompleted{**completed});
+}
+
+void MasterHandler::on(net::Peer&, const protocol::Truncate& p) {
+  failed(state_.truncate(p.tid), "recording the truncation");
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::StartOperation& p) {
+  if (p.backup) SPDLOG_WARN("backup mode is not supported yet by this storage");
+  if (state_.operational()) return;
+  if (failed(state_.start_operation(), "dropping unfinished data")) return;
+  peer.notify(protocol::NotifyReady{});
+}
+
+void MasterHandler::on(net::Peer&, const protocol::StopOperation&) {
+  SPDLOG_ERROR("operation stopped");
+  state_.stop_operation();
+  events_.operation_stopped();
+}
+
+void MasterHandler::on(net::Peer&, const protocol::NotifyRepair& p) {
+  auto count = state_.repair(p.dry_run);
+  failed(count ? std::error_code{} : count.error(), "repairing the database");
+}
+
+void MasterHandler::on(net::Peer&, const protocol::FlushLog&) { log::flush(); }
+
+void MasterHandler::on(net::Peer& peer, const protocol::Ping&) { peer.answer(protocol::Pong{}); }
+
+void MasterHandler::on(net::Peer&, const protocol::AbortTransaction& p) {
+  SPDLOG_DEBUG("transaction {} aborted (nothing stored here)", to_string(p.ttid));
+}
+
+void MasterHandler::on(net::Peer&, const protocol::NotifyTransactionFinished& p) {
+  SPDLOG_DEBUG("transaction {} finished", to_string(p.ttid));
+}
+
+}  // namespace neo::storage

@@ -1,0 +1,62 @@
+// nodes/storage/master_handler.hpp
+// Handles what the primary master sends to a storage, through recovery,
+// verification and operation (NEO/py's storage InitializationHandler and
+// MasterOperationHandler): each packet is applied to StorageState and
+// answered; what concerns the application (exit, connections, background
+// work) goes to StorageEvents. Client transactions, replication and checks
+// are not implemented yet: their packets are rejected (unexpected packet).
+// Owned by the master connection; io thread only.
+#pragma once
+
+#include <memory>
+
+#include "core/net/peer.hpp"
+#include "core/protocol/packets.hpp"
+#include "nodes/storage/storage_events.hpp"
+#include "nodes/storage/storage_state.hpp"
+
+namespace neo::storage {
+
+class MasterHandler : public net::Handler {
+ public:
+  // `on_lost` is called when the connection closes (back to bootstrap).
+  MasterHandler(StorageState& state, StorageEvents& events,
+                std::function<void(std::error_code)> on_lost)
+      : state_(state), events_(events), on_lost_(std::move(on_lost)) {}
+
+  void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
+  void on_closed(net::Peer& peer, std::error_code reason) override;
+
+  void on(net::Peer& peer, const protocol::NotifyNodeInformation& p);
+  void on(net::Peer& peer, const protocol::AskRecovery& p);
+  void on(net::Peer& peer, const protocol::AskPartitionTable& p);
+  void on(net::Peer& peer, const protocol::SendPartitionTable& p);
+  void on(net::Peer& peer, const protocol::NotifyPartitionChanges& p);
+  void on(net::Peer& peer, const protocol::NotifyClusterInformation& p);
+  void on(net::Peer& peer, const protocol::AskLockedTransactions& p);
+  void on(net::Peer& peer, const protocol::AskFinalTID& p);
+  void on(net::Peer& peer, const protocol::ValidateTransaction& p);
+  void on(net::Peer& peer, const protocol::AskLastIDs& p);
+  void on(net::Peer& peer, const protocol::AskPackOrders& p);
+  void on(net::Peer& peer, const protocol::NotifyPackSigned& p);
+  void on(net::Peer& peer, const protocol::Truncate& p);
+  void on(net::Peer& peer, const protocol::StartOperation& p);
+  void on(net::Peer& peer, const protocol::StopOperation& p);
+  void on(net::Peer& peer, const protocol::NotifyRepair& p);
+  void on(net::Peer& peer, const protocol::FlushLog& p);
+  void on(net::Peer& peer, const protocol::Ping& p);
+  // No transaction is stored here yet: nothing to abort or release.
+  void on(net::Peer& peer, const protocol::AbortTransaction& p);
+  void on(net::Peer& peer, const protocol::NotifyTransactionFinished& p);
+
+ private:
+  // A backend failure: fatal for the node. Returns true if `ec` is one.
+  bool failed(const std::error_code& ec, const char* what);
+  void protocol_error(net::Peer& peer, const std::string& message);
+
+  StorageState& state_;
+  StorageEvents& events_;
+  std::function<void(std::error_code)> on_lost_;
+};
+
+}  // namespace neo::storage

@@ -1,0 +1,277 @@
+#include "nodes/storage/storage_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <stdexcept>
+
+#include "core/log/log.hpp"
+#include "nodes/storage/master_handler.hpp"
+
+namespace neo::storage {
+
+namespace {
+constexpr std::uint64_t kDropChunk = 1000;  // object rows per background step
+}
+
+std::shared_ptr<StorageApp> StorageApp::start(daemon::Env& env, const StorageOptions& options) {
+  std::unique_ptr<Database> db = open_database(options);
+  auto app = std::make_shared<StorageApp>(env, options, std::move(db));
+  if (options.reset) {
+    SPDLOG_INFO("database {} reset", options.database);
+    env.exit(0);
+    return app;
+  }
+  for (const config::Address& address : options.server.masters)
+    app->masters_.push_back(daemon::resolve(address));  // once, as NEO/py
+  if (app->masters_.empty()) throw std::runtime_error("no master address (-m)");
+  app->listen();
+  app->connect_to_primary();
+  return app;
+}
+
+StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
+                       std::unique_ptr<Database> db)
+    : env_(env),
+      options_(options),
+      db_(std::move(db)),
+      state_(*db_, {.cluster = options.server.cluster, .disable_pack = options.disable_pack}) {
+  state_.load_configuration(option_nid(options));
+  log::set_node(options.server.cluster, state_.nid());
+  state_.log_configuration();
+  if (options.reset) return;
+  if (options.new_nid) {
+    auto cells = db_->assigned_cells();
+    if (cells)
+      for (const auto& [partition, tid] : *cells) new_nid_.push_back(partition);
+    if (new_nid_.empty()) throw std::runtime_error("database is empty");
+  }
+  if (auto path = db_->topology_path()) devpath_ = {path->first, path->second};
+  identification_handler_ = std::make_shared<IdentificationHandler>(*this);
+  env_.dump = [this] {
+    for (const std::string& line : state_.dump()) SPDLOG_INFO("{}", line);
+  };
+  env_.on_stop = [this] {
+    stopping_ = true;
+    SPDLOG_INFO("{}: stopping", log::node_label());
+  };
+}
+
+StorageApp::~StorageApp() {
+  *alive_ = false;
+  stopping_ = true;
+  if (bootstrap_) bootstrap_->cancel();
+  if (listener_) listener_->close();
+  close_peers();
+  close_master();
+  if (db_) db_->close();
+}
+
+void StorageApp::listen() {
+  const net::Address bind = daemon::resolve(options_.server.bind);
+  auto listener =
+      net::Listener::listen(env_.io, bind, env_.connection, [this](net::Connection& connection) {
+        peers_[&connection] = connection.weak_from_this();
+        return std::static_pointer_cast<net::Handler>(identification_handler_);
+      });
+  if (!listener)
+    throw std::runtime_error("cannot listen on " + net::to_string(bind) + ": " +
+                             listener.error().message());
+  listener_ = *listener;
+  server_ = listener_->local_address();
+  SPDLOG_INFO("listening on {}", net::to_string(server_));
+}
+
+protocol::RequestIdentification StorageApp::identification_request() const {
+  protocol::RequestIdentification request{.node_type = protocol::NodeType::Storage,
+                                          .nid = new_nid_.empty() ? state_.nid() : std::nullopt,
+                                          .name = options_.server.cluster};
+  if (new_nid_.empty()) request.address = protocol::Address{server_.host, server_.port};
+  protocol::Value::Array devpath, new_nid;
+  for (const std::string& part : devpath_) devpath.push_back(protocol::Value::bin(part));
+  for (std::int64_t partition : new_nid_) new_nid.push_back(protocol::Value::integer(partition));
+  request.extra.emplace_back("devpath", protocol::Value::array(std::move(devpath)));
+  request.extra.emplace_back("new_nid", protocol::Value::array(std::move(new_nid)));
+  return request;
+}
+
+void StorageApp::connect_to_primary() {
+  if (stopping_) return;
+  SPDLOG_INFO("connecting to a primary master node");
+  cluster::Bootstrap::Options options{.masters = masters_,
+                                      .connection = env_.connection,
+                                      .request = [this] { return identification_request(); }};
+  bootstrap_ = cluster::Bootstrap::start(
+      env_.io, std::move(options),
+      [this](cluster::Bootstrap::Identified identified) {
+        master_ = identified.connection;
+        master_->set_nid(identified.accept.nid);
+        master_->set_handler(std::make_shared<MasterHandler>(
+            state_, *this, [this](std::error_code reason) { master_lost(reason); }));
+        if (std::error_code ec = state_.identified(*identified.accept.your_nid))
+          return fatal("saving the node id: " + ec.message() + " " + db_->last_error());
+        log::set_node(options_.server.cluster, state_.nid());
+        SPDLOG_INFO("connected to a primary master node {} ({}), I am {}",
+                    to_string(identified.accept.nid), net::to_string(identified.master),
+                    to_string(state_.nid()));
+      },
+      [this](std::error_code, std::string message) {
+        SPDLOG_CRITICAL("the primary master refused this storage node: {}", message);
+        env_.exit(1);
+      });
+}
+
+void StorageApp::master_lost(std::error_code reason) {
+  const std::string who = master_ ? master_->describe() : std::string("?");
+  master_.reset();
+  close_peers();
+  if (stopping_) return;
+  SPDLOG_ERROR("primary master is down: {} ({}), looking for it again", who,
+               reason ? reason.message() : std::string("connection closed"));
+  asio::post(env_.io, [this, alive = alive_] {
+    if (*alive) connect_to_primary();
+  });
+}
+
+void StorageApp::shutdown(bool erase) {
+  stopping_ = true;
+  close_peers();
+  if (erase) {
+    SPDLOG_INFO("erasing the database (node dropped from the cluster)");
+    if (std::error_code ec = db_->reset())
+      SPDLOG_ERROR("cannot erase the database: {} {}", ec.message(), db_->last_error());
+  }
+  SPDLOG_INFO("Application has been asked to shut down");
+  close_master();  // nothing more from the master is applied
+  env_.exit(0);
+}
+
+void StorageApp::fatal(const std::string& what) {
+  SPDLOG_CRITICAL("database failure: {}", what);
+  stopping_ = true;
+  close_peers();
+  close_master();
+  env_.exit(1);
+}
+
+void StorageApp::nodes_changed(const std::vector<protocol::NodeInfo>& removed) {
+  for (const protocol::NodeInfo& info : removed) {
+    for (auto& [key, weak] : peers_) {
+      auto peer = weak.lock();
+      if (peer && info.nid && peer->nid() == info.nid) {
+        SPDLOG_INFO("{} forgotten by the master: closing its connection", to_string(*info.nid));
+        peer->close({});
+        break;
+      }
+    }
+  }
+  std::vector<Delayed> delayed;
+  delayed.swap(delayed_);
+  for (Delayed& d : delayed) {
+    auto peer = d.peer.lock();
+    if (peer && !peer->closed() && !decide(*peer, d.msg_id, d.request))
+      delayed_.push_back(std::move(d));
+  }
+}
+
+void StorageApp::identify(net::Peer& peer, const protocol::RequestIdentification& request) {
+  if (!decide(peer, peer.msg_id(), request))
+    delayed_.push_back({peer.weak_from_this(), peer.msg_id(), request});
+}
+
+bool StorageApp::decide(net::Peer& peer, std::uint32_t msg_id,
+                        const protocol::RequestIdentification& request) {
+  using Kind = StorageState::Identification::Kind;
+  const StorageState::Identification decision = state_.identify(request);
+  const std::string who = std::string(protocol::to_string(request.node_type)) + " " +
+                          to_string(request.nid) + " (" + peer.address() + ")";
+  if (decision.kind == Kind::Delay) {
+    SPDLOG_INFO("identification of {} delayed until the master announces it", who);
+    return false;
+  }
+  if (decision.kind == Kind::Reject) {
+    SPDLOG_INFO("refusing {}: {} {}", who, errc_name(decision.code), decision.message);
+    peer.answer_error(msg_id, decision.code, decision.message);
+    peer.abort(make_error_code(decision.code));
+    return true;
+  }
+  SPDLOG_INFO("accepted {}", who);
+  peer.set_nid(request.nid);
+  peers_[&peer] = peer.weak_from_this();
+  if (auto connection = std::dynamic_pointer_cast<net::Connection>(peer.shared_from_this()))
+    connection->set_handler(std::make_shared<OperationHandler>(*this, decision.peer));
+  peer.answer(msg_id, decision.answer);
+  return true;
+}
+
+void StorageApp::peer_closed(net::Peer& peer) {
+  peers_.erase(&peer);
+  std::erase_if(delayed_, [&](const Delayed& d) {
+    auto p = d.peer.lock();
+    return !p || p.get() == &peer;
+  });
+}
+
+void StorageApp::close_peers() {
+  auto peers = std::move(peers_);
+  peers_.clear();
+  delayed_.clear();
+  for (auto& [key, weak] : peers)
+    if (auto peer = weak.lock()) peer->close({});
+}
+
+void StorageApp::operation_stopped() { close_peers(); }
+
+void StorageApp::close_master() {
+  // A local reference: closing calls master_lost(), which resets master_.
+  std::shared_ptr<net::Connection> master = master_;
+  if (master) master->close({});
+}
+
+void StorageApp::drop_partitions(const std::vector<std::uint32_t>& partitions) {
+  if (partitions.empty()) return;
+  if (options_.disable_drop_partitions) {
+    SPDLOG_INFO("keeping the data of {} discarded partitions (--disable-drop-partitions)",
+                partitions.size());
+    return;
+  }
+  for (std::uint32_t p : partitions) {
+    SPDLOG_INFO("dropping the data of partition {}", p);
+    to_drop_.push_back(p);
+  }
+  if (!dropping_) {
+    dropping_ = true;
+    asio::post(env_.io, [this, alive = alive_] {
+      if (*alive) drop_step();
+    });
+  }
+}
+
+void StorageApp::drop_step() {
+  while (!to_drop_.empty()) {
+    const std::uint32_t partition = to_drop_.front();
+    if (state_.nid() && partition < state_.pt().num_partitions() &&
+        state_.pt().find_cell(partition, *state_.nid())) {
+      to_drop_.pop_front();  // assigned again meanwhile: keep it
+      continue;
+    }
+    Result<bool> more = db_->drop_partition(partition, kDropChunk);
+    if (!more)
+      return fatal("dropping partition " + std::to_string(partition) + ": " +
+                   more.error().message() + " " + db_->last_error());
+    if (std::error_code ec = db_->commit())
+      return fatal("commit: " + ec.message() + " " + db_->last_error());
+    if (*more) {
+      asio::post(env_.io, [this, alive = alive_] {
+        if (*alive) drop_step();
+      });
+      return;
+    }
+    SPDLOG_INFO("partition {} dropped", partition);
+    to_drop_.pop_front();
+  }
+  dropping_ = false;
+}
+
+}  // namespace neo::storage

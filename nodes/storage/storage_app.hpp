@@ -1,0 +1,83 @@
+// nodes/storage/storage_app.hpp
+// The storage node application (NEO/py's neo/storage/app.py): opens the
+// database, listens, finds and identifies to the primary master (again
+// after each loss), lets MasterHandler drive recovery, verification and
+// operation, identifies nodes connecting to it, drops the data of
+// discarded partitions in background and exits when the master says so.
+// Created by StorageApp::start from main (through neo::daemon::run); owned
+// by the daemon until exit. io thread only.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/cluster/bootstrap.hpp"
+#include "core/daemon/daemon.hpp"
+#include "nodes/storage/peer_handlers.hpp"
+#include "nodes/storage/storage_events.hpp"
+#include "nodes/storage/storage_options.hpp"
+#include "nodes/storage/storage_state.hpp"
+
+namespace neo::storage {
+
+class StorageApp final : public StorageEvents, public PeerHost {
+ public:
+  // Throws std::runtime_error on startup errors (database, cluster name,
+  // listening address). With --reset, erases the database and asks the
+  // daemon to exit 0.
+  static std::shared_ptr<StorageApp> start(daemon::Env& env, const StorageOptions& options);
+  StorageApp(daemon::Env& env, const StorageOptions& options, std::unique_ptr<Database> db);
+  ~StorageApp() override;
+
+  // StorageEvents
+  void shutdown(bool erase) override;
+  void fatal(const std::string& what) override;
+  void nodes_changed(const std::vector<protocol::NodeInfo>& removed) override;
+  void drop_partitions(const std::vector<std::uint32_t>& partitions) override;
+  void operation_stopped() override;
+  // PeerHost
+  void identify(net::Peer& peer, const protocol::RequestIdentification& request) override;
+  void peer_closed(net::Peer& peer) override;
+  StorageState& state() override { return state_; }
+  StorageEvents& events() override { return *this; }
+
+ private:
+  struct Delayed {
+    std::weak_ptr<net::Peer> peer;
+    std::uint32_t msg_id = 0;
+    protocol::RequestIdentification request;
+  };
+  void listen();
+  void connect_to_primary();
+  void master_lost(std::error_code reason);
+  protocol::RequestIdentification identification_request() const;
+  // Returns false if the identification is delayed.
+  bool decide(net::Peer& peer, std::uint32_t msg_id, const protocol::RequestIdentification& r);
+  void close_peers();
+  void close_master();
+  void drop_step();
+
+  daemon::Env& env_;
+  StorageOptions options_;
+  std::unique_ptr<Database> db_;
+  StorageState state_;
+  std::vector<std::int64_t> new_nid_;  // --new-nid: our partitions
+  std::vector<std::string> devpath_;   // sent to the master
+  std::vector<net::Address> masters_;  // -m, resolved at startup
+  std::shared_ptr<net::Listener> listener_;
+  net::Address server_;  // the real listening address
+  std::shared_ptr<cluster::Bootstrap> bootstrap_;
+  std::shared_ptr<net::Connection> master_;
+  std::shared_ptr<IdentificationHandler> identification_handler_;
+  std::map<const net::Peer*, std::weak_ptr<net::Peer>> peers_;  // incoming connections
+  std::vector<Delayed> delayed_;
+  std::deque<std::uint32_t> to_drop_;
+  bool dropping_ = false;
+  bool stopping_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace neo::storage

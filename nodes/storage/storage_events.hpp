@@ -1,0 +1,30 @@
+// nodes/storage/storage_events.hpp
+// What the packet handlers ask of the storage application (StorageApp
+// implements it; tests record the calls). io thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/protocol/packets.hpp"
+
+namespace neo::storage {
+
+class StorageEvents {
+ public:
+  virtual ~StorageEvents() = default;
+  // The master told us we are DOWN (exit 0) or UNKNOWN (erase, then exit 0).
+  virtual void shutdown(bool erase) = 0;
+  // A backend failure: log `what` and the database's last error, exit 1.
+  virtual void fatal(const std::string& what) = 0;
+  // The node list changed: close connections of `removed` nodes, retry
+  // delayed identifications.
+  virtual void nodes_changed(const std::vector<protocol::NodeInfo>& removed) = 0;
+  // Partitions whose data must be dropped (in background).
+  virtual void drop_partitions(const std::vector<std::uint32_t>& partitions) = 0;
+  // StopOperation: close every connection but the master's.
+  virtual void operation_stopped() = 0;
+};
+
+}  // namespace neo::storage

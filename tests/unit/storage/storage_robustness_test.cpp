@@ -1,0 +1,84 @@
+// A storage never crashes on a peer's bytes: every packet type, well-formed
+// (default values) or garbled, sent by the master and by an identified
+// client, ends with an answer, an Error, or nothing; never an exception.
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "nodes/storage/master_handler.hpp"
+#include "nodes/storage/peer_handlers.hpp"
+#include "nodes/storage/storage_app.hpp"
+#include "tests/unit/storage/storage_node_support.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
+
+namespace protocol = neo::protocol;
+using neo::storage::test::FakePeer;
+
+namespace {
+
+const neo::NodeId kS1 = neo::make_node_id(1, 1);
+
+std::vector<protocol::Frame> frames() {
+  std::vector<protocol::Frame> result;
+  std::mt19937 random(42);
+  protocol::for_each_packet_type([&]<class P>(std::type_identity<P>) {
+    result.push_back({1, P::kCode, protocol::encode_args(P{})});
+    for (int i = 0; i < 4; ++i) {
+      std::string garbage(random() % 24, '\0');
+      for (char& c : garbage) c = static_cast<char>(random());
+      result.push_back({2, P::kCode, garbage});
+    }
+  });
+  result.push_back({3, 0x7fff, "\x90"});
+  return result;
+}
+
+struct Operational {
+  neo::storage::test::TempDir dir;
+  asio::io_context io;
+  neo::daemon::Env env{io, "neostorage", {}, {}, {}, {}};
+  std::shared_ptr<neo::storage::StorageApp> app;
+  Operational() {
+    env.exit = [](int) {};
+    neo::storage::StorageOptions options;
+    options.server.cluster = "test";
+    options.adapter = "SQLite";
+    options.database = dir.file("s.db");
+    app = std::make_shared<neo::storage::StorageApp>(env, options,
+                                                     neo::storage::open_database(options));
+    REQUIRE_FALSE(app->state().identified(kS1));
+    std::string message;
+    protocol::RowList rows(2, std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
+    REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
+    REQUIRE_FALSE(app->state().start_operation());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("every packet from the master is handled without crashing", "[storage][robustness]") {
+  for (const protocol::Frame& frame : frames()) {
+    Operational o;
+    neo::storage::MasterHandler handler(o.app->state(), *o.app, [](std::error_code) {});
+    auto peer = std::make_shared<FakePeer>();
+    peer->set_msg_id(frame.msg_id);
+    CHECK_NOTHROW(handler.on_packet(*peer, frame));
+  }
+}
+
+TEST_CASE("every packet from a client is handled without crashing", "[storage][robustness]") {
+  Operational o;
+  for (const protocol::Frame& frame : frames()) {
+    neo::storage::OperationHandler handler(*o.app, protocol::NodeType::Client);
+    neo::storage::IdentificationHandler identification(*o.app);
+    auto peer = std::make_shared<FakePeer>();
+    peer->set_msg_id(frame.msg_id);
+    CHECK_NOTHROW(handler.on_packet(*peer, frame));
+    auto other = std::make_shared<FakePeer>();
+    other->set_msg_id(frame.msg_id);
+    CHECK_NOTHROW(identification.on_packet(*other, frame));
+    // Whatever it was, something was answered or the connection is closing.
+    CHECK((!peer->sent.empty() || peer->closed() || frame.code == protocol::CloseClient::kCode));
+  }
+}
