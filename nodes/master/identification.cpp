@@ -1,0 +1,169 @@
+// Master: RequestIdentification from storages, admins, clients and masters
+// (NEO/py neo/master/handlers/identification.py).
+#include <spdlog/spdlog.h>
+
+#include "nodes/master/master.hpp"
+
+namespace neo::master {
+
+using node::Node;
+using node::NodeState;
+
+namespace {
+
+const protocol::Value* extra_value(const protocol::RequestIdentification& r,
+                                   std::string_view key) {
+  for (const auto& [k, v] : r.extra)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+std::string text_of(const protocol::Value& v) {
+  if (auto* b = v.get_if<protocol::Value::Bin>()) return b->bytes;
+  if (auto* s = v.get_if<protocol::Value::Str>()) return s->text;
+  return {};
+}
+
+std::vector<std::string> devpath_of(const protocol::RequestIdentification& r) {
+  std::vector<std::string> out;
+  if (const protocol::Value* v = extra_value(r, "devpath"))
+    if (auto* items = v->get_if<protocol::Value::Array>())
+      for (const protocol::Value& item : *items) out.push_back(text_of(item));
+  return out;
+}
+
+// extra.new_nid: the partitions of a storage cloned with --new-nid.
+std::optional<std::vector<std::int64_t>> new_nid_of(const protocol::RequestIdentification& r) {
+  const protocol::Value* v = extra_value(r, "new_nid");
+  if (!v || v->is_nil()) return std::nullopt;
+  std::vector<std::int64_t> out;
+  if (auto* items = v->get_if<protocol::Value::Array>())
+    for (const protocol::Value& item : *items) {
+      if (auto* u = item.get_if<std::uint64_t>()) out.push_back(static_cast<std::int64_t>(*u));
+      if (auto* i = item.get_if<std::int64_t>()) out.push_back(*i);
+    }
+  return out;
+}
+
+}  // namespace
+
+void Master::refuse(net::Peer& peer, const Refusal& refusal) {
+  SPDLOG_WARN("{}: identification refused: {} {}", peer.describe(),
+              errc_name(refusal.code), refusal.message);
+  peer.answer_error(refusal.code, refusal.message);
+  peer.abort(make_error_code(refusal.code));
+}
+
+// The node a peer identifies as (NEO/py's lookup loop): the node known by
+// id and/or address when they agree and it is not connected; nullptr for a
+// new node. `nid` is cleared when a temporary id must be replaced.
+Result<Node*> Master::find_identifying(const protocol::RequestIdentification& r,
+                                       std::optional<NodeId>& nid, Refusal& refusal) {
+  Node* node = nid ? nm_.by_nid(*nid) : nullptr;
+  Node* by_addr = r.address ? nm_.by_address(*r.address) : nullptr;
+  const bool temporary = nid && nid->value < 0;  // masters, clients, admins
+  if (by_addr) {
+    if (!by_addr->identified && (node == by_addr || !node || temporary)) return by_addr;
+  } else if (node) {
+    if (!node->identified) {
+      if (node == self_) return static_cast<Node*>(nullptr);
+      (void)nm_.set_address(*node, r.address);
+      return node;
+    }
+    if (temporary) {
+      nid.reset();
+      return static_cast<Node*>(nullptr);
+    }
+  } else {
+    return static_cast<Node*>(nullptr);
+  }
+  refusal = {errc::protocol_error, "already connected"};
+  return make_error_code(errc::protocol_error);
+}
+
+void Master::identify(net::Peer& peer, protocol::RequestIdentification r) {
+  if (r.name != config_.cluster) {
+    SPDLOG_ERROR("{}: reject an alien cluster ({})", peer.describe(), r.name);
+    return refuse(peer, {errc::protocol_error, "invalid cluster name"});
+  }
+  if (r.address && r.address->host == config_.bind.host && r.address->port == config_.bind.port)
+    return refuse(peer, {errc::protocol_error, "address conflict"});
+  if (stopping_) return refuse(peer, {errc::not_ready, "Retry Later"});
+  std::optional<NodeId> nid = r.nid;
+  Refusal refusal{};
+  Result<Node*> found = find_identifying(r, nid, refusal);
+  if (!found) return refuse(peer, refusal);
+  Node* node = *found;
+  const auto new_nid = new_nid_of(r);
+  NodeState state = NodeState::Running;
+  switch (r.node_type) {
+    case NodeType::Client:
+      if (cluster_state_ != ClusterState::Running)
+        return refuse(peer, {errc::not_ready, "Retry Later"});
+      break;
+    case NodeType::Storage: {
+      const bool known = r.nid && node;
+      state = phase_ == Phase::Recovery || !known ? NodeState::Pending : NodeState::Running;
+      if (!r.address) {
+        if (phase_ == Phase::Recovery) return refuse(peer, {errc::not_ready, "Retry Later"});
+        if (r.nid || !new_nid) return refuse(peer, {errc::protocol_error, ""});
+        state = NodeState::Down;
+      }
+      break;
+    }
+    case NodeType::Admin: break;
+    case NodeType::Master:
+      if (election_active() && loses_against(r)) {
+        SPDLOG_INFO("{} started playing primary before us", node::format_address(r.address));
+        peer.abort({});
+        return become_secondary(*r.address);
+      }
+      break;
+  }
+  Result<NodeId> allocated = nm_.allocate_nid(r.node_type, nid, r.address, nid_);
+  if (!allocated) return refuse(peer, {errc::protocol_error, "no node id left"});
+  if (!node) {
+    Result<Node*> created = nm_.create(r.node_type, *allocated, r.address, state);
+    if (!created) return refuse(peer, {errc::protocol_error, "already connected"});
+    node = *created;
+  } else if (nm_.set_nid(*node, *allocated)) {
+    return refuse(peer, {errc::protocol_error, "already connected"});
+  }
+  SPDLOG_INFO("Accept a{} {} ({}): {} at {}", r.node_type == NodeType::Admin ? "n" : "",
+              protocol::to_string(r.node_type), protocol::to_string(state), to_string(*allocated),
+              r.address ? node::format_address(r.address) : peer.address());
+  if (r.node_type == NodeType::Storage) node->devpath = devpath_of(r);
+  node->id_timestamp = nm_.next_timestamp();
+  nm_.set_state(*node, state);
+  broadcast_nodes({node});
+  if (new_nid && r.node_type == NodeType::Storage && !r.address) {
+    std::vector<protocol::CellChange> cells;
+    for (std::int64_t offset : *new_nid) {
+      if (offset < 0 || offset >= pt_.num_partitions()) continue;
+      pt_.set_cell(static_cast<std::uint32_t>(offset), *allocated, pt::CellState::OutOfDate);
+      cells.push_back({offset, *allocated, pt::CellState::OutOfDate});
+    }
+    broadcast_pt(cells);
+  }
+  node->identified = true;
+  peers_[node->key()] = peer.shared_from_this();
+  node_of_peer_[&peer] = node->key();
+  peer.set_nid(*allocated);
+  peer.answer(protocol::AcceptIdentification{NodeType::Master, nid_, *allocated});
+  send_node_information(peer, *node);
+  handler_switched(peer, *node, true);
+}
+
+void Master::handler_switched(net::Peer& peer, Node& node, bool is_new) {
+  if (node.type() == NodeType::Master) return;  // secondaries get no table
+  if (node.type() == NodeType::Storage && phase_ == Phase::Recovery) {
+    recovery_storage(peer, node);
+    return;
+  }
+  if (is_new || node.type() == NodeType::Storage)
+    peer.notify(protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(), pt_.row_list()});
+  if (node.type() == NodeType::Storage && phase_ == Phase::Running && node.is_running())
+    start_storage(node);
+}
+
+}  // namespace neo::master

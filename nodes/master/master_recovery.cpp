@@ -1,0 +1,138 @@
+// Master: the RECOVERING state (NEO/py neo/master/recovery.py).
+#include <spdlog/spdlog.h>
+
+#include "nodes/master/master.hpp"
+
+namespace neo::master {
+
+using node::Node;
+using node::NodeState;
+
+void Master::begin_recovery() {
+  phase_ = Phase::Recovery;
+  ++generation_;
+  recovery_.reset();
+  waiting_.clear();
+  waiting_then_ = {};
+  pt_ = pt::MasterPartitionTable(config_.partitions, config_.replicas);
+  SPDLOG_INFO("begin the recovery of the status");
+  change_cluster_state(ClusterState::Recovering, [this](Node& node) {
+    if (net::Peer* peer = peer_of(node)) recovery_storage(*peer, node);
+  });
+  try_masters();
+  check_recovery();
+}
+
+void Master::recovery_storage(net::Peer&, Node& node) {
+  const NodeId nid = *node.nid();
+  ask(node, protocol::AskRecovery{},
+      [this, nid](const protocol::AnswerRecovery& answer) { answer_recovery(nid, answer); });
+}
+
+void Master::answer_recovery(NodeId nid, const protocol::AnswerRecovery& answer) {
+  SPDLOG_INFO("{}: recovery ptid={}", to_string(nid),
+              answer.ptid ? std::to_string(*answer.ptid) : "None");
+  if (recovery_.answered(nid, answer)) {
+    if (Node* node = nm_.by_nid(nid)) {
+      SPDLOG_INFO("{}: asking its partition table (ptid {})", to_string(nid),
+                  recovery_.target_ptid());
+      ask(*node, protocol::AskPartitionTable{},
+          [this, nid](const protocol::AnswerPartitionTable& table) {
+            answer_partition_table(nid, table);
+          });
+    }
+  }
+  check_recovery();
+}
+
+void Master::answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer) {
+  if (!recovery_.take_table(answer.ptid)) return;
+  if (std::error_code ec = pt_.load(answer.ptid, answer.num_replicas, answer.row_list)) {
+    SPDLOG_ERROR("{}: invalid partition table: {}", to_string(nid), ec.message());
+    if (Node* node = nm_.by_nid(nid))
+      if (net::Peer* peer = peer_of(*node)) peer->close(errc::protocol_error);
+    return;
+  }
+  SPDLOG_INFO("{}: loaded partition table ptid={}", to_string(nid), *answer.ptid);
+  std::vector<protocol::NodeInfo> new_nodes;
+  for (NodeId member : pt_.members()) {
+    if (nm_.by_nid(member)) continue;
+    Result<Node*> created = nm_.create(NodeType::Storage, member, std::nullopt, NodeState::Down);
+    if (created) new_nodes.push_back((*created)->info());
+  }
+  const protocol::NotifyNodeInformation nodes{nm_.next_timestamp(), new_nodes};
+  for (Node* admin : identified(NodeType::Admin)) {
+    send_to(*admin, nodes);
+    send_to(*admin, protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(),
+                                                 pt_.row_list()});
+  }
+  check_recovery();
+}
+
+void Master::recovery_lost(NodeId nid) {
+  if (std::optional<NodeId> next = recovery_.lost(nid)) {
+    if (Node* node = nm_.by_nid(*next))
+      ask(*node, protocol::AskPartitionTable{},
+          [this, n = *next](const protocol::AnswerPartitionTable& table) {
+            answer_partition_table(n, table);
+          });
+  } else if (recovery_.waiting_lost()) {
+    SPDLOG_WARN("Waiting for {} to come back. No other node has version {} of the partition table.",
+                to_string(nid), recovery_.target_ptid());
+  }
+  Node* node = nm_.by_nid(nid);
+  if (node && !node->is_down()) {
+    SPDLOG_INFO("{}: {} -> DOWN", to_string(nid), protocol::to_string(node->state()));
+    nm_.set_state(*node, NodeState::Down);
+    broadcast_nodes({node});
+  }
+  check_recovery();
+}
+
+void Master::check_recovery() {
+  if (phase_ != Phase::Recovery || stopping_) return;
+  Recovery::Input in;
+  in.pt_filled = pt_.filled();
+  if (in.pt_filled) in.operational = pt_.operational_nodes(state_fn());
+  in.is_pending = [this](NodeId nid) { return nm_.state_of(nid) == NodeState::Pending; };
+  in.startup_allowed = startup_allowed_;
+  in.autostart = config_.autostart;
+  for (Node* node : identified(NodeType::Storage)) in.identified_storages.push_back(*node->nid());
+  in.has_outstanding = [this](NodeId nid) { return outstanding_.count(nid) > 0; };
+  for (NodeId member : pt_.members()) {
+    const Node* node = nm_.by_nid(member);
+    if (node && peers_.count(node->key())) in.connected_members.push_back(member);
+  }
+  if (std::optional<std::vector<NodeId>> storages = Recovery::decide(in))
+    end_recovery(std::move(*storages));
+}
+
+void Master::end_recovery(std::vector<NodeId> storages) {
+  SPDLOG_INFO("startup allowed");
+  std::vector<Node*> nodes;
+  for (NodeId nid : storages) {
+    Node* node = nm_.by_nid(nid);
+    if (!node) continue;
+    SPDLOG_INFO("{}: {} -> RUNNING", to_string(nid), protocol::to_string(node->state()));
+    nm_.set_state(*node, NodeState::Running);
+    nodes.push_back(node);
+  }
+  broadcast_nodes(nodes);
+  if (!pt_.ptid()) {
+    SPDLOG_INFO("creating a new partition table");
+    pt::Changes made = pt_.make(storages, devpath_fn());
+    if (!made.ok()) SPDLOG_ERROR("cannot make the partition table: {}", *made.refused);
+    notify_admins_pt();
+  } else {
+    pt::Changes outdated = pt_.outdate(state_fn());
+    if (!outdated.cells.empty()) {
+      const protocol::NotifyPartitionChanges packet{pt_.next_ptid(), pt_.num_replicas(),
+                                                    outdated.cells};
+      for (Node* admin : identified(NodeType::Admin)) send_to(*admin, packet);
+    }
+  }
+  log_pt();
+  begin_verification();
+}
+
+}  // namespace neo::master

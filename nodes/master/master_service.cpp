@@ -1,0 +1,227 @@
+// Master: VERIFYING, RUNNING and the way out of them (NEO/py
+// neo/master/verification.py, handlers/storage.py, app.py).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "nodes/master/master.hpp"
+
+namespace neo::master {
+
+using node::Node;
+using node::NodeState;
+
+template <class P>
+void Master::ask_storages(const std::set<NodeId>& nids, const P& packet,
+                          std::function<void(NodeId, const typename P::Answer&)> on_answer,
+                          std::function<void()> then) {
+  waiting_.clear();
+  waiting_then_ = std::move(then);
+  std::vector<Node*> nodes;
+  for (NodeId nid : nids)
+    if (Node* node = nm_.by_nid(nid); node && peer_of(*node)) {
+      waiting_.insert(nid);
+      nodes.push_back(node);
+    }
+  if (waiting_.empty()) {
+    std::function<void()> next = std::exchange(waiting_then_, {});
+    next();
+    return;
+  }
+  for (Node* node : nodes) {
+    const NodeId nid = *node->nid();
+    ask(*node, packet, [this, nid, on_answer](const typename P::Answer& answer) {
+      on_answer(nid, answer);
+      waited(nid);
+    });
+  }
+}
+
+void Master::waited(NodeId nid) {
+  if (!waiting_.erase(nid) || !waiting_.empty() || !waiting_then_) return;
+  std::function<void()> next = std::exchange(waiting_then_, {});
+  next();
+}
+
+void Master::begin_verification() {
+  phase_ = Phase::Verification;
+  ++generation_;
+  change_cluster_state(ClusterState::Verifying, [this](Node& node) {
+    send_to(node, protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(), pt_.row_list()});
+  });
+  last_oid_ = kZeroOid;
+  first_tid_ = kMaxTid;
+  locked_.clear();
+  voted_.clear();
+  SPDLOG_INFO("start to verify data");
+  verify_locked();
+}
+
+// Transactions that may have been partially finished, asked to the nodes
+// with readable cells; then those voted but not known as locked.
+void Master::verify_locked() {
+  ask_storages(
+      pt_.node_set(true), protocol::AskLockedTransactions{},
+      [this](NodeId nid, const protocol::AnswerLockedTransactions& answer) {
+        for (const auto& [ttid, tid] : answer.tid_dict) {
+          if (tid) locked_[ttid] = tid;
+          voted_[ttid].insert(nid);
+        }
+      },
+      [this] {
+        std::vector<std::pair<Tid, std::vector<NodeId>>> todo;
+        for (const auto& [ttid, voted] : voted_) {
+          if (locked_.count(ttid)) continue;
+          std::vector<NodeId> candidates;
+          for (const pt::Cell& cell : pt_.cells(pt_.partition_of(ttid), true))
+            if (!voted.count(cell.nid)) candidates.push_back(cell.nid);
+          todo.emplace_back(ttid, std::move(candidates));
+        }
+        ask_final_tids(std::move(todo));
+      });
+}
+
+void Master::ask_final_tids(std::vector<std::pair<Tid, std::vector<NodeId>>> todo) {
+  while (!todo.empty() && todo.front().second.empty()) todo.erase(todo.begin());
+  if (todo.empty()) {
+    for (const auto& [ttid, tid] : locked_) {
+      const protocol::ValidateTransaction packet{ttid, *tid};
+      for (NodeId nid : voted_[ttid])
+        if (Node* node = nm_.by_nid(nid)) send_to(*node, packet);
+    }
+    verify_last_ids();
+    return;
+  }
+  const Tid ttid = todo.front().first;
+  const NodeId nid = todo.front().second.front();
+  todo.front().second.erase(todo.front().second.begin());
+  auto rest = std::make_shared<std::vector<std::pair<Tid, std::vector<NodeId>>>>(std::move(todo));
+  ask_storages(
+      {nid}, protocol::AskFinalTID{ttid},
+      [this, ttid, rest](NodeId, const protocol::AnswerFinalTID& answer) {
+        if (answer.tid) {
+          locked_[ttid] = answer.tid;
+          rest->front().second.clear();  // found: no other node to ask
+        }
+      },
+      [this, rest] { ask_final_tids(std::move(*rest)); });
+}
+
+void Master::verify_last_ids() {
+  auto last_tid = std::make_shared<Tid>(kZeroTid);
+  std::set<NodeId> storages;
+  for (Node* node : identified(NodeType::Storage)) storages.insert(*node->nid());
+  ask_storages(
+      storages, protocol::AskLastIDs{},
+      [this, last_tid](NodeId, const protocol::AnswerLastIDs& answer) {
+        if (answer.last_tid && *answer.last_tid > *last_tid) *last_tid = *answer.last_tid;
+        if (answer.last_oid && *answer.last_oid > last_oid_) last_oid_ = *answer.last_oid;
+        if (answer.first_tid < first_tid_) first_tid_ = answer.first_tid;
+      },
+      [this, last_tid] {
+        last_transaction_ = *last_tid;
+        SPDLOG_INFO("last tid {}, last oid {}", to_string(last_transaction_), to_string(last_oid_));
+        verify_pack_orders();
+      });
+}
+
+void Master::verify_pack_orders() {
+  const std::set<NodeId> readable = pt_.node_set(true);
+  std::optional<Tid> completed;
+  for (NodeId nid : readable)
+    if (auto it = completed_pack_.find(nid); it != completed_pack_.end())
+      completed = completed ? std::min(*completed, it->second) : it->second;
+  const Tid pack_id = completed ? Tid{completed->value + 1} : kZeroTid;
+  ask_storages(
+      readable, protocol::AskPackOrders{pack_id},
+      [](NodeId nid, const protocol::AnswerPackOrders& answer) {
+        if (!answer.pack_list.empty())
+          SPDLOG_INFO("{}: {} pack orders (not processed by this master yet)", to_string(nid),
+                      answer.pack_list.size());
+      },
+      [this] { begin_service(); });
+}
+
+void Master::begin_service() {
+  phase_ = Phase::Running;
+  ++generation_;
+  SPDLOG_INFO("provide service");
+  change_cluster_state(ClusterState::Running, [this](Node& node) {
+    if (node.is_running()) start_storage(node);
+  });
+}
+
+void Master::start_storage(Node& node) {
+  SPDLOG_INFO("{}: start operation", to_string(node.nid()));
+  send_to(node, protocol::StartOperation{false});
+  starting_.insert(*node.nid());
+  ready_.erase(*node.nid());
+}
+
+// A storage connection was lost during VERIFYING or RUNNING.
+void Master::storage_lost(Node& node) {
+  const NodeId nid = *node.nid();
+  SPDLOG_INFO("{}: storage node lost", to_string(nid));
+  if (node.is_pending()) {
+    protocol::NodeInfo info = node.info();
+    info.state = NodeState::Unknown;
+    SPDLOG_INFO("{}: PENDING -> UNKNOWN (dropped from the node manager)", to_string(nid));
+    nm_.set_state(node, NodeState::Unknown);
+    broadcast_infos({info});
+  } else if (node.is_down()) {
+    return;  // already DOWN by SetNodeState
+  } else {
+    SPDLOG_INFO("{}: {} -> DOWN", to_string(nid), protocol::to_string(node.state()));
+    nm_.set_state(node, NodeState::Down);
+    broadcast_nodes({&node});
+  }
+  broadcast_pt(pt_.outdate(state_fn(), nid).cells);
+  if (!pt_.operational(state_fn())) return stop_operation();
+  waited(nid);
+}
+
+// The partition table is no longer operational: back to RECOVERING.
+void Master::stop_operation() {
+  SPDLOG_CRITICAL("No longer operational");
+  startup_allowed_ = true;
+  starting_.clear();
+  ready_.clear();
+  waiting_.clear();
+  waiting_then_ = {};
+  std::vector<Node*> pending;
+  for (Node* node : identified()) {
+    if (node->type() != NodeType::Storage && node->type() != NodeType::Client) continue;
+    net::Peer* peer = peer_of(*node);
+    peer->notify(protocol::StopOperation{});
+    if (node->type() == NodeType::Client) {
+      peer->abort({});
+      continue;
+    }
+    if (node->is_running()) {
+      nm_.set_state(*node, NodeState::Pending);
+      pending.push_back(node);
+    }
+  }
+  broadcast_nodes(pending);
+  begin_recovery();
+}
+
+void Master::shutdown() {
+  stopping_ = true;
+  phase_ = Phase::Stopping;
+  ++generation_;
+  change_cluster_state(ClusterState::Stopping);
+  SPDLOG_INFO("asking remaining nodes to shutdown");
+  hooks_.close_listener();
+  for (Node* node : identified()) {
+    net::Peer* peer = peer_of(*node);
+    if (node->type() == NodeType::Storage) {
+      protocol::NodeInfo info{node->type(), node->address(), node->nid(), NodeState::Down, {}};
+      peer->notify(protocol::NotifyNodeInformation{nm_.next_timestamp(), {info}});
+    }
+    peer->abort({});
+  }
+  hooks_.exit(0);
+}
+
+}  // namespace neo::master

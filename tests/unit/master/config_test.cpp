@@ -1,0 +1,51 @@
+#include "nodes/master/master_config.hpp"
+
+#include <catch2/catch.hpp>
+
+using neo::master::MasterOptions;
+
+namespace {
+MasterOptions parse(std::vector<std::string> args) {
+  CLI::App app{"NEO Master node", "neomaster"};
+  neo::config::CommonOptions common;
+  MasterOptions options;
+  neo::config::add_common_options(app, common);
+  neo::master::add_master_options(app, options);
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  return options;
+}
+}  // namespace
+
+TEST_CASE("the options of upstream's test harness are accepted", "[master]") {
+  MasterOptions o = parse({"--nid", "-268435455", "--cluster", "c", "--masters", "127.0.0.1:21000",
+                           "--bind", "127.0.0.1:21000", "--partitions", "7", "--replicas", "2"});
+  neo::master::MasterConfig config = neo::master::make_config(o);
+  CHECK(config.nid == neo::NodeId{-268435455});
+  CHECK(config.partitions == 7);
+  CHECK(config.replicas == 2);
+  CHECK(config.bind.port == 21000);
+  CHECK_FALSE(config.autostart);
+}
+
+TEST_CASE("defaults and bad values as upstream", "[master]") {
+  MasterOptions o = parse({"-c", "c"});
+  CHECK(o.partitions == 100);
+  CHECK(o.replicas == 0);
+  CHECK(neo::master::make_config(o).bind.port == 10000);
+  o.replicas = -1;
+  CHECK_THROWS_WITH(neo::master::make_config(o), "replicas must be a positive integer");
+  o.replicas = 0;
+  o.partitions = 0;
+  CHECK_THROWS_WITH(neo::master::make_config(o), "partitions must be more than zero");
+}
+
+TEST_CASE("backup mode options fail clearly", "[master]") {
+  MasterOptions o = parse({"-c", "c", "-A", "2", "-B"});
+  CHECK(o.autostart == 2);
+  CHECK_THROWS_WITH(neo::master::make_config(o),
+                    Catch::Contains("backup mode is not supported yet"));
+  o = parse({"-c", "c", "-C", "up", "-M", "127.0.0.1:1"});
+  CHECK_THROWS_WITH(neo::master::make_config(o),
+                    Catch::Contains("backup mode is not supported yet"));
+}

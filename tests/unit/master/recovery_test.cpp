@@ -1,0 +1,87 @@
+#include "nodes/master/recovery.hpp"
+
+#include <catch2/catch.hpp>
+
+using neo::NodeId;
+using neo::master::Recovery;
+namespace protocol = neo::protocol;
+
+namespace {
+const NodeId S1{1}, S2{2}, S3{3};
+
+protocol::AnswerRecovery with_ptid(std::optional<std::int64_t> ptid) {
+  return protocol::AnswerRecovery{ptid, std::nullopt, std::nullopt};
+}
+
+Recovery::Input base_input() {
+  Recovery::Input in;
+  in.is_pending = [](NodeId) { return true; };
+  in.has_outstanding = [](NodeId) { return false; };
+  return in;
+}
+}  // namespace
+
+TEST_CASE("recovery asks the table of the node with the highest ptid", "[master]") {
+  Recovery r;
+  CHECK_FALSE(r.answered(S1, with_ptid(std::nullopt)));  // empty database
+  CHECK(r.answered(S2, with_ptid(3)));
+  CHECK_FALSE(r.answered(S3, with_ptid(3)));  // queued behind S2
+  CHECK(r.answered(S1, with_ptid(5)));        // a newer table wins
+  CHECK(r.target_ptid() == 5);
+  CHECK_FALSE(r.take_table(3));  // late answer of an older table: ignored
+  CHECK(r.take_table(5));
+  CHECK_FALSE(r.answered(S3, with_ptid(5)));  // already loaded
+}
+
+TEST_CASE("recovery asks the next node with the same ptid when the asked one leaves",
+          "[master]") {
+  Recovery r;
+  CHECK(r.answered(S1, with_ptid(4)));
+  CHECK_FALSE(r.answered(S2, with_ptid(4)));
+  CHECK(r.lost(S1) == S2);
+  CHECK_FALSE(r.waiting_lost());
+  CHECK_FALSE(r.lost(S2));
+  CHECK(r.waiting_lost());  // nobody else has version 4
+  CHECK(r.answered(S3, with_ptid(4)));  // it came back (or another one has it)
+}
+
+TEST_CASE("a new cluster starts with --autostart connected storages", "[master]") {
+  Recovery::Input in = base_input();
+  in.autostart = 2;
+  in.identified_storages = {S1};
+  CHECK_FALSE(Recovery::decide(in));
+  in.identified_storages = {S1, S2};
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2});
+  in.has_outstanding = [](NodeId nid) { return nid == S2; };  // AskRecovery not answered yet
+  CHECK_FALSE(Recovery::decide(in));
+}
+
+TEST_CASE("a new cluster without --autostart waits for neoctl start", "[master]") {
+  Recovery::Input in = base_input();
+  in.identified_storages = {S1, S2};
+  CHECK_FALSE(Recovery::decide(in));
+  in.autostart = 0;  // 0 means no autostart, as NEO/py
+  CHECK_FALSE(Recovery::decide(in));
+  in.startup_allowed = true;
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2});
+  in.identified_storages.clear();
+  CHECK_FALSE(Recovery::decide(in));
+}
+
+TEST_CASE("an existing cluster waits for every storage with readable cells", "[master]") {
+  Recovery::Input in = base_input();
+  in.pt_filled = true;
+  in.operational = {S1, S2};
+  in.is_pending = [](NodeId nid) { return nid == S1; };  // S2 still DOWN
+  in.connected_members = {S1};
+  in.autostart = 1;  // no effect on an existing cluster
+  CHECK_FALSE(Recovery::decide(in));
+  in.startup_allowed = true;  // neoctl start: go with the connected ones
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1});
+  in.startup_allowed = false;
+  in.is_pending = [](NodeId) { return true; };
+  in.connected_members = {S1, S2, S3};
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2, S3});
+  in.operational.clear();  // some partition has no readable cell on a connected node
+  CHECK_FALSE(Recovery::decide(in));
+}
