@@ -35,7 +35,9 @@ class AdminLink {
   // cannot be reached, connection_closed() if the connection ends first.
   virtual Result<protocol::Frame> ask(std::uint16_t code, std::uint16_t answer_code,
                                       std::string args) = 0;
-  // Sends a notification and waits until it is written to the socket.
+  // Sends a notification and waits until it is written to the socket or
+  // the connection is closed: not_connected() is the only failure, as with
+  // NEO/py's neoctl (a notification is not acknowledged; see notify()).
   virtual std::error_code notify(std::uint16_t code, std::string args) = 0;
 };
 
