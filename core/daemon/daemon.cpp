@@ -7,7 +7,9 @@
 #include <iostream>
 #include <optional>
 
+#include "core/config/master_list_file.hpp"
 #include "core/log/log.hpp"
+#include "core/node/node_manager.hpp"
 #include "core/log/protocol_text.hpp"
 #include "core/log/signals.hpp"
 #include "core/protocol/python_description.hpp"
@@ -45,6 +47,24 @@ void log_packet(net::Direction direction, const net::Peer& peer, std::uint32_t m
 net::Address resolve(const config::Address& address) {
   const config::Address resolved = config::resolve(address);
   return net::Address{resolved.host, resolved.port};
+}
+
+std::vector<net::Address> use_master_list(const std::string& path, node::NodeManager& nodes) {
+  auto file = std::make_shared<config::MasterListFile>(path);
+  std::vector<net::Address> masters;
+  for (const config::Address& address : file->addresses())
+    masters.push_back({address.host, address.port});
+  using Address = protocol::Address;
+  auto convert = [](const std::optional<Address>& a) -> std::optional<config::Address> {
+    if (!a) return std::nullopt;
+    return config::Address{a->host, a->port};
+  };
+  nodes.on_master_address([file, convert](const std::optional<Address>& old,
+                                          const std::optional<Address>& now) {
+    if (std::error_code ec = file->update(convert(old), convert(now)))
+      SPDLOG_WARN("failed saving the list of master nodes to {}: {}", file->path(), ec.message());
+  });
+  return masters;
 }
 
 int run(CLI::App& app, const config::CommonOptions& common, int argc, char** argv,

@@ -39,6 +39,9 @@
 namespace asio {
 class io_context;
 }
+namespace neo::node {
+class NodeManager;
+}
 
 namespace neo::daemon {
 
@@ -73,5 +76,10 @@ void log_packet(net::Direction direction, const net::Peer& peer, std::uint32_t m
 // Converts an option address to a connectable one (resolves the host).
 // Throws config::Error if it does not resolve.
 net::Address resolve(const config::Address& address);
+
+// -D/--dynamic-master-list: reads the file at `path` (created if missing),
+// keeps it up to date with the masters `nodes` learns from now on, and
+// returns the masters it lists, to try besides -m. Throws config::Error.
+std::vector<net::Address> use_master_list(const std::string& path, node::NodeManager& nodes);
 
 }  // namespace neo::daemon

@@ -95,6 +95,7 @@ Result<Node*> NodeManager::create(NodeType type, std::optional<NodeId> nid,
     node->address_ = address;
     if (nid) by_nid_[*nid] = node;
     if (address) by_address_[key_of(*address)] = node;
+    master_address_changed(*node, std::nullopt);
     return node;
   }
   if (by_addr && by_id && by_addr != by_id) return errc::invalid_argument;
@@ -126,9 +127,16 @@ std::error_code NodeManager::set_address(Node& node, std::optional<Address> addr
     if (other && other != &node) return errc::invalid_argument;
   }
   if (node.address_) by_address_.erase(key_of(*node.address_));
+  const std::optional<Address> old = std::move(node.address_);
   node.address_ = std::move(address);
   if (node.address_) by_address_[key_of(*node.address_)] = &node;
+  master_address_changed(node, old);
   return {};
+}
+
+void NodeManager::master_address_changed(const Node& node, const std::optional<Address>& old) const {
+  if (master_address_fn_ && node.type() == NodeType::Master && old != node.address_)
+    master_address_fn_(old, node.address_);
 }
 
 void NodeManager::set_state(Node& node, NodeState state) {
@@ -142,6 +150,8 @@ void NodeManager::set_state(Node& node, NodeState state) {
 void NodeManager::remove(Node& node) {
   if (node.nid_) by_nid_.erase(*node.nid_);
   if (node.address_) by_address_.erase(key_of(*node.address_));
+  if (master_address_fn_ && node.type() == NodeType::Master && node.address_)
+    master_address_fn_(node.address_, std::nullopt);
   nodes_.erase(node.key_);
 }
 

@@ -107,6 +107,12 @@ class NodeManager {
   void remove(Node& node);
   // Forgets every node and the last notification timestamp.
   void clear();
+  // Called when a master's address appears (a master created with an
+  // address), changes (set_address) or goes (removal): what keeps the
+  // -D/--dynamic-master-list file up to date. clear() does not call it.
+  using MasterAddressFn =
+      std::function<void(const std::optional<Address>& old, const std::optional<Address>& now)>;
+  void on_master_address(MasterAddressFn fn) { master_address_fn_ = std::move(fn); }
 
   // ---- Receiving NotifyNodeInformation -----------------------------------
   struct ApplyOptions {
@@ -163,7 +169,10 @@ class NodeManager {
   static AddressKey key_of(const Address& address) { return {address.host, address.port}; }
   Node* find_key(std::uint64_t key) const;
 
+  void master_address_changed(const Node& node, const std::optional<Address>& old) const;
+
   Clock clock_;
+  MasterAddressFn master_address_fn_;
   std::uint64_t next_key_ = 1;
   std::map<std::uint64_t, std::unique_ptr<Node>> nodes_;  // by key = insertion order
   std::map<NodeId, Node*> by_nid_;

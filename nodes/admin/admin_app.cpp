@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/log/log.hpp"
@@ -18,6 +19,12 @@ AdminApp::AdminApp(daemon::Env& env, const AdminConfig& config)
   if (config.server.cluster.empty()) throw std::runtime_error("cluster name must be non-empty");
   for (const config::Address& master : config.server.masters)
     masters_.push_back(daemon::resolve(master));
+  if (!config.server.dynamic_master_list.empty()) {
+    for (const net::Address& master :
+         daemon::use_master_list(config.server.dynamic_master_list, core_.view().nodes()))
+      if (std::find(masters_.begin(), masters_.end(), master) == masters_.end())
+        masters_.push_back(master);
+  }
   if (masters_.empty()) throw std::runtime_error("no master address given (-m)");
   if (config.nid) nid_ = NodeId{static_cast<std::int32_t>(*config.nid)};
   if (!config.monitor_email.empty())

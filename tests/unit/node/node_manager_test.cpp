@@ -256,3 +256,22 @@ TEST_CASE("node lists for notifications", "[node]") {
   CHECK(nm.size() == 0);
   CHECK(nm.last_timestamp() == 0);
 }
+
+TEST_CASE("master address changes are reported for the dynamic master list", "[node]") {
+  NodeManager nm([] { return 1000.0; });
+  std::vector<std::pair<std::optional<Address>, std::optional<Address>>> changes;
+  nm.on_master_address([&](const std::optional<Address>& old, const std::optional<Address>& now) {
+    changes.emplace_back(old, now);
+  });
+  Node* master = *nm.create(NodeType::Master, std::nullopt, local(10000));
+  (void)*nm.create(NodeType::Storage, S1, local(20000));  // not a master: nothing
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0] == std::pair{std::optional<Address>{}, std::optional{local(10000)}});
+  REQUIRE(!nm.set_nid(*master, M1));  // the id alone changes nothing
+  REQUIRE(!nm.set_address(*master, local(10001)));
+  REQUIRE(changes.size() == 2);
+  CHECK(changes[1] == std::pair{std::optional{local(10000)}, std::optional{local(10001)}});
+  nm.set_state(*master, NodeState::Unknown);
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[2] == std::pair{std::optional{local(10001)}, std::optional<Address>{}});
+}
