@@ -9,7 +9,9 @@
 #   COPIES     copies of storage0.log's 1254 records (default 800: 1,003,200)
 # env: NEO_SHARED_DIR (default ../shared next to the source tree),
 #      NEO_PEER (upstream neoppod checkout, default /work/peer/neoppod; skipped if absent),
-#      PYTHON (default /usr/bin/python3), TMPDIR.
+#      PYTHON (default /usr/bin/python3), TMPDIR,
+#      NEO_BENCH_LOG: benchmark this log instead (e.g. one made by our nodes
+#      under load: NEO_BIN_DIR=build/bin build/tests/log_load admin.log 400000).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
@@ -26,6 +28,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/neolog-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 big=$tmp/big.log
 
+if [ -n "${NEO_BENCH_LOG:-}" ]; then
+  big=$NEO_BENCH_LOG
+else
 sqlite3 "$big" <<SQL
 ATTACH '$src' AS src;
 CREATE TABLE log (date REAL PRIMARY KEY, node INTEGER, level INTEGER NOT NULL,
@@ -42,6 +47,7 @@ CREATE TEMP TABLE span AS SELECT (SELECT max(date) FROM (SELECT date FROM src.lo
 INSERT INTO log SELECT date + i * (SELECT s FROM span), node, level, pathname, lineno, msg FROM src.log, k ORDER BY 1;
 INSERT INTO packet SELECT date + i * (SELECT s FROM span), node, msg_id, code, peer, body FROM src.packet, k ORDER BY 1;
 SQL
+fi
 records=$(sqlite3 "$big" "SELECT (SELECT count(*) FROM log) + (SELECT count(*) FROM packet)")
 size=$(du -k "$big" | cut -f1)
 echo "log: $records records ($((size / 1024)) MiB), TZ=UTC, output to /dev/null"
