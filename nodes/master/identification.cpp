@@ -133,6 +133,15 @@ void Master::identify(net::Peer& peer, protocol::RequestIdentification r) {
               protocol::to_string(r.node_type), protocol::to_string(state), to_string(*allocated),
               r.address ? node::format_address(r.address) : peer.address());
   if (r.node_type == NodeType::Storage) node->devpath = devpath_of(r);
+  if (r.node_type == NodeType::Client) {
+    // extra.read_only (default: whether extra has "backup")
+    const bool backup = extra_value(r, "backup") != nullptr;
+    const protocol::Value* ro = extra_value(r, "read_only");
+    const bool* flag = ro ? ro->get_if<bool>() : nullptr;
+    const bool read_only = ro ? (flag ? *flag : !ro->is_nil()) : backup;
+    if (read_only) read_only_.insert(node->key()); else read_only_.erase(node->key());
+    if (backup) backup_clients_.insert(node->key()); else backup_clients_.erase(node->key());
+  }
   node->id_timestamp = nm_.next_timestamp();
   nm_.set_state(*node, state);
   broadcast_nodes({node});

@@ -8,11 +8,13 @@ namespace neo::master {
 
 using node::Node;
 
-Master::Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock)
+Master::Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock,
+               TransactionManager::Clock tid_clock)
     : config_(std::move(config)),
       hooks_(std::move(hooks)),
       nm_(std::move(clock)),
-      pt_(config_.partitions, config_.replicas) {
+      pt_(config_.partitions, config_.replicas),
+      tm_(std::move(tid_clock)) {
   const protocol::Address bind{config_.bind.host, config_.bind.port};
   for (const net::Address& m : config_.masters) {
     if (m == config_.bind) continue;
@@ -74,7 +76,7 @@ void Master::forget_connection(Node& node) {
   if (node.nid()) {
     outstanding_.erase(*node.nid());
     starting_.erase(*node.nid());
-    ready_.erase(*node.nid());
+    if (ready_.erase(*node.nid())) run_delayed();  // NEO/py's setStorageNotReady
   }
 }
 
@@ -105,6 +107,7 @@ void Master::on_closed(net::Peer& peer) {
       nm_.remove(*node);
       break;
     case NodeType::Client: {
+      client_lost(*node);
       protocol::NodeInfo info = node->info();
       info.state = node::NodeState::Unknown;
       SPDLOG_INFO("{}: client node lost, forgotten", id);
@@ -137,8 +140,12 @@ std::vector<std::string> Master::dump() const {
   lines.push_back("pt: ptid=" + (pt_.ptid() ? std::to_string(*pt_.ptid()) : "None") +
                   " replicas=" + std::to_string(pt_.num_replicas()));
   for (std::string& line : pt_.format(state_fn(), "pt: ")) lines.push_back(line);
-  lines.push_back("last tid: " + to_string(last_transaction_) +
-                  " last oid: " + to_string(last_oid_));
+  lines.push_back("last tid: " + to_string(tm_.last_transaction()) +
+                  " last oid: " + to_string(tm_.last_oid()));
+  for (const auto& [ttid, txn] : tm_.transactions())
+    lines.push_back("transaction: ttid=" + to_string(ttid) + " client=" + to_string(txn.client) +
+                    " tid=" + (txn.tid ? to_string(*txn.tid) : std::string("None")) +
+                    " locking=" + std::to_string(txn.locking.size()));
   return lines;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,7 +23,9 @@
 #include "core/protocol/packets.hpp"
 #include "core/pt/master_partition_table.hpp"
 #include "nodes/master/master_config.hpp"
+#include "nodes/master/pack_manager.hpp"
 #include "nodes/master/recovery.hpp"
+#include "nodes/master/transaction_manager.hpp"
 
 namespace neo::master {
 
@@ -49,8 +52,10 @@ struct Hooks {
 
 class Master : public std::enable_shared_from_this<Master> {
  public:
-  // `clock` is the node manager's (tests inject one).
-  Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock = {});
+  // `clock` is the node manager's, `tid_clock` the UNIX time of new TIDs
+  // (tests inject them).
+  Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock = {},
+         TransactionManager::Clock tid_clock = {});
   Master(const Master&) = delete;
   Master& operator=(const Master&) = delete;
 
@@ -66,8 +71,11 @@ class Master : public std::enable_shared_from_this<Master> {
   NodeId nid() const { return nid_; }
   const node::NodeManager& nodes() const { return nm_; }
   const pt::MasterPartitionTable& pt() const { return pt_; }
-  Tid last_transaction() const { return last_transaction_; }
+  Tid last_transaction() const { return tm_.last_transaction(); }
+  const TransactionManager& tm() const { return tm_; }
   bool stopping() const { return stopping_; }
+  // STOPPING requested, waiting for the transactions in progress.
+  bool stop_requested() const { return stop_requested_; }
   // True while another master is the primary (secondary role).
   bool secondary() const { return role_ == Role::Secondary; }
   // The state dump of SIGRTMIN+2: one line per item.
@@ -96,7 +104,6 @@ class Master : public std::enable_shared_from_this<Master> {
   bool dispatch_common(net::Peer& peer, const protocol::Frame& frame);
   void dispatch_storage(net::Peer& peer, node::Node& node, const protocol::Frame& frame);
   void dispatch_admin(net::Peer& peer, const protocol::Frame& frame);
-  void dispatch_client(net::Peer& peer, const protocol::Frame& frame);
   template <class P, class F>
   void decoded(net::Peer& peer, const protocol::Frame& frame, F&& f);
 
@@ -161,7 +168,35 @@ class Master : public std::enable_shared_from_this<Master> {
   void start_storage(node::Node& node);
   void storage_lost(node::Node& node);
   void stop_operation();
-  void shutdown();
+  void shutdown(bool force = false);
+
+  // Transactions (client_service.cpp, transactions.cpp).
+  void on_client_request(net::Peer& peer, node::Node& node, const protocol::Frame& frame);
+  bool on_begin(net::Peer& peer, NodeId client, std::uint32_t msg_id,
+                const protocol::AskBeginTransaction& p);
+  bool on_failed_vote(net::Peer& peer, std::uint32_t msg_id, const protocol::FailedVote& p);
+  void on_finish(net::Peer& peer, NodeId client, std::uint32_t msg_id,
+                 const protocol::AskFinishTransaction& p);
+  void on_final_tid(net::Peer& peer, NodeId client, std::uint32_t msg_id, Tid ttid);
+  void on_abort(net::Peer& peer, NodeId client, const protocol::AbortTransaction& p);
+  TransactionManager::Layout layout_for(const Transaction& txn) const;
+  void disconnect_failed(NodeId nid, Tid ttid);
+  void on_locked(NodeId storage, Tid ttid);
+  void on_committed(Transaction& txn);
+  void notify_aborted(Tid ttid, const std::set<NodeId>& nids);
+  void client_lost(node::Node& node);
+  std::set<NodeId> storage_ready_set(
+      std::uint64_t readiness = std::numeric_limits<std::uint64_t>::max()) const;
+  void set_storage_ready(NodeId nid);
+  bool pt_operational_without(const std::set<NodeId>& excluded) const;
+  // Requests that must wait (NEO/py's DelayEvent): `retry` returns false
+  // while it still has to wait. Retried after every change that may unblock.
+  void delay_or_run(net::Peer& peer, std::function<bool(net::Peer&)> retry);
+  void run_delayed();
+  void after_transaction_change();
+  // Packs (transactions.cpp).
+  void on_wait_for_pack(net::Peer& peer, std::uint32_t msg_id, Tid tid);
+  void update_completed_pack_id();
 
   // Administration (administration.cpp).
   void on_set_cluster_state(net::Peer& peer, const protocol::SetClusterState& p);
@@ -203,13 +238,24 @@ class Master : public std::enable_shared_from_this<Master> {
   std::function<void()> waiting_then_;  // ...and what follows
   std::map<Tid, std::optional<Tid>> locked_;   // ttid -> tid
   std::map<Tid, std::set<NodeId>> voted_;
-  std::set<NodeId> starting_, ready_;
+  std::set<NodeId> starting_;
+  std::map<NodeId, std::uint64_t> ready_;  // storage -> readiness when it became ready
+  std::uint64_t storage_readiness_ = 0;
   std::map<NodeId, Tid> completed_pack_;
 
-  // The transaction manager's counters (transactions land later).
-  Tid last_transaction_{};
-  Oid last_oid_{};
-  Tid first_tid_ = kMaxTid;
+  TransactionManager tm_;
+  PackManager pm_;
+  std::map<Tid, std::vector<std::pair<std::weak_ptr<net::Peer>, std::uint32_t>>> pack_waiters_;
+  bool stop_requested_ = false;             // STOPPING: waiting for transactions
+  std::set<std::uint64_t> read_only_;       // node keys of read-only clients
+  std::set<std::uint64_t> backup_clients_;  // node keys of clients with extra "backup"
+  std::map<std::pair<Tid, NodeId>, std::uint32_t> final_tid_waiters_;  // AskFinalTID msg ids
+  struct Delayed {
+    std::weak_ptr<net::Peer> peer;
+    std::function<bool(net::Peer&)> retry;
+  };
+  std::vector<Delayed> delayed_;
+  bool running_delayed_ = false;
 };
 
 template <class P, class F>

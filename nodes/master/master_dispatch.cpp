@@ -35,7 +35,7 @@ void Master::on_packet(net::Peer& peer, const protocol::Frame& frame) {
   switch (node->type()) {
     case NodeType::Storage: return dispatch_storage(peer, *node, frame);
     case NodeType::Admin: return dispatch_admin(peer, frame);
-    case NodeType::Client: return dispatch_client(peer, frame);
+    case NodeType::Client: return on_client_request(peer, *node, frame);
     case NodeType::Master: return peer.reject_unexpected(frame);
   }
 }
@@ -62,10 +62,10 @@ bool Master::dispatch_common(net::Peer& peer, const protocol::Frame& frame) {
       peer.answer(protocol::AnswerRecovery{pt_.ptid(), std::nullopt, std::nullopt});
       return true;
     case protocol::AskLastIDs::kCode:
-      peer.answer(protocol::AnswerLastIDs{last_transaction_, last_oid_, first_tid_});
+      peer.answer(protocol::AnswerLastIDs{tm_.last_tid(), tm_.last_oid(), tm_.first_tid()});
       return true;
     case protocol::AskLastTransaction::kCode:
-      peer.answer(protocol::AnswerLastTransaction{last_transaction_});
+      peer.answer(protocol::AnswerLastTransaction{tm_.last_transaction()});
       return true;
     case protocol::AskPrimary::kCode:
       peer.answer(protocol::AnswerPrimary{nid_});
@@ -83,20 +83,21 @@ void Master::dispatch_storage(net::Peer& peer, Node& node, const protocol::Frame
       if (phase_ == Phase::Recovery) break;
       return decoded<protocol::NotifyPackCompleted>(peer, frame, [&](auto& p) {
         completed_pack_[nid] = p.pack_id;
+        if (phase_ == Phase::Running) update_completed_pack_id();
       });
     case protocol::AskPackOrders::kCode:
       if (!running) break;
-      return peer.answer(protocol::AnswerPackOrders{});
+      return decoded<protocol::AskPackOrders>(peer, frame, [&](auto& p) {
+        peer.answer(protocol::AnswerPackOrders{pm_.dump(p.pack_id, true)});
+      });
     case protocol::NotifyReady::kCode:
       if (!running) break;
-      SPDLOG_INFO("{}: ready", to_string(nid));
-      starting_.erase(nid);
-      ready_.insert(nid);
-      return;
+      return set_storage_ready(nid);
     case protocol::AskUnfinishedTransactions::kCode:
       if (!running) break;
       return decoded<protocol::AskUnfinishedTransactions>(peer, frame, [&](auto& p) {
-        peer.answer(protocol::AnswerUnfinishedTransactions{last_transaction_, {}});
+        peer.answer(protocol::AnswerUnfinishedTransactions{tm_.last_transaction(),
+                                                           tm_.register_for_notification(nid)});
         pt_.mark_updatable(nid, p.offset_list);
       });
     case protocol::NotifyReplicationDone::kCode:
@@ -175,23 +176,59 @@ void Master::dispatch_admin(net::Peer& peer, const protocol::Frame& frame) {
   }
 }
 
-// Transactions are not handled by this master yet: requests get a clear
-// error, notifications are logged and ignored.
-void Master::dispatch_client(net::Peer& peer, const protocol::Frame& frame) {
-  const protocol::PacketInfo* info = protocol::find_packet(frame.code);
-  if (info && info->kind == protocol::PacketKind::Request) {
-    SPDLOG_WARN("{}: {} refused: transactions are not supported by this master yet",
-                peer.describe(), info->name);
-    return peer.answer_error(errc::backend_not_implemented,
-                             std::string(info->name) + ": transactions are not supported by "
-                             "this master yet");
+// Clients in RUNNING (NEO/py's ClientServiceHandler, and
+// ClientReadOnlyServiceHandler for clients identified with read_only).
+void Master::on_client_request(net::Peer& peer, Node& node, const protocol::Frame& frame) {
+  const NodeId nid = *node.nid();
+  const std::uint32_t msg_id = frame.msg_id;
+  if (read_only_.count(node.key())) {
+    switch (frame.code) {
+      case protocol::AskBeginTransaction::kCode:
+      case protocol::AskNewOIDs::kCode:
+      case protocol::AskFinishTransaction::kCode:
+      case protocol::AskFinalTID::kCode:
+      case protocol::AbortTransaction::kCode:
+      case protocol::FailedVote::kCode:
+        return peer.answer_error(errc::read_only_access,
+                                 "read-only access as requested by the client");
+      default: break;
+    }
   }
-  if (info && info->kind == protocol::PacketKind::Notification) {
-    SPDLOG_WARN("{}: {} ignored: transactions are not supported by this master yet",
-                peer.describe(), info->name);
-    return;
+  switch (frame.code) {
+    case protocol::AskBeginTransaction::kCode:
+      return decoded<protocol::AskBeginTransaction>(peer, frame, [&](auto& p) {
+        delay_or_run(peer, [this, nid, msg_id, p](net::Peer& to) { return on_begin(to, nid, msg_id, p); });
+      });
+    case protocol::AskNewOIDs::kCode:
+      return decoded<protocol::AskNewOIDs>(peer, frame, [&](auto& p) {
+        if (p.num_oids < 0 || p.num_oids > 1000000) {
+          peer.answer_error(errc::protocol_error, "invalid number of oids");
+          return peer.abort(errc::protocol_error);
+        }
+        peer.answer(protocol::AnswerNewOIDs{tm_.new_oids(static_cast<std::uint32_t>(p.num_oids))});
+      });
+    case protocol::FailedVote::kCode:
+      return decoded<protocol::FailedVote>(peer, frame, [&](auto& p) {
+        delay_or_run(peer, [this, msg_id, p](net::Peer& to) { return on_failed_vote(to, msg_id, p); });
+      });
+    case protocol::AskFinishTransaction::kCode:
+      return decoded<protocol::AskFinishTransaction>(
+          peer, frame, [&](auto& p) { on_finish(peer, nid, msg_id, p); });
+    case protocol::AskFinalTID::kCode:
+      return decoded<protocol::AskFinalTID>(
+          peer, frame, [&](auto& p) { on_final_tid(peer, nid, msg_id, p.ttid); });
+    case protocol::AbortTransaction::kCode:
+      return decoded<protocol::AbortTransaction>(peer, frame,
+                                                 [&](auto& p) { on_abort(peer, nid, p); });
+    case protocol::AskPackOrders::kCode:
+      return decoded<protocol::AskPackOrders>(peer, frame, [&](auto& p) {
+        peer.answer(protocol::AnswerPackOrders{pm_.dump(p.pack_id, false)});
+      });
+    case protocol::WaitForPack::kCode:
+      return decoded<protocol::WaitForPack>(
+          peer, frame, [&](auto& p) { on_wait_for_pack(peer, msg_id, p.tid); });
+    default: peer.reject_unexpected(frame);
   }
-  peer.reject_unexpected(frame);
 }
 
 }  // namespace neo::master

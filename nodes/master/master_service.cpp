@@ -49,8 +49,11 @@ void Master::begin_verification() {
   change_cluster_state(ClusterState::Verifying, [this](Node& node) {
     send_to(node, protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(), pt_.row_list()});
   });
-  last_oid_ = kZeroOid;
-  first_tid_ = kMaxTid;
+  tm_.reset();
+  pm_.reset();
+  pack_waiters_.clear();
+  final_tid_waiters_.clear();
+  delayed_.clear();
   locked_.clear();
   voted_.clear();
   SPDLOG_INFO("start to verify data");
@@ -115,12 +118,12 @@ void Master::verify_last_ids() {
       storages, protocol::AskLastIDs{},
       [this, last_tid](NodeId, const protocol::AnswerLastIDs& answer) {
         if (answer.last_tid && *answer.last_tid > *last_tid) *last_tid = *answer.last_tid;
-        if (answer.last_oid && *answer.last_oid > last_oid_) last_oid_ = *answer.last_oid;
-        if (answer.first_tid < first_tid_) first_tid_ = answer.first_tid;
+        if (answer.last_oid) tm_.set_last_oid(*answer.last_oid);
+        tm_.set_first_tid(answer.first_tid);
       },
       [this, last_tid] {
-        last_transaction_ = *last_tid;
-        SPDLOG_INFO("last tid {}, last oid {}", to_string(last_transaction_), to_string(last_oid_));
+        tm_.set_last_transaction(*last_tid);
+        SPDLOG_INFO("last tid {}, last oid {}", to_string(*last_tid), to_string(tm_.last_oid()));
         verify_pack_orders();
       });
 }
@@ -134,10 +137,8 @@ void Master::verify_pack_orders() {
   const Tid pack_id = completed ? Tid{completed->value + 1} : kZeroTid;
   ask_storages(
       readable, protocol::AskPackOrders{pack_id},
-      [](NodeId nid, const protocol::AnswerPackOrders& answer) {
-        if (!answer.pack_list.empty())
-          SPDLOG_INFO("{}: {} pack orders (not processed by this master yet)", to_string(nid),
-                      answer.pack_list.size());
+      [this](NodeId, const protocol::AnswerPackOrders& answer) {
+        for (const protocol::PackOrder& order : answer.pack_list) pm_.add(order);
       },
       [this] { begin_service(); });
 }
@@ -176,7 +177,18 @@ void Master::storage_lost(Node& node) {
     broadcast_nodes({&node});
   }
   broadcast_pt(pt_.outdate(state_fn(), nid).cells);
-  if (!pt_.operational(state_fn())) return stop_operation();
+  if (!pt_.operational(state_fn())) {
+    if (stop_requested_) {
+      SPDLOG_CRITICAL("No longer operational");
+      return shutdown(true);
+    }
+    return stop_operation();
+  }
+  if (phase_ == Phase::Running) {
+    tm_.storage_lost(nid, [this](Transaction& txn) { on_committed(txn); });
+    after_transaction_change();
+    update_completed_pack_id();
+  }
   waited(nid);
 }
 
@@ -186,6 +198,8 @@ void Master::stop_operation() {
   startup_allowed_ = true;
   starting_.clear();
   ready_.clear();
+  delayed_.clear();
+  final_tid_waiters_.clear();
   waiting_.clear();
   waiting_then_ = {};
   std::vector<Node*> pending;
@@ -206,7 +220,18 @@ void Master::stop_operation() {
   begin_recovery();
 }
 
-void Master::shutdown() {
+// STOPPING (flows.md 14): new transactions wait, those in progress end
+// first (unless `force`), then every node is asked to shut down.
+void Master::shutdown(bool force) {
+  if (stopping_) return;
+  if (!force && phase_ == Phase::Running && tm_.has_pending()) {
+    if (!stop_requested_)
+      SPDLOG_INFO("STOPPING: waiting for {} transaction(s) in progress", tm_.transactions().size());
+    stop_requested_ = true;
+    change_cluster_state(ClusterState::Stopping);
+    return;
+  }
+  stop_requested_ = false;
   stopping_ = true;
   phase_ = Phase::Stopping;
   ++generation_;

@@ -141,11 +141,13 @@ TEST_CASE("autostart: recovery, verification, then RUNNING with StartOperation",
   REQUIRE(ids);
   CHECK(ids->last_tid == neo::Tid{0x10});
   CHECK(ids->last_oid == neo::Oid{3});
-  // clients are accepted now; their transactions are not handled yet.
+  // clients are accepted now; new oids follow verification's last oid.
   auto client = c.connect(NodeType::Client, 0);
   CHECK(client->last<protocol::AcceptIdentification>());
-  c.master->on_packet(*client, frame_of(protocol::AskNewOIDs{5}));
-  CHECK(client->last<protocol::Error>()->code == static_cast<int>(errc::backend_not_implemented));
+  c.master->on_packet(*client, frame_of(protocol::AskNewOIDs{2}));
+  REQUIRE(client->last<protocol::AnswerNewOIDs>());
+  CHECK(client->last<protocol::AnswerNewOIDs>()->oid_list ==
+        std::vector<neo::Oid>{neo::Oid{4}, neo::Oid{5}});
 }
 
 TEST_CASE("an existing cluster loads the newest table and waits for its storages", "[master]") {
