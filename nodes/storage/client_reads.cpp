@@ -1,6 +1,7 @@
 // StorageState's answers to client reads (NEO/py's ClientOperationHandler:
-// askObject, askTIDs, askTransactionInformation, askObjectHistory). No
-// transaction is ever locked here yet, so no read is delayed.
+// askObject, askTIDs, askTransactionInformation, askObjectHistory,
+// askObjectUndoSerial, askTIDsFrom, askOIDsFrom). Delaying reads of objects
+// being committed is the handler's job (TransactionManager::load_locked).
 #include "nodes/storage/storage_state.hpp"
 
 namespace neo::storage {
@@ -93,6 +94,49 @@ Result<protocol::AnswerObjectHistory> StorageState::object_history(
     return history.error();
   }
   return protocol::AnswerObjectHistory{ask.oid, std::move(*history)};
+}
+
+Result<protocol::AnswerObjectUndoSerial> StorageState::undo_serials(
+    const protocol::AskObjectUndoSerial& ask, std::string& message) {
+  protocol::AnswerObjectUndoSerial answer;
+  for (Oid oid : ask.oid_list) {
+    auto info = db_.find_undo_tid(oid, ask.ltid, ask.undone_tid, tm_.stored_serial(ask.ttid, oid));
+    if (!info) return info.error();
+    if (!*info) continue;
+    if (!(*info)->current_serial) {
+      message = dump_id(oid.value);
+      return make_error_code(errc::oid_not_found);
+    }
+    answer.object_tid_dict.emplace_back(
+        oid, protocol::UndoSerial{*(*info)->current_serial, (*info)->undo_serial,
+                                  (*info)->is_current});
+  }
+  return answer;
+}
+
+Result<protocol::AnswerTIDsFrom> StorageState::tids_from(const protocol::AskTIDsFrom& ask,
+                                                         std::string& message) {
+  if (ask.partition < 0 || ask.partition >= pt_.num_partitions() || ask.length < 0) {
+    message = "invalid partition or length";
+    return make_error_code(errc::protocol_error);
+  }
+  auto list = db_.replication_tid_list(ask.min_tid, ask.max_tid,
+                                       static_cast<std::uint64_t>(ask.length),
+                                       static_cast<std::uint32_t>(ask.partition));
+  if (!list) return list.error();
+  return protocol::AnswerTIDsFrom{std::move(*list)};
+}
+
+Result<protocol::AnswerOIDsFrom> StorageState::oids_from(const protocol::AskOIDsFrom& ask,
+                                                         std::string& message) {
+  if (ask.partition < 0 || ask.partition >= pt_.num_partitions() || ask.length < 0) {
+    message = "invalid partition or length";
+    return make_error_code(errc::protocol_error);
+  }
+  auto oids = db_.oids_from(static_cast<std::uint32_t>(ask.partition),
+                            static_cast<std::uint64_t>(ask.length), ask.min_oid, ask.tid);
+  if (!oids) return oids.error();
+  return protocol::AnswerOIDsFrom{oids->next_oid, std::move(oids->oids)};
 }
 
 }  // namespace neo::storage

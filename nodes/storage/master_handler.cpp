@@ -33,7 +33,19 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyNodeInformation& p
   if (!applied) return protocol_error(peer, "inconsistent NotifyNodeInformation");
   if (applied->own != StorageState::Own::Unchanged)
     return events_.shutdown(applied->own == StorageState::Own::Unknown);
+  abort_for_stopped_clients(p);
   events_.nodes_changed(applied->removed);
+}
+
+void MasterHandler::abort_for_stopped_clients(const protocol::NotifyNodeInformation& p) {
+  for (const protocol::NodeInfo& info : p.node_list) {
+    if (info.node_type != protocol::NodeType::Client || !info.nid ||
+        info.state == protocol::NodeState::Running)
+      continue;
+    SPDLOG_INFO("{} is {}: aborting its transactions", to_string(info.nid),
+                protocol::to_string(info.state));
+    if (failed(state_.tm().abort_for(*info.nid, true), "aborting transactions")) return;
+  }
 }
 
 void MasterHandler::on(net::Peer& peer, const protocol::AskRecovery&) {
@@ -97,6 +109,27 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyPackSigned& p) {
   auto completed = state_.pack_signed(p);
   if (failed(completed ? std::error_code{} : completed.error(), "signing pack orders")) return;
   if (*completed) peer.notify(protocol::NotifyPackCompleted{**completed});
+  maybe_pack(peer);
+}
+
+void MasterHandler::maybe_pack(net::Peer& peer) {
+  auto next = state_.next_pack();
+  if (failed(next ? std::error_code{} : next.error(), "looking for pack orders")) return;
+  if (!*next) {
+    auto completed = state_.pack_completed();
+    if (failed(completed ? std::error_code{} : completed.error(), "reading packed ids")) return;
+    if (*completed) peer.notify(protocol::NotifyPackCompleted{**completed});
+    return;
+  }
+  peer.ask(protocol::AskPackOrders{**next},
+           [this, weak = peer.weak_from_this()](Result<protocol::AnswerPackOrders> answer,
+                                                std::string_view) {
+             auto master = weak.lock();
+             if (!answer || !master || master->closed() || answer->pack_list.empty()) return;
+             auto progress = state_.apply_pack_order(answer->pack_list.front());
+             if (failed(progress ? std::error_code{} : progress.error(), "packing")) return;
+             if (*progress) maybe_pack(*master);
+           });
 }
 
 void MasterHandler::on(net::Peer&, const protocol::Truncate& p) {
@@ -125,8 +158,25 @@ void MasterHandler::on(net::Peer&, const protocol::FlushLog&) { log::flush(); }
 
 void MasterHandler::on(net::Peer& peer, const protocol::Ping&) { peer.answer(protocol::Pong{}); }
 
+void MasterHandler::on(net::Peer& peer, const protocol::AskLockInformation& p) {
+  std::string message;
+  const std::error_code ec = state_.tm().lock(p.ttid, p.tid, p.pack, message);
+  if (ec == errc::protocol_error) return protocol_error(peer, message);
+  if (failed(ec, "locking a transaction")) return;
+  peer.answer(protocol::AnswerInformationLocked{p.ttid});
+}
+
+void MasterHandler::on(net::Peer& peer, const protocol::NotifyUnlockInformation& p) {
+  std::string message;
+  const std::error_code ec = state_.tm().unlock(p.ttid, message);
+  if (ec == errc::protocol_error) return protocol_error(peer, message);
+  if (failed(ec, "unlocking a transaction")) return;
+  events_.commit_later();
+}
+
 void MasterHandler::on(net::Peer&, const protocol::AbortTransaction& p) {
-  SPDLOG_DEBUG("transaction {} aborted (nothing stored here)", to_string(p.ttid));
+  SPDLOG_DEBUG("transaction {} aborted by the master", to_string(p.ttid));
+  failed(state_.tm().abort(p.ttid), "aborting a transaction");
 }
 
 void MasterHandler::on(net::Peer&, const protocol::NotifyTransactionFinished& p) {

@@ -3,8 +3,10 @@
 // verification and operation (NEO/py's storage InitializationHandler and
 // MasterOperationHandler): each packet is applied to StorageState and
 // answered; what concerns the application (exit, connections, background
-// work) goes to StorageEvents. Client transactions, replication and checks
-// are not implemented yet: their packets are rejected (unexpected packet).
+// work) goes to StorageEvents. Commits: AskLockInformation,
+// NotifyUnlockInformation and AbortTransaction go to the TransactionManager.
+// Replication and checks are not implemented yet: their packets are
+// rejected (unexpected packet).
 // Owned by the master connection; io thread only.
 #pragma once
 
@@ -45,7 +47,8 @@ class MasterHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::NotifyRepair& p);
   void on(net::Peer& peer, const protocol::FlushLog& p);
   void on(net::Peer& peer, const protocol::Ping& p);
-  // No transaction is stored here yet: nothing to abort or release.
+  void on(net::Peer& peer, const protocol::AskLockInformation& p);
+  void on(net::Peer& peer, const protocol::NotifyUnlockInformation& p);
   void on(net::Peer& peer, const protocol::AbortTransaction& p);
   void on(net::Peer& peer, const protocol::NotifyTransactionFinished& p);
 
@@ -53,6 +56,11 @@ class MasterHandler : public net::Handler {
   // A backend failure: fatal for the node. Returns true if `ec` is one.
   bool failed(const std::error_code& ec, const char* what);
   void protocol_error(net::Peer& peer, const std::string& message);
+  // Processes the signed pack orders one by one (asking the master for
+  // each), then reports NotifyPackCompleted if the completed id changed.
+  void maybe_pack(net::Peer& peer);
+  // Aborts every transaction of the clients the master says are not RUNNING.
+  void abort_for_stopped_clients(const protocol::NotifyNodeInformation& p);
 
   StorageState& state_;
   StorageEvents& events_;

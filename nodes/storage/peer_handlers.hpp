@@ -2,11 +2,12 @@
 // Handlers of the connections other nodes open to a storage:
 // IdentificationHandler until RequestIdentification is answered (the
 // decision is StorageState::identify, applied by the PeerHost), then
-// OperationHandler for identified clients and storages. Client reads and
-// writes and replication are not implemented yet (client reads are
-// answered from the database): the other packets get a
-// clear Error (PROTOCOL_ERROR "... not implemented yet") and the
-// connection is closed. io thread only.
+// OperationHandler for identified clients and storages. Client reads are
+// answered from the database (delayed while the object is being committed),
+// client writes go to the TransactionManager (client_writes.cpp).
+// Replication is not implemented yet: its packets get a clear Error
+// (PROTOCOL_ERROR "... not implemented yet") and the connection is closed.
+// io thread only.
 #pragma once
 
 #include "core/net/peer.hpp"
@@ -49,12 +50,34 @@ class OperationHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::AskTIDs& p);
   void on(net::Peer& peer, const protocol::AskTransactionInformation& p);
   void on(net::Peer& peer, const protocol::AskObjectHistory& p);
+  void on(net::Peer& peer, const protocol::AskFinalTID& p);
+  void on(net::Peer& peer, const protocol::AskObjectUndoSerial& p);
+  void on(net::Peer& peer, const protocol::AskTIDsFrom& p);
+  void on(net::Peer& peer, const protocol::AskOIDsFrom& p);
+  // Client writes (clients only): client_writes.cpp.
+  void on(net::Peer& peer, const protocol::AskStoreObject& p);
+  void on(net::Peer& peer, const protocol::AskCheckCurrentSerial& p);
+  void on(net::Peer& peer, const protocol::AskRelockObject& p);
+  void on(net::Peer& peer, const protocol::AskStoreTransaction& p);
+  void on(net::Peer& peer, const protocol::AskVoteTransaction& p);
+  void on(net::Peer& peer, const protocol::AbortTransaction& p);
 
  private:
   // Answers a read: the answer, an Error for a negative answer (protocol
   // errors also close the connection), or a fatal backend failure.
   template <class A>
   void reply(net::Peer& peer, Result<A> answer, const std::string& message);
+  // Answers `msg_id` later: the answer, or Error (protocol errors close).
+  template <class A>
+  void reply_later(net::Peer& peer, std::uint32_t msg_id, Result<A> answer,
+                   const std::string& message);
+  // Runs `attempt` now, or again whenever locks are released while it
+  // returns false (a read of an object being committed).
+  void read_or_delay(net::Peer& peer, std::function<bool(net::Peer&, std::uint32_t)> attempt);
+  TransactionManager::Origin origin(net::Peer& peer) const;
+  // A write failed: protocol error (Error + close), undo pack error, or fatal.
+  void write_failed(net::Peer& peer, std::uint32_t msg_id, std::error_code ec,
+                    const std::string& message);
 
   PeerHost& host_;
   protocol::NodeType type_;

@@ -4,6 +4,8 @@
 
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
 #include <stdexcept>
 
 #include "core/log/log.hpp"
@@ -49,6 +51,9 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
   }
   if (auto path = db_->topology_path()) devpath_ = {path->first, path->second};
   identification_handler_ = std::make_shared<IdentificationHandler>(*this);
+  state_.tm().on_deadlock = [this](NodeId client, const protocol::NotifyDeadlock& packet) {
+    notify_deadlock(client, packet);
+  };
   env_.dump = [this] {
     for (const std::string& line : state_.dump()) SPDLOG_INFO("{}", line);
   };
@@ -272,6 +277,29 @@ void StorageApp::drop_step() {
     to_drop_.pop_front();
   }
   dropping_ = false;
+}
+
+void StorageApp::notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet) {
+  for (auto& [key, weak] : peers_) {
+    auto peer = weak.lock();
+    if (peer && !peer->closed() && peer->nid() == client) {
+      peer->notify(packet);
+      return;
+    }
+  }
+  SPDLOG_INFO("cannot notify deadlock to {}: not connected", to_string(client));
+}
+
+void StorageApp::commit_later() {
+  if (commit_pending_) return;
+  commit_pending_ = true;
+  auto timer = std::make_shared<asio::steady_timer>(env_.io, std::chrono::seconds(1));
+  timer->async_wait([this, timer, alive = alive_](std::error_code) {
+    if (!*alive) return;
+    commit_pending_ = false;
+    if (std::error_code ec = db_->commit_deferred())
+      fatal("deferred commit: " + ec.message() + " " + db_->last_error());
+  });
 }
 
 }  // namespace neo::storage

@@ -38,6 +38,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void nodes_changed(const std::vector<protocol::NodeInfo>& removed) override;
   void drop_partitions(const std::vector<std::uint32_t>& partitions) override;
   void operation_stopped() override;
+  void commit_later() override;
   // PeerHost
   void identify(net::Peer& peer, const protocol::RequestIdentification& request) override;
   void peer_closed(net::Peer& peer) override;
@@ -59,6 +60,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void close_peers();
   void close_master();
   void drop_step();
+  // TransactionManager: NotifyDeadlock to a client connected to us.
+  void notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet);
 
   daemon::Env& env_;
   StorageOptions options_;
@@ -76,6 +79,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   std::vector<Delayed> delayed_;
   std::deque<std::uint32_t> to_drop_;
   bool dropping_ = false;
+  bool commit_pending_ = false;  // a deferred commit is scheduled
   bool stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

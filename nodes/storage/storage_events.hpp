@@ -25,6 +25,9 @@ class StorageEvents {
   virtual void drop_partitions(const std::vector<std::uint32_t>& partitions) = 0;
   // StopOperation: close every connection but the master's.
   virtual void operation_stopped() = 0;
+  // A transaction was unlocked: commit the database within 1 s
+  // (Database::commit_deferred), so that several unlocks share a commit.
+  virtual void commit_later() {}
 };
 
 }  // namespace neo::storage

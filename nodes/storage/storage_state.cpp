@@ -47,6 +47,8 @@ std::error_code StorageState::identified(NodeId your_nid) {
 
 void StorageState::primary_lost() {
   operational_ = false;
+  tm_.reset();
+  completed_pack_id_.reset();
   cluster_state_.reset();
 }
 
@@ -261,6 +263,7 @@ std::vector<std::string> StorageState::dump() const {
   lines.push_back("partition table: ptid " +
                   (pt_.ptid() ? std::to_string(*pt_.ptid()) : std::string("None")));
   for (std::string& line : pt_.format(state_of, "pt: ")) lines.push_back(std::move(line));
+  for (std::string& line : tm_.dump()) lines.push_back(std::move(line));
   return lines;
 }
 

@@ -21,6 +21,7 @@
 #include "core/util/error.hpp"
 #include "core/util/ids.hpp"
 #include "nodes/storage/database/database.hpp"
+#include "nodes/storage/transaction_manager.hpp"
 
 namespace neo::storage {
 
@@ -78,9 +79,21 @@ class StorageState {
   // NotifyPackSigned: records the signatures; returns the pack id to report
   // with NotifyPackCompleted when packing is disabled and operational.
   Result<std::optional<Tid>> pack_signed(const protocol::NotifyPackSigned& p);
+  // Packing (storage_pack.cpp). next_pack: the id from which to ask the
+  // master's pack orders (AskPackOrders), none if every signed order is
+  // done. apply_pack_order: packs the own UP_TO_DATE partitions not packed
+  // up to `order` yet (false: nothing done, e.g. order not signed yet).
+  // pack_completed: the new completed pack id to report with
+  // NotifyPackCompleted, if it changed.
+  Result<std::optional<Tid>> next_pack();
+  Result<bool> apply_pack_order(const protocol::PackOrder& order);
+  Result<std::optional<Tid>> pack_completed();
   // StartOperation: operational, unfinished data dropped.
   std::error_code start_operation();
-  void stop_operation() { operational_ = false; }
+  void stop_operation() {
+    operational_ = false;
+    tm_.reset();
+  }
   // NotifyRepair: prunes orphan data (counts only with dry_run); returns the count.
   Result<std::size_t> repair(bool dry_run);
   void set_cluster_state(protocol::ClusterState state);
@@ -98,6 +111,15 @@ class StorageState {
                                                                          std::string& message);
   Result<protocol::AnswerObjectHistory> object_history(const protocol::AskObjectHistory& ask,
                                                        std::string& message);
+  // AskObjectUndoSerial (errc::oid_not_found when an oid is invisible to
+  // the undoing transaction), AskTIDsFrom, AskOIDsFrom (errc::protocol_error
+  // for an invalid partition or length).
+  Result<protocol::AnswerObjectUndoSerial> undo_serials(const protocol::AskObjectUndoSerial& ask,
+                                                        std::string& message);
+  Result<protocol::AnswerTIDsFrom> tids_from(const protocol::AskTIDsFrom& ask,
+                                             std::string& message);
+  Result<protocol::AnswerOIDsFrom> oids_from(const protocol::AskOIDsFrom& ask,
+                                             std::string& message);
 
   // ---- nodes connecting to us ----
   struct Identification {
@@ -111,6 +133,8 @@ class StorageState {
 
   // ---- accessors ----
   Database& db() { return db_; }
+  // Transactions being committed by clients (reset when the master is lost).
+  TransactionManager& tm() { return tm_; }
   const std::string& cluster() const { return config_.cluster; }
   std::optional<NodeId> nid() const { return nid_; }
   bool operational() const { return operational_; }
@@ -123,6 +147,7 @@ class StorageState {
  private:
   void load_partition_table_from_db();
   void log_pt() const;
+  std::error_code pack_partition(std::uint32_t partition, const protocol::PackOrder& order);
 
   Database& db_;
   Config config_;
@@ -133,6 +158,8 @@ class StorageState {
   bool id_timestamp_known_ = false;  // the first NotifyNodeInformation was applied
   std::optional<protocol::ClusterState> cluster_state_;
   Tid last_pack_id_{};
+  std::optional<Tid> completed_pack_id_;  // last NotifyPackCompleted sent
+  TransactionManager tm_{db_};
 };
 
 }  // namespace neo::storage

@@ -1,0 +1,198 @@
+// The commit packets through the storage's handlers (fake peers, a real
+// StorageApp and database): a client stores and votes, the master locks,
+// a load of the locked object is answered only after the unlock, with the
+// request's msg id; bad stores get Error PROTOCOL_ERROR and a close.
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/master_handler.hpp"
+#include "nodes/storage/peer_handlers.hpp"
+#include "nodes/storage/storage_app.hpp"
+#include "tests/unit/storage/storage_node_support.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
+
+namespace protocol = neo::protocol;
+using neo::Oid;
+using neo::Tid;
+using neo::storage::test::FakePeer;
+using neo::storage::test::frame_of;
+
+namespace {
+
+const neo::NodeId kS1 = neo::make_node_id(1, 1);
+const neo::NodeId kC1 = neo::make_node_id(2, 1);
+
+struct Operational {
+  neo::storage::test::TempDir dir;
+  asio::io_context io;
+  neo::daemon::Env env{io, "neostorage", {}, {}, {}, {}};
+  std::shared_ptr<neo::storage::StorageApp> app;
+  Operational() {
+    env.exit = [](int) {};
+    neo::storage::StorageOptions options;
+    options.server.cluster = "test";
+    options.adapter = "SQLite";
+    options.database = dir.file("s.db");
+    app = std::make_shared<neo::storage::StorageApp>(env, options,
+                                                     neo::storage::open_database(options));
+    REQUIRE_FALSE(app->state().identified(kS1));
+    std::string message;
+    protocol::RowList rows(2, std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
+    REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
+    REQUIRE_FALSE(app->state().start_operation());
+  }
+};
+
+protocol::AskStoreObject store_of(Oid oid, Tid ttid, const std::string& data) {
+  return {.oid = oid, .checksum = neo::storage::sha1(data), .data = data, .ttid = ttid};
+}
+
+// What a Connection does: the msg id of the packet being handled, then the handler.
+void deliver(neo::net::Handler& handler, FakePeer& peer, const protocol::Frame& frame) {
+  peer.set_msg_id(frame.msg_id);
+  handler.on_packet(peer, frame);
+}
+
+}  // namespace
+
+TEST_CASE("a load of an object being committed is answered after the unlock",
+          "[storage][commit]") {
+  Operational o;
+  neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
+  auto peer = std::make_shared<FakePeer>();
+  peer->set_nid(kC1);
+  auto mpeer = std::make_shared<FakePeer>();
+  const Oid oid{1};
+  const Tid ttid{0x1000}, tid{0x1002};
+
+  deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
+  REQUIRE(peer->last<protocol::AnswerStoreObject>());
+  CHECK_FALSE(peer->last<protocol::AnswerStoreObject>()->conflict);
+  deliver(client, *peer, frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
+  REQUIRE(peer->last<protocol::AnswerStoreTransaction>());
+  deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
+  REQUIRE(mpeer->last<protocol::AnswerInformationLocked>());
+  CHECK(mpeer->last<protocol::AnswerInformationLocked>()->ttid == ttid);
+
+  const std::size_t before = peer->sent.size();
+  deliver(client, *peer, frame_of(protocol::AskObject{.oid = oid}, 13));
+  CHECK(peer->sent.size() == before);  // delayed, not refused
+  deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 14));
+  REQUIRE(peer->sent.size() == before + 1);
+  CHECK(peer->sent.back().msg_id == 13);
+  auto answer = peer->last<protocol::AnswerObject>();
+  REQUIRE(answer);
+  CHECK(answer->serial == tid);
+  CHECK(answer->data == "hello");
+}
+
+TEST_CASE("transaction lists wait for a locked transaction, undo serials too", "[storage][commit]") {
+  Operational o;
+  neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
+  auto peer = std::make_shared<FakePeer>();
+  peer->set_nid(kC1);
+  auto mpeer = std::make_shared<FakePeer>();
+  const Oid oid{1};
+  const Tid ttid{0x1000}, tid{0x1002};
+  deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
+  deliver(client, *peer, frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
+  deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
+  const std::size_t before = peer->sent.size();
+  deliver(client, *peer, frame_of(protocol::AskTIDs{0, 10, 0xffffffff}, 13));
+  deliver(client, *peer,
+          frame_of(protocol::AskObjectUndoSerial{Tid{0x2000}, Tid{0x2000}, tid, {oid}}, 14));
+  CHECK(peer->sent.size() == before);
+  deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 15));
+  REQUIRE(peer->sent.size() == before + 2);
+  CHECK(peer->sent[before].msg_id == 13);
+  auto tids = protocol::decode_args<protocol::AnswerTIDs>(peer->sent[before].args);
+  REQUIRE(tids);
+  CHECK(tids->tid_list == std::vector<Tid>{tid});
+  CHECK(peer->sent[before + 1].msg_id == 14);
+  auto undo = peer->last<protocol::AnswerObjectUndoSerial>();
+  REQUIRE(undo);
+  REQUIRE(undo->object_tid_dict.size() == 1);
+  CHECK(undo->object_tid_dict[0].second.is_current);
+}
+
+TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][commit]") {
+  Operational o;
+  neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
+  auto peer = std::make_shared<FakePeer>();
+  peer->set_nid(kC1);
+  SECTION("checksum mismatch") {
+    auto store = store_of(Oid{1}, Tid{0x1000}, "hello");
+    store.data = "hellO";
+    deliver(client, *peer, frame_of(store));
+    auto error = peer->last<protocol::Error>();
+    REQUIRE(error);
+    CHECK(error->message == "invalid checksum");
+    CHECK(peer->aborted);
+    CHECK(o.app->state().db().load(Oid{1}, std::nullopt, std::nullopt).error() ==
+          neo::errc::oid_does_not_exist);
+  }
+  SECTION("vote without stores") {
+    deliver(client, *peer, frame_of(protocol::AskVoteTransaction{Tid{0x1000}}));
+    auto error = peer->last<protocol::Error>();
+    REQUIRE(error);
+    CHECK(error->message == "unknown ttid 0000000000001000");
+    CHECK(peer->aborted);
+  }
+}
+
+TEST_CASE("the master's lock of an unknown transaction is a protocol error", "[storage][commit]") {
+  Operational o;
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
+  auto mpeer = std::make_shared<FakePeer>();
+  deliver(master, *mpeer, frame_of(protocol::AskLockInformation{Tid{0x1000}, Tid{0x1002}, false}));
+  REQUIRE(mpeer->last<protocol::Error>());
+  CHECK(mpeer->aborted);
+}
+
+TEST_CASE("a signed pack order is applied to own partitions and reported completed",
+          "[storage][commit]") {
+  Operational o;
+  neo::storage::StorageState& state = o.app->state();
+  neo::storage::TransactionManager& tm = state.tm();
+  neo::storage::TransactionManager::Origin client{kC1, {}};
+  const Oid oid{1};
+  std::string message;
+  // Two revisions of oid 1, then a transaction carrying a full pack order at the last one.
+  const Tid t1{0x1000}, tid1{0x1002}, t2{0x2000}, tid2{0x2002}, t3{0x3000}, tid3{0x3002};
+  for (auto [ttid, tid, data] : {std::tuple{t1, tid1, "v1"}, std::tuple{t2, tid2, "v2"}}) {
+    auto store = store_of(oid, ttid, data);
+    store.serial = ttid == t1 ? Tid{} : tid1;
+    tm.store_object(client, store, [](auto r, const std::string&) { REQUIRE(r); });
+    REQUIRE_FALSE(tm.store_transaction(client, {.ttid = ttid, .oid_list = {oid}}, message));
+    REQUIRE_FALSE(tm.lock(ttid, tid, false, message));
+    REQUIRE_FALSE(tm.unlock(ttid, message));
+  }
+  REQUIRE_FALSE(tm.store_transaction(
+      client, {.ttid = t3, .pack = protocol::PackRequest{std::nullopt, tid2}}, message));
+  REQUIRE_FALSE(tm.lock(t3, tid3, true, message));
+  REQUIRE_FALSE(tm.unlock(t3, message));
+  REQUIRE_FALSE(state.db().commit());
+  CHECK(state.db().object_history(oid, 0, 10)->size() == 2);
+
+  REQUIRE(state.pack_signed({.approved = {tid3}}));
+  auto next = state.next_pack();
+  REQUIRE(next);
+  REQUIRE(*next);
+  auto orders = state.pack_orders(**next);  // what the master would answer
+  REQUIRE(orders);
+  REQUIRE_FALSE(orders->pack_list.empty());
+  CHECK(orders->pack_list.front().pack_id == tid3);
+  auto progress = state.apply_pack_order(orders->pack_list.front());
+  REQUIRE(progress);
+  CHECK(*progress);
+  CHECK(state.db().object_history(oid, 0, 10)->size() == 1);
+  auto again = state.next_pack();
+  REQUIRE(again);
+  CHECK_FALSE(*again);
+  auto completed = state.pack_completed();
+  REQUIRE(completed);
+  CHECK(*completed == tid3);
+}
