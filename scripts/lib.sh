@@ -22,6 +22,11 @@ neo_setup_ccache() {
   ccache --zero-stats >/dev/null 2>&1 || true
 }
 
+# Optimized build with line tables only (-g1: file/line in stack traces,
+# perf and gdb backtraces; about a quarter less compile time than -g). A
+# developer wanting full debug info configures build/ by hand.
+NEO_RELEASE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
+
 # neo_configure DIR [cmake args...]: configures DIR (under the project
 # root) with Ninja. A DIR configured with another generator is reset.
 neo_configure() {

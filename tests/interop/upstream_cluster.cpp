@@ -85,6 +85,13 @@ UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
   }
 }
 
+std::vector<pid_t> UpstreamCluster::server_pids() const {
+  std::vector<pid_t> pids;
+  for (const Process& process : processes_)
+    if (process.name != "admin") pids.push_back(process.pid);
+  return pids;
+}
+
 std::size_t UpstreamCluster::add_storage() {
   const std::size_t index = storages_.size();
   const std::string suffix = index ? std::to_string(index) : "";

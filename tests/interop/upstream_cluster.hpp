@@ -58,6 +58,8 @@ class UpstreamCluster {
   const std::filesystem::path& dir() const { return dir_; }
   // True while all processes run.
   bool alive();
+  // The process ids of the master and the storages (benchmarks read their CPU time).
+  std::vector<pid_t> server_pids() const;
   // The tail of the processes' stdout/stderr and the master's log (via
   // neolog), for failure messages.
   std::string diagnostics() const;

@@ -2,6 +2,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdlib>
@@ -234,6 +235,14 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
     for (const auto& [key, value] : target.pragmas) {
       db->conn_->query_once("PRAGMA " + key + " = " + value).run();
     }
+    // Our default journal: write-ahead log. With SQLite's default
+    // synchronous=FULL a commit is as durable as with NEO/py's rollback
+    // journal but costs one fsync instead of about four. The schema and
+    // the file stay NEO/py's (NEO/py opens a WAL database as is); an
+    // operator wanting NEO/py's journal sets ?journal_mode=DELETE.
+    const bool journal_given = std::any_of(target.pragmas.begin(), target.pragmas.end(),
+                                           [](const auto& p) { return p.first == "journal_mode"; });
+    if (options.lock && !journal_given) db->conn_->query_once("PRAGMA journal_mode = WAL").run();
     if (options.reset) {
       db->erase();
       db->do_commit();

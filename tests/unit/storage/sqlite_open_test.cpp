@@ -245,6 +245,13 @@ TEST_CASE("connection strings follow NEO/py's syntax", "[storage]") {
   const std::string wal = dir.file("wal.db");
   SqliteDatabase::open("file:" + wal + "?journal_mode=WAL&synchronous=OFF");
   CHECK(sql_rows(wal, "PRAGMA journal_mode")[0][0] == "wal");
+  // Our default is the write-ahead log; NEO/py's rollback journal on request.
+  const std::string plain = dir.file("plain.db");
+  SqliteDatabase::open(plain);
+  CHECK(sql_rows(plain, "PRAGMA journal_mode")[0][0] == "wal");
+  const std::string rollback = dir.file("rollback.db");
+  SqliteDatabase::open("file:" + rollback + "?journal_mode=DELETE");
+  CHECK(sql_rows(rollback, "PRAGMA journal_mode")[0][0] == "delete");
 }
 
 TEST_CASE("a database of a newer schema version is refused", "[storage]") {

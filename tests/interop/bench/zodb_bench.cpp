@@ -1,0 +1,103 @@
+// zodb_bench: upstream's Python ZODB client (neo.client.Storage) against a
+// cluster of our daemons and against an upstream NEO/py cluster, side by
+// side in one run (issue 4's figures): 1 master + 1 SQLite storage (durable:
+// both use SQLite's default synchronous=FULL; their journals differ, see
+// man neostorage), 1 partition, the same workload (zodb_bench.py) on each:
+// commits/s and latency of 10-object transactions, cold load latency,
+// 4 client processes with 20% writes, and the servers' CPU time.
+//   NEO_PEER_PYTHONPATH=... build/tests/zodb_bench [commits] [mixed_ops]
+// Our daemons come from NEO_BIN_DIR (default: this build's bin/). Needs the peer.
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/cluster/local_cluster.hpp"
+#include "tests/interop/peer_env.hpp"
+#include "tests/interop/upstream_cluster.hpp"
+
+using Figures = std::map<std::string, double>;
+
+namespace {
+
+// Runs the workload against the cluster of `master`/`name` whose server
+// processes are `pids`; returns its figures, or none (after printing why).
+Figures run_workload(const std::string& master, const std::string& name,
+                     const std::vector<pid_t>& pids, const std::string& commits,
+                     const std::string& mixed) {
+  std::string pid_list;
+  for (pid_t pid : pids) pid_list += (pid_list.empty() ? "" : ",") + std::to_string(pid);
+  const std::vector<std::string> argv = {"/usr/bin/env",
+                                         "PYTHONPATH=" + neo::interop::peer_pythonpath(),
+                                         neo::interop::peer_python(),
+                                         NEO_ZODB_BENCH_SCRIPT,
+                                         master,
+                                         name,
+                                         pid_list,
+                                         commits,
+                                         mixed};
+  const neo::test::RunResult result = neo::test::run_program(argv, std::chrono::minutes(20));
+  Figures figures;
+  std::istringstream lines(result.out);
+  for (std::string key; lines >> key;) lines >> figures[key];
+  if (result.status != 0) {
+    std::fprintf(stderr, "workload failed (status %d):\n%s\n", result.status, result.err.c_str());
+    figures.clear();
+  }
+  return figures;
+}
+
+void print_row(const char* label, const std::string& key, const Figures& ours,
+               const Figures& upstream, bool higher_is_better) {
+  const double a = ours.count(key) ? ours.at(key) : 0, b = upstream.count(key) ? upstream.at(key) : 0;
+  const double ratio = higher_is_better ? (b > 0 ? a / b : 0) : (a > 0 ? b / a : 0);
+  std::printf("  %-34s %12.1f %12.1f   %5.2fx\n", label, a, b, ratio);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (std::getenv("NEO_PEER_PYTHONPATH") == nullptr) {
+    std::fprintf(stderr, "zodb_bench: set NEO_PEER_PYTHONPATH (upstream NEO/py, see README.md)\n");
+    return 2;
+  }
+  setenv("NEO_BIN_DIR", neo::interop::env_or("NEO_BIN_DIR", NEO_DEFAULT_BIN_DIR).c_str(), 1);
+  const std::string commits = argc > 1 ? argv[1] : "1000";
+  const std::string mixed = argc > 2 ? argv[2] : "2000";
+  std::printf("zodb_bench: upstream's Python client, %s commits of 10 objects (100-1000 B), "
+              "2000 cold loads, %s mixed ops (4 processes, 20%% writes)\n",
+              commits.c_str(), mixed.c_str());
+
+  Figures ours, upstream;
+  {
+    neo::test::LocalCluster cluster({.name = "neo-cpp-bench", .partitions = 1, .admin = false});
+    cluster.start();
+    ours = run_workload(cluster.master_address(), "neo-cpp-bench",
+                        {cluster.master().pid(), cluster.storage(0).pid()}, commits, mixed);
+    if (ours.empty()) std::fprintf(stderr, "%s\n", cluster.diagnostics().c_str());
+  }
+  {
+    neo::interop::UpstreamCluster cluster({.name = "neopy-bench", .partitions = 1});
+    upstream = run_workload(neo::net::to_string(cluster.master()), "neopy-bench",
+                            cluster.server_pids(), commits, mixed);
+    if (upstream.empty()) std::fprintf(stderr, "%s\n", cluster.diagnostics().c_str());
+  }
+  if (ours.empty() || upstream.empty()) return 1;
+
+  const double n = std::stod(commits);
+  for (Figures* f : {&ours, &upstream})
+    (*f)["cpu_per_1000"] = (*f)["commit_cpu_ms"] / n;  // ms per commit = s per 1000
+  std::printf("  %-34s %12s %12s   %s\n", "", "neo-cpp", "NEO/py", "gain");
+  print_row("commits/s (1 client)", "commit_s", ours, upstream, true);
+  print_row("commit latency p50 (ms)", "commit_p50_ms", ours, upstream, false);
+  print_row("commit latency p90 (ms)", "commit_p90_ms", ours, upstream, false);
+  print_row("server CPU per 1000 commits (s)", "cpu_per_1000", ours, upstream, false);
+  print_row("cold load p50 (us)", "load_p50_us", ours, upstream, false);
+  print_row("cold load p90 (us)", "load_p90_us", ours, upstream, false);
+  print_row("server CPU, 2000 loads (ms)", "load_cpu_ms", ours, upstream, false);
+  print_row("mixed ops/s (4 clients, 20% writes)", "mixed_ops_s", ours, upstream, true);
+  print_row("server CPU, mixed (ms)", "mixed_cpu_ms", ours, upstream, false);
+  return 0;
+}
