@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -27,7 +28,12 @@ std::shared_ptr<StorageApp> StorageApp::start(daemon::Env& env, const StorageOpt
   }
   for (const config::Address& address : options.server.masters)
     app->masters_.push_back(daemon::resolve(address));  // once, as NEO/py
-  if (app->masters_.empty()) throw std::runtime_error("no master address (-m)");
+  if (!options.server.dynamic_master_list.empty()) {
+    for (const net::Address& master :
+         daemon::use_master_list(options.server.dynamic_master_list, app->state_.nodes()))
+      app->add_master(master);
+  }
+  if (app->masters_.empty()) throw std::runtime_error("no master address (-m or -D)");
   app->listen();
   app->connect_to_primary();
   return app;
@@ -101,8 +107,17 @@ protocol::RequestIdentification StorageApp::identification_request() const {
   return request;
 }
 
+void StorageApp::add_master(const net::Address& address) {
+  if (std::find(masters_.begin(), masters_.end(), address) == masters_.end())
+    masters_.push_back(address);
+}
+
 void StorageApp::connect_to_primary() {
   if (stopping_) return;
+  // Also try the masters learnt from the cluster (NEO/py keeps them in its
+  // node manager): the one we knew may be the primary that just died.
+  for (const node::Node* master : state_.nodes().list(protocol::NodeType::Master))
+    if (master->address()) add_master(net::Address{master->address()->host, master->address()->port});
   SPDLOG_INFO("connecting to a primary master node");
   cluster::Bootstrap::Options options{.masters = masters_,
                                       .connection = env_.connection,

@@ -57,6 +57,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   protocol::RequestIdentification identification_request() const;
   // Returns false if the identification is delayed.
   bool decide(net::Peer& peer, std::uint32_t msg_id, const protocol::RequestIdentification& r);
+  // Adds a master to try when looking for the primary (if new).
+  void add_master(const net::Address& address);
   void close_peers();
   void close_master();
   void drop_step();

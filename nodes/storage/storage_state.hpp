@@ -140,6 +140,7 @@ class StorageState {
   bool operational() const { return operational_; }
   std::optional<protocol::ClusterState> cluster_state() const { return cluster_state_; }
   const node::NodeManager& nodes() const { return nm_; }
+  node::NodeManager& nodes() { return nm_; }
   const pt::PartitionTable& pt() const { return pt_; }
   // Lines describing the state (SIGRTMIN+2 dump, logs).
   std::vector<std::string> dump() const;
