@@ -7,6 +7,8 @@
 // primary stops the cluster, and plays primary again if the primary dies.
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "core/log/log.hpp"
 #include "nodes/master/master.hpp"
 
@@ -31,6 +33,7 @@ protocol::RequestIdentification Master::master_request(std::optional<double> ele
 
 void Master::play_primary() {
   role_ = Role::Primary;
+  if (std::shared_ptr<net::Peer> old = std::exchange(primary_peer_, nullptr)) old->close({});
   SPDLOG_INFO("{}: play the primary role on {}", to_string(nid_), net::to_string(config_.bind));
   self_->id_timestamp.reset();
   nm_.set_state(*self_, NodeState::Running);
@@ -135,7 +138,10 @@ bool Master::on_master_closed(net::Peer& peer) {
     primary_peer_.reset();
     if (stopping_ || role_ != Role::Secondary) return true;
     SPDLOG_ERROR("primary master {} is down", node::format_address(primary_address_));
-    if (Node* node = nm_.by_address(*primary_address_)) nm_.set_state(*node, NodeState::Down);
+    // As NEO/py: no other master is connected to us, all are DOWN until
+    // they identify again (the dead primary keeps its id, so it is reported).
+    for (Node* node : nm_.list(NodeType::Master))
+      if (node != self_) nm_.set_state(*node, NodeState::Down);
     primary_address_.reset();
     play_primary();
     return true;
@@ -160,6 +166,9 @@ void Master::become_secondary(const protocol::Address& primary) {
   std::vector<std::shared_ptr<net::Peer>> to_close;
   for (auto& [key, peer] : peers_) to_close.push_back(peer);
   for (auto& [key, peer] : election_peers_) to_close.push_back(peer);
+  // A previous primary's connection is detached before it is closed: its
+  // closure must not count as the loss of the primary we now turn to.
+  if (primary_peer_) to_close.push_back(std::exchange(primary_peer_, nullptr));
   peers_.clear();
   node_of_peer_.clear();
   election_peers_.clear();
@@ -178,14 +187,15 @@ void Master::become_secondary(const protocol::Address& primary) {
   if (!nm_.by_address(primary))
     (void)nm_.create(NodeType::Master, std::nullopt, primary, NodeState::Down);
   primary_address_ = primary;
-  if (primary_peer_) primary_peer_->close({});
   primary_peer_ = hooks_.connect(net::Address{primary.host, primary.port});
   if (!primary_peer_) return;
-  primary_peer_->ask(master_request(std::nullopt), [weak = weak_from_this()](
+  primary_peer_->ask(master_request(std::nullopt), [weak = weak_from_this(),
+                                                    asked = primary_peer_.get()](
                                                        Result<protocol::AcceptIdentification> a,
                                                        std::string_view message) {
     auto self = weak.lock();
-    if (!self || self->role_ != Role::Secondary) return;
+    // Only the answer of the current primary's connection counts.
+    if (!self || self->role_ != Role::Secondary || self->primary_peer_.get() != asked) return;
     if (!a || !a->your_nid) {
       SPDLOG_WARN("the primary master refused us: {} {}", a.error().message(), message);
       if (self->primary_peer_) self->primary_peer_->close({});
@@ -225,8 +235,7 @@ void Master::primary_packet(net::Peer& peer, const protocol::Frame& frame) {
           stopping_ = true;
           return hooks_.exit(0);
         }
-        if (info.address && !nm_.by_address(*info.address))
-          (void)nm_.create(NodeType::Master, std::nullopt, *info.address, NodeState::Down);
+        learn_master(info);
       }
       return;
     }
@@ -237,6 +246,39 @@ void Master::primary_packet(net::Peer& peer, const protocol::Frame& frame) {
     }
     default: return;  // FlushLog, SendPartitionTable...: nothing to do
   }
+}
+
+// Secondary role: the primary's view of a master (id, address, state), so
+// that if this node plays primary later it reports them as they were (the
+// dead primary DOWN with its id), as NEO/py's secondary applies them.
+void Master::learn_master(const protocol::NodeInfo& info) {
+  Node* by_nid = info.nid ? nm_.by_nid(*info.nid) : nullptr;
+  Node* by_addr = info.address ? nm_.by_address(*info.address) : nullptr;
+  if (by_nid == self_ || by_addr == self_ || (by_addr && by_addr->type() != NodeType::Master))
+    return;
+  if (by_nid && by_nid != by_addr) {
+    if (by_addr || !info.address) {  // the id moved to another master
+      if (by_nid->address()) (void)nm_.set_nid(*by_nid, std::nullopt);
+      else nm_.remove(*by_nid);
+      by_nid = nullptr;
+    } else {  // the master moved
+      if (nm_.set_address(*by_nid, info.address)) return;
+      by_addr = by_nid;
+    }
+  }
+  Node* node = by_addr ? by_addr : by_nid;
+  if (!node) {
+    if (info.state == NodeState::Unknown) return;
+    Result<Node*> created = nm_.create(NodeType::Master, info.nid, info.address, info.state);
+    if (!created) return;
+    node = *created;
+  } else if (info.nid && nm_.set_nid(*node, info.nid)) {
+    return;
+  }
+  if (node->state() != info.state)
+    SPDLOG_DEBUG("{} {} -> {} (from the primary)", to_string(info.nid),
+                 protocol::to_string(node->state()), protocol::to_string(info.state));
+  nm_.set_state(*node, info.state);
 }
 
 // Secondary role: every node is sent to the primary.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/daemon/daemon.hpp"
 #include "core/log/log.hpp"
 
 namespace neo::master {
@@ -16,7 +17,15 @@ Master::Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock,
       pt_(config_.partitions, config_.replicas),
       tm_(std::move(tid_clock)) {
   const protocol::Address bind{config_.bind.host, config_.bind.port};
+  // As NEO/py: the masters of the -D file, then those of -m, then this one,
+  // all kept in the file from now on.
+  if (!config_.dynamic_master_list.empty()) {
+    std::vector<net::Address> known = daemon::use_master_list(config_.dynamic_master_list, nm_);
+    known.insert(known.end(), config_.masters.begin(), config_.masters.end());
+    config_.masters = std::move(known);
+  }
   for (const net::Address& m : config_.masters) {
+    if (nm_.by_address(protocol::Address{m.host, m.port})) continue;
     if (m == config_.bind) continue;
     (void)nm_.create(NodeType::Master, std::nullopt, protocol::Address{m.host, m.port},
                      node::NodeState::Down);

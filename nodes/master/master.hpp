@@ -96,6 +96,7 @@ class Master : public std::enable_shared_from_this<Master> {
   void not_primary(const protocol::NotPrimaryMaster& p);
   void become_secondary(const protocol::Address& primary);
   void secondary_identify(net::Peer& peer, const protocol::RequestIdentification& r);
+  void learn_master(const protocol::NodeInfo& info);
   void primary_packet(net::Peer& peer, const protocol::Frame& frame);
   protocol::RequestIdentification master_request(std::optional<double> election) const;
 

@@ -41,6 +41,7 @@ MasterConfig make_config(const MasterOptions& o) {
   c.cluster = o.server.cluster;
   c.bind = daemon::resolve(o.server.bind);
   for (const config::Address& m : o.server.masters) c.masters.push_back(daemon::resolve(m));
+  c.dynamic_master_list = o.server.dynamic_master_list;
   if (o.nid) {
     if (*o.nid < INT32_MIN || *o.nid > INT32_MAX) throw std::runtime_error("invalid --nid");
     const NodeId nid{static_cast<std::int32_t>(*o.nid)};

@@ -23,6 +23,9 @@ struct MasterConfig {
   std::string cluster;
   net::Address bind;                   // resolved
   std::vector<net::Address> masters;   // resolved, may include `bind`
+  // -D: the file of known masters, read at start (added to `masters`) and
+  // rewritten as masters come and go. Empty: none.
+  std::string dynamic_master_list;
   std::optional<NodeId> nid;           // -i (testing)
   std::optional<std::int64_t> autostart;
   std::uint32_t partitions = 100;

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <regex>
 #include <string_view>
 
@@ -268,4 +269,51 @@ TEST_CASE("daemons reject bad command lines with argparse's status") {
   INFO(mysql.err << mysql.out);
   CHECK(mysql.status == 1);
   CHECK((mysql.err + mysql.out).find("SQLite") != std::string::npos);
+}
+
+// The -D file of a master, without spaces (MasterListFile's JSON).
+std::string master_list(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::erase(text, ' ');
+  return text;
+}
+
+TEST_CASE("masters with -D find each other through the file and save the masters they learn") {
+  const std::filesystem::path dir = neo::test::make_temp_dir("neo-master-list");
+  const std::uint16_t a = neo::test::free_port(), b = neo::test::free_port();
+  const auto entry = [](std::uint16_t port) {
+    return "[\"127.0.0.1\"," + std::to_string(port) + "]";
+  };
+  // A knows B only through its file; B knows no other master at all.
+  std::ofstream(dir / "a.json") << "[" << entry(b) << "]";
+  const auto start = [&](const std::string& name, std::uint16_t port) {
+    return std::make_unique<neo::test::ChildProcess>(
+        std::vector<std::string>{LocalCluster::program("neomaster"), "-c", "neo-cpp-test-d", "-b",
+                                 "127.0.0.1:" + std::to_string(port), "-D",
+                                 (dir / (name + ".json")).string(), "-l",
+                                 (dir / (name + ".log")).string()},
+        dir / (name + ".out"));
+  };
+  auto master_a = start("a", a);
+  auto master_b = start("b", b);
+  const auto knows = [&](const std::string& name, std::uint16_t port) {
+    return master_list(dir / (name + ".json")).find(entry(port)) != std::string::npos;
+  };
+  // B learns A from A's election request; both files list both masters.
+  CHECK(neo::test::wait_for([&] { return knows("b", a) && knows("b", b); }, 20s, 50ms));
+  CHECK(neo::test::wait_for([&] { return knows("a", a) && knows("a", b); }, 20s, 50ms));
+  INFO(master_a->output_tail() << master_b->output_tail());
+  CHECK(master_a->running());
+  CHECK(master_b->running());
+  master_a->stop();
+  master_b->stop();
+  // Restarted with its file only, B still knows A (and rewrites nothing away).
+  master_b = start("b", b);
+  CHECK(neo::test::wait_for([&] { return !master_b->running() || knows("b", a); }, 5s, 50ms));
+  CHECK(master_b->running());
+  CHECK(knows("b", a));
+  master_b->stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }

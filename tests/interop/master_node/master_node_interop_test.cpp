@@ -262,6 +262,10 @@ TEST_CASE("two masters: election, failover, stop", "[interop][master]") {
              std::string::npos;
     }));
     REQUIRE(c.wait_for({"print", "cluster"}, "RUNNING"));
+    // The new primary reports the dead one DOWN, with its id (as NEO/py).
+    const std::string after = c.ctl({"print", "node", "MASTER"});
+    INFO(after);
+    CHECK(after.find("M1 | MASTER | 127.0.0.1:21101 | DOWN") != std::string::npos);
     CHECK(c.ctl({"print", "pt"}) == "# ptid: 1, replicas: 1\nS1 R UUU\nS2 R UUU");
     // The old primary comes back as a secondary.
     ChildProcess& back = c.start_master_at(21101, upstream_first);

@@ -3,6 +3,7 @@
 // its requests. Single-threaded, no sockets.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,7 +40,19 @@ class FakePeer : public net::Peer {
     sent.push_back({msg_id, code, std::string(args)});
   }
   void abort(std::error_code reason) override { aborted = true, reason_ = reason; }
-  void close(std::error_code reason) override { closed_ = true, reason_ = reason; }
+  void close(std::error_code reason) override {
+    const bool was_closed = closed();
+    closed_ = true, reason_ = reason;
+    if (!on_close || was_closed) return;
+    // As net::Connection: pending requests fail, then the handler is told,
+    // synchronously.
+    auto callbacks = std::move(callbacks_);
+    callbacks_.clear();
+    for (auto& [id, callback] : callbacks) callback(make_error_code(errc::connection_closed));
+    on_close(*this);
+  }
+  // When set, close() behaves as a real connection's (see above).
+  std::function<void(FakePeer&)> on_close;
   bool closed() const override { return aborted || closed_; }
 
   // The packets of type P sent so far, decoded.

@@ -347,3 +347,99 @@ TEST_CASE("election: a master that started before us wins, we turn secondary", "
         protocol::Address{"127.0.0.1", 21000});
   CHECK(storage.aborted);
 }
+
+TEST_CASE("a secondary that takes over reports the dead primary DOWN with its id", "[master]") {
+  const NodeId M1{static_cast<std::int32_t>(0xf0000001)}, M2{static_cast<std::int32_t>(0xf0000002)},
+      M3{static_cast<std::int32_t>(0xf0000003)};
+  MasterConfig config;
+  config.cluster = "test";
+  config.bind = {"127.0.0.1", 21003};
+  config.masters = {{"127.0.0.1", 21001}, {"127.0.0.1", 21002}, {"127.0.0.1", 21003}};
+  config.nid = M3;
+  std::vector<std::shared_ptr<FakePeer>> outgoing;
+  neo::master::Hooks hooks;
+  hooks.connect = [&](const neo::net::Address& to) {
+    outgoing.push_back(std::make_shared<FakePeer>(neo::net::to_string(to)));
+    return outgoing.back();
+  };
+  double now = 1000;
+  auto master = std::make_shared<Master>(config, hooks, [&] { return now += 1; });
+  master->start();
+  REQUIRE(outgoing.size() == 2);
+  // 127.0.0.1:21001 accepts our election request: it is the primary.
+  REQUIRE(outgoing[0]->reply<protocol::RequestIdentification>({NodeType::Master, M1, M3}));
+  REQUIRE(master->secondary());
+  REQUIRE(outgoing.size() == 3);
+  FakePeer& primary = *outgoing[2];
+  REQUIRE(primary.reply<protocol::RequestIdentification>({NodeType::Master, M1, M3}));
+  // The primary tells us about the masters: itself, the other secondary
+  // (just killed) and us.
+  protocol::NotifyNodeInformation notify;
+  notify.timestamp = 2000;
+  notify.node_list = {
+      {NodeType::Master, protocol::Address{"127.0.0.1", 21001}, M1, NodeState::Running, {}},
+      {NodeType::Master, protocol::Address{"127.0.0.1", 21002}, M2, NodeState::Down, 1999.0},
+      {NodeType::Master, protocol::Address{"127.0.0.1", 21003}, M3, NodeState::Running, 1998.0}};
+  master->on_packet(primary, frame_of(notify));
+  REQUIRE(master->nodes().by_nid(M1));
+  CHECK(master->nodes().by_nid(M1)->is_running());
+  CHECK(master->nodes().by_nid(M2)->is_down());
+  CHECK(master->secondary());
+  // The primary dies: we play primary and report it DOWN, with its id.
+  master->on_closed(primary);
+  CHECK_FALSE(master->secondary());
+  auto admin = std::make_shared<FakePeer>();
+  protocol::RequestIdentification r;
+  r.node_type = NodeType::Admin;
+  r.address = protocol::Address{"127.0.0.1", 21010};
+  r.name = "test";
+  master->on_packet(*admin, frame_of(r));
+  auto nodes = admin->last<protocol::NotifyNodeInformation>();
+  REQUIRE(nodes);
+  std::map<NodeId, NodeState> masters;
+  for (const protocol::NodeInfo& info : nodes->node_list)
+    if (info.node_type == NodeType::Master && info.nid) masters[*info.nid] = info.state;
+  CHECK(masters == std::map<NodeId, NodeState>{
+                       {M1, NodeState::Down}, {M2, NodeState::Down}, {M3, NodeState::Running}});
+}
+
+TEST_CASE("a secondary told of another primary turns to it, and stays secondary", "[master]") {
+  MasterConfig config;
+  config.cluster = "test";
+  config.bind = {"127.0.0.1", 21004};
+  config.masters = {{"127.0.0.1", 21001}, {"127.0.0.1", 21002}};
+  std::shared_ptr<Master> master;
+  std::vector<std::shared_ptr<FakePeer>> outgoing;
+  neo::master::Hooks hooks;
+  hooks.connect = [&](const neo::net::Address& to) {
+    auto peer = std::make_shared<FakePeer>(neo::net::to_string(to));
+    peer->on_close = [&master](FakePeer& closed) { master->on_closed(closed); };
+    outgoing.push_back(peer);
+    return peer;
+  };
+  double now = 1000;
+  master = std::make_shared<Master>(config, hooks, [&] { return now += 1; });
+  master->start();
+  REQUIRE(outgoing.size() == 2);
+  // 21001 accepts our election request; we connect to it as a secondary.
+  REQUIRE(outgoing[0]->reply<protocol::RequestIdentification>(
+      {NodeType::Master, NodeId{static_cast<std::int32_t>(0xf0000001)}, {}}));
+  REQUIRE(master->secondary());
+  std::shared_ptr<FakePeer> first = outgoing.back();
+  REQUIRE(first->address() == "127.0.0.1:21001");
+  REQUIRE(first->has_pending());
+  // Before answering, it says that 21002 is the primary: closing the
+  // connection to 21001 (whose request then fails) must not make us play
+  // primary again.
+  protocol::NotPrimaryMaster not_primary;
+  not_primary.primary = 1;
+  not_primary.known_master_list = {protocol::Address{"127.0.0.1", 21001},
+                                   protocol::Address{"127.0.0.1", 21002}};
+  master->on_packet(*first, frame_of(not_primary));
+  CHECK(first->closed());
+  CHECK(master->secondary());
+  std::shared_ptr<FakePeer> second = outgoing.back();
+  CHECK(second->address() == "127.0.0.1:21002");
+  CHECK_FALSE(second->closed());
+  CHECK(second->last<protocol::RequestIdentification>());
+}
