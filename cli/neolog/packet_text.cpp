@@ -90,6 +90,11 @@ void PacketDescriber::describe(std::int64_t code, std::optional<std::string_view
   out.name = name;
   const bool special = code == error_code_ || code == node_information_code_;
   if (!body || (!special && level_ == DecodeLevel::Names)) return;
+  // Most packets: repr straight from the bytes (the general path below
+  // gives the same text, building the value tree first).
+  if (!special && (level_ == DecodeLevel::Arguments || data_path(name).empty()) &&
+      body->size() <= kMaxBody && append_msgpack_repr(out.args, *body, kMaxDepth))
+    return;
   Value args;
   if (!decode(*body, args)) {
     out.extra.emplace_back("Can't decode packet");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/protocol/enums.hpp"
+#include "core/protocol/msgpack.hpp"
 #include "core/util/error.hpp"
 
 namespace neo::neolog {
@@ -330,6 +331,91 @@ std::string repr(const Value& v) {
   std::string out;
   append_repr(out, v);
   return out;
+}
+
+namespace {
+
+// One value of append_msgpack_repr.
+bool stream_repr(protocol::msgpack::Reader& in, std::string& out, int depth) {
+  using protocol::msgpack::Type;
+  Type type;
+  if (depth <= 0 || !in.peek(type)) return false;
+  switch (type) {
+    case Type::Nil:
+      out += "None";
+      return in.read_nil();
+    case Type::Bool: {
+      bool b;
+      if (!in.read_bool(b)) return false;
+      out += b ? "True" : "False";
+      return true;
+    }
+    case Type::Int: {
+      protocol::msgpack::Integer n;
+      if (!in.read_integer(n)) return false;
+      if (n.negative) append_int(out, n.s);
+      else append_int(out, n.u);
+      return true;
+    }
+    case Type::Float: {
+      double d;
+      if (!in.read_float(d)) return false;
+      append_float_repr(out, d);
+      return true;
+    }
+    case Type::Bin: {
+      std::string_view bytes;
+      if (!in.read_bin(bytes)) return false;
+      append_bytes_repr(out, bytes);
+      return true;
+    }
+    case Type::Str: {
+      std::string_view text;
+      if (!in.read_str(text) || !is_valid_utf8(text)) return false;
+      append_str_repr(out, text);
+      return true;
+    }
+    case Type::Array: {
+      std::uint32_t n;
+      if (!in.read_array(n)) return false;
+      out += '(';
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (i > 0) out += ", ";
+        if (!stream_repr(in, out, depth - 1)) return false;
+      }
+      if (n == 1) out += ',';
+      out += ')';
+      return true;
+    }
+    case Type::Ext: {
+      std::int8_t ext_type;
+      std::string_view payload;
+      if (!in.read_ext(ext_type, payload)) return false;
+      protocol::msgpack::Reader inner(payload);
+      std::int64_t item;
+      if (!inner.read_int(item) || !inner.at_end()) return false;
+      if (item < 0 || item >= protocol::enum_size(ext_type)) return false;
+      append_enum_repr(out, Value::Ext{ext_type, item});
+      return true;
+    }
+    case Type::Map:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool append_msgpack_repr(std::string& out, std::string_view body, int max_depth) {
+  protocol::msgpack::Reader in(body);
+  protocol::msgpack::Type type;
+  std::uint32_t n = 0;
+  if (!in.peek(type) || type != protocol::msgpack::Type::Array) return false;
+  if (!protocol::msgpack::Reader(body).read_array(n) || n == 0) return false;
+  const std::size_t mark = out.size();
+  if (stream_repr(in, out, max_depth) && in.at_end()) return true;
+  out.resize(mark);
+  return false;
 }
 
 bool python_compatible(const Value& v) {

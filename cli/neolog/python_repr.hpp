@@ -36,6 +36,14 @@ void append_repr(std::string& out, const Value& v);
 void append_str(std::string& out, const Value& v);
 std::string repr(const Value& v);
 
+// The fast path of -a: appends repr() of the msgpack value in `body` as
+// append_repr(read_value(body)) would, reading the bytes directly (no value
+// tree). Returns false, with `out` unchanged, when it cannot: malformed
+// input, trailing bytes, nesting deeper than `max_depth`, a map (dict repr
+// needs the general path), a value python_compatible() refuses, or a top
+// level that is not a non-empty array (whose truth value the caller checks).
+bool append_msgpack_repr(std::string& out, std::string_view body, int max_depth);
+
 // False if msgpack-python would fail on this value where our decoder did
 // not: a str that is not UTF-8, an unhashable (map) key.
 bool python_compatible(const Value& v);

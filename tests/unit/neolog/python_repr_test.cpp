@@ -2,7 +2,11 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "core/protocol/msgpack.hpp"
 
 using neo::neolog::Value;
 using namespace neo::neolog;
@@ -130,4 +134,63 @@ TEST_CASE("values msgpack-python would refuse are flagged", "[neolog]") {
   CHECK_FALSE(python_truthy(Value::float64(0.0)));
   CHECK(python_truthy(Value::float64(NAN)));
   CHECK_FALSE(python_truthy(Value::ext(0, 0)));
+}
+
+namespace {
+// The general path: value tree, compatibility, repr.
+std::optional<std::string> tree_repr(std::string_view body) {
+  auto v = neo::protocol::decode_value(body);
+  if (!v || !python_compatible(*v)) return std::nullopt;
+  return repr(*v);
+}
+std::optional<std::string> fast_repr(std::string_view body) {
+  std::string out = "prefix ";
+  if (!append_msgpack_repr(out, body, 64)) {
+    CHECK(out == "prefix ");  // unchanged when it cannot
+    return std::nullopt;
+  }
+  return out.substr(7);
+}
+}  // namespace
+
+TEST_CASE("the fast -a path prints what the value tree path prints", "[neolog][repr]") {
+  using neo::protocol::encode_value;
+  const Value ext = Value::ext(4, 1);  // a NEO enum item
+  const std::vector<Value> same = {
+      tuple({Value::integer(-5), Value::uinteger(1ull << 63), Value::float64(0.1),
+             Value::float64(1e16), Value::boolean(true), Value::nil()}),
+      tuple({bin("a'b\"\n\x01\xff"), Value::str("h\xc3\xa9\x07"), ext}),
+      tuple({tuple({}), tuple({tuple({bin("x")})}), tuple({Value::uinteger(0), Value::nil()})}),
+      tuple({Value::uinteger(7)}),
+  };
+  for (const Value& v : same) {
+    const std::string body = encode_value(v);
+    INFO(repr(v));
+    REQUIRE(tree_repr(body));
+    CHECK(fast_repr(body) == tree_repr(body));
+  }
+  // Not taken: the caller uses the general path (which may refuse too).
+  const std::vector<Value> general = {
+      tuple({}),                                                   // falsy: nothing printed
+      Value::uinteger(3),                                          // not a tuple
+      tuple({Value::map({{Value::uinteger(1), Value::nil()}})}),  // dict repr
+      tuple({Value::str("\xff")}),                                 // not UTF-8: undecodable
+  };
+  for (const Value& v : general) {
+    INFO(repr(v));
+    CHECK_FALSE(fast_repr(encode_value(v)));
+  }
+  const std::string body = encode_value(tuple({Value::uinteger(1)}));
+  CHECK_FALSE(fast_repr(body + "\x01"));                  // trailing bytes
+  CHECK_FALSE(fast_repr(body.substr(0, body.size() - 1)));  // cut short
+  std::string bad_enum;
+  neo::protocol::msgpack::Writer w(bad_enum);
+  w.array(1);
+  w.ext(4, "\x7f");  // item out of range
+  CHECK_FALSE(fast_repr(bad_enum));
+  CHECK_FALSE(tree_repr(bad_enum));
+  std::string deep;
+  for (int i = 0; i < 70; ++i) deep += '\x91';  // nested 1-tuples beyond max depth
+  deep += '\xc0';
+  CHECK_FALSE(fast_repr(deep));
 }
