@@ -21,11 +21,16 @@ void Master::on_locked(NodeId storage, Tid ttid) {
   after_transaction_change();
 }
 
-// Every involved storage locked `txn`: the client gets its TID, other
-// clients the invalidations, storages the unlock, waiters the end.
+// Every involved storage locked `txn`: storages get the unlock, the client
+// its TID, other clients the invalidations, waiters the end.
 void Master::on_committed(Transaction& txn) {
   const Tid tid = *txn.tid;
   SPDLOG_DEBUG("{} committed as {}", to_string(txn.ttid), to_string(tid));
+  // Storages first: the client's next request (e.g. an undo reading what
+  // this transaction wrote) must not overtake the unlock.
+  const protocol::NotifyUnlockInformation unlock{txn.ttid};
+  for (NodeId nid : txn.involved)
+    if (Node* node = nm_.by_nid(nid)) send_to(*node, unlock);
   const protocol::InvalidateObjects invalidate{tid, txn.oid_list};
   for (Node* node : identified(NodeType::Client)) {
     net::Peer* peer = peer_of(*node);
@@ -36,9 +41,6 @@ void Master::on_committed(Transaction& txn) {
     else
       peer->notify(invalidate);
   }
-  const protocol::NotifyUnlockInformation unlock{txn.ttid};
-  for (NodeId nid : txn.involved)
-    if (Node* node = nm_.by_nid(nid)) send_to(*node, unlock);
   if (pm_.approved(tid).value_or(false)) {  // automatic approval of its pack order
     const protocol::NotifyPackSigned signed_pack{{tid}, {}};
     for (NodeId nid : storage_ready_set())
