@@ -27,28 +27,25 @@ void OperationHandler::write_failed(net::Peer& peer, std::uint32_t msg_id, std::
   host_.events().fatal("client write: " + ec.message() + " " + host_.state().db().last_error());
 }
 
+template <class Answer>
+TransactionManager::LockReply OperationHandler::lock_reply(net::Peer& peer) {
+  return [this, weak = peer.weak_from_this(), msg_id = peer.msg_id()](
+             Result<std::optional<Tid>> conflict, const std::string& message) {
+    auto peer = weak.lock();
+    if (!peer || peer->closed()) return;
+    if (!conflict) return write_failed(*peer, msg_id, conflict.error(), message);
+    peer->answer(msg_id, Answer{*conflict});
+  };
+}
+
 void OperationHandler::on(net::Peer& peer, const protocol::AskStoreObject& p) {
-  host_.state().tm().store_object(
-      origin(peer), p,
-      [this, weak = peer.weak_from_this(), msg_id = peer.msg_id()](
-          Result<std::optional<Tid>> conflict, const std::string& message) {
-        auto peer = weak.lock();
-        if (!peer || peer->closed()) return;
-        if (!conflict) return write_failed(*peer, msg_id, conflict.error(), message);
-        peer->answer(msg_id, protocol::AnswerStoreObject{*conflict});
-      });
+  host_.state().tm().store_object(origin(peer), p,
+                                  lock_reply<protocol::AnswerStoreObject>(peer));
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskCheckCurrentSerial& p) {
-  host_.state().tm().check_current_serial(
-      origin(peer), p,
-      [this, weak = peer.weak_from_this(), msg_id = peer.msg_id()](
-          Result<std::optional<Tid>> conflict, const std::string& message) {
-        auto peer = weak.lock();
-        if (!peer || peer->closed()) return;
-        if (!conflict) return write_failed(*peer, msg_id, conflict.error(), message);
-        peer->answer(msg_id, protocol::AnswerCheckCurrentSerial{*conflict});
-      });
+  host_.state().tm().check_current_serial(origin(peer), p,
+                                          lock_reply<protocol::AnswerCheckCurrentSerial>(peer));
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskRelockObject& p) {

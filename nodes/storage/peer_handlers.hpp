@@ -75,6 +75,10 @@ class OperationHandler : public net::Handler {
   // returns false (a read of an object being committed).
   void read_or_delay(net::Peer& peer, std::function<bool(net::Peer&, std::uint32_t)> attempt);
   TransactionManager::Origin origin(net::Peer& peer) const;
+  // The answer of a store or check (`Answer` carries the conflict), sent
+  // when the TransactionManager decides, unless the connection closed.
+  template <class Answer>
+  TransactionManager::LockReply lock_reply(net::Peer& peer);
   // A write failed: protocol error (Error + close), undo pack error, or fatal.
   void write_failed(net::Peer& peer, std::uint32_t msg_id, std::error_code ec,
                     const std::string& message);

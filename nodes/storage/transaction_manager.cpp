@@ -80,6 +80,25 @@ TransactionManager::LockOutcome TransactionManager::lock_object(Tid ttid, Transa
   return {Lock::Locked};
 }
 
+bool TransactionManager::answer_unlocked(const LockOutcome& outcome, const LockReply& reply) {
+  switch (outcome.kind) {
+    case Lock::Delay:
+      return false;
+    case Lock::Conflict:
+      reply(std::optional<Tid>(outcome.conflict), {});
+      return true;
+    case Lock::Ignored:
+      reply(std::optional<Tid>(kZeroTid), {});
+      return true;
+    case Lock::Failed:
+      reply(outcome.error, {});
+      return true;
+    case Lock::Locked:
+      break;
+  }
+  return false;
+}
+
 void TransactionManager::run_or_queue(const Origin& origin, Tid key,
                                       std::function<bool()> attempt) {
   if (attempt()) return;
@@ -119,24 +138,11 @@ bool TransactionManager::try_store(const protocol::AskStoreObject& ask, const Lo
     return true;
   }
   Transaction& txn = it->second;
-  LockOutcome outcome = lock_object(ask.ttid, txn, ask.serial, ask.oid);
-  switch (outcome.kind) {
-    case Lock::Delay:
-      return false;
-    case Lock::Conflict:
-      reply(std::optional<Tid>(outcome.conflict), {});
-      return true;
-    case Lock::Ignored:
-      SPDLOG_INFO("ignore store of {}:{} by {}: unassigned partition", hex_id(ask.oid),
-                  hex_id(ask.serial), hex_id(ask.ttid));
-      reply(std::optional<Tid>(kZeroTid), {});
-      return true;
-    case Lock::Failed:
-      reply(outcome.error, {});
-      return true;
-    case Lock::Locked:
-      break;
-  }
+  const LockOutcome outcome = lock_object(ask.ttid, txn, ask.serial, ask.oid);
+  if (outcome.kind == Lock::Ignored)
+    SPDLOG_INFO("ignore store of {}:{} by {}: unassigned partition", hex_id(ask.oid),
+                hex_id(ask.serial), hex_id(ask.ttid));
+  if (outcome.kind != Lock::Locked) return answer_unlocked(outcome, reply);
   if (txn.serials.count(ask.oid)) {  // stored again (resolved conflict, undo)
     if (auto dropped = unstore(txn, ask.oid); !dropped) {
       reply(dropped.error(), {});
@@ -183,22 +189,8 @@ bool TransactionManager::try_check(const protocol::AskCheckCurrentSerial& ask,
           "oid " + hex_id(ask.oid) + " already stored or checked by " + hex_id(ask.ttid));
     return true;
   }
-  LockOutcome outcome = lock_object(ask.ttid, txn, ask.serial, ask.oid);
-  switch (outcome.kind) {
-    case Lock::Delay:
-      return false;
-    case Lock::Conflict:
-      reply(std::optional<Tid>(outcome.conflict), {});
-      return true;
-    case Lock::Ignored:
-      reply(std::optional<Tid>(kZeroTid), {});
-      return true;
-    case Lock::Failed:
-      reply(outcome.error, {});
-      return true;
-    case Lock::Locked:
-      break;
-  }
+  const LockOutcome outcome = lock_object(ask.ttid, txn, ask.serial, ask.oid);
+  if (outcome.kind != Lock::Locked) return answer_unlocked(outcome, reply);
   txn.serials[ask.oid] = ask.serial;
   reply(std::optional<Tid>{}, {});
   return true;

@@ -129,6 +129,9 @@ class TransactionManager {
 
   Transaction& register_transaction(const Origin& origin, Tid ttid);
   LockOutcome lock_object(Tid ttid, Transaction& txn, Tid serial, Oid oid);
+  // A lock not taken (not Locked): answers a conflict, an ignored store or
+  // a failure and returns true; false for Delay (retry later).
+  bool answer_unlocked(const LockOutcome& outcome, const LockReply& reply);
   // One attempt; false if it must wait.
   bool try_store(const protocol::AskStoreObject& ask, const LockReply& reply);
   bool try_check(const protocol::AskCheckCurrentSerial& ask, const LockReply& reply);
