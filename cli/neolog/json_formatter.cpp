@@ -83,26 +83,26 @@ void JsonFormatter::write(const Record& r) {
     append_member(out, "msg");
     append_json_string(out, r.msg);
   } else {
-    describer_.describe(r.code, r.body, packet_);
+    const PacketText& packet = describer_.text_of(r.code, r.body);
     out += "\"PACKET\"";
     append_member(out, "msg_id");
     out += std::to_string(r.msg_id);
     append_member(out, "code");
     out += std::to_string(r.code);
     append_member(out, "packet");
-    append_json_string(out, packet_.name);
+    append_json_string(out, packet.name);
     append_member(out, "peer");
     append_json_string(out, r.peer);
-    if (!packet_.args.empty()) {
+    if (!packet.args.empty()) {
       append_member(out, "args");
-      append_json_string(out, packet_.args);
+      append_json_string(out, packet.args);
     }
-    if (!packet_.extra.empty()) {
+    if (!packet.extra.empty()) {
       append_member(out, "lines");
       out += '[';
-      for (std::size_t i = 0; i < packet_.extra.size(); ++i) {
+      for (std::size_t i = 0; i < packet.extra.size(); ++i) {
         if (i) out += ',';
-        append_json_string(out, packet_.extra[i]);
+        append_json_string(out, packet.extra[i]);
       }
       out += ']';
     }

@@ -22,12 +22,12 @@ class JsonFormatter : public RecordSink {
  public:
   JsonFormatter(std::vector<std::string> nodes, DecodeLevel decode, Output& out);
   void write(const Record& r) override;
+  bool uses_body(std::int64_t code) const override { return describer_.uses_body(code); }
 
  private:
   std::vector<std::string> nodes_;
   Output& out_;
   PacketDescriber describer_;
-  PacketText packet_;
 };
 
 }  // namespace neo::neolog

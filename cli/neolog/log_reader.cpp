@@ -45,6 +45,28 @@ std::optional<std::int64_t> column_integer(sqlite3_stmt* stmt, int col) {
   return std::nullopt;
 }
 
+// The same for a column's value (sqlite3_column_value(): the row's own
+// value, fewer API calls per column; one thread per connection).
+[[gnu::always_inline]] inline std::string_view value_text(sqlite3_value* v) {
+  const auto* p = sqlite3_value_text(v);
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_value_bytes(v))};
+}
+
+[[gnu::always_inline]] inline std::string_view value_blob(sqlite3_value* v) {
+  const void* p = sqlite3_value_blob(v);
+  return {static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_value_bytes(v))};
+}
+
+[[gnu::always_inline]] inline std::optional<std::int64_t> value_integer(sqlite3_value* v) {
+  const int type = sqlite3_value_type(v);
+  if (type == SQLITE_INTEGER) return sqlite3_value_int64(v);
+  if (type == SQLITE_FLOAT) {
+    const double d = sqlite3_value_double(v);
+    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> optional_text(sqlite3_stmt* stmt, int col) {
   if (sqlite3_column_type(stmt, col) == SQLITE_NULL) return std::nullopt;
   return std::string(column_text(stmt, col));
@@ -377,36 +399,41 @@ bool LogFile::fetch(Table& t, sqlite3_stmt* stmt, Format format) {
     }
     return false;
   };
-  if (!is_number(stmt, 0)) return bad("date is not a number");
+  sqlite3_value* date = sqlite3_column_value(stmt, 0);
+  const int date_type = sqlite3_value_type(date);
+  if (date_type != SQLITE_INTEGER && date_type != SQLITE_FLOAT) return bad("date is not a number");
   r.kind = t.kind;
-  r.date = sqlite3_column_double(stmt, 0);
+  r.date = sqlite3_value_double(date);
   // Never backwards, even if a damaged page yields rows out of order.
   if (!t.last_date || r.date > *t.last_date) t.last_date = r.date;
+  sqlite3_value* node = sqlite3_column_value(stmt, 1);
   if (format == Format::New) {
-    const auto id = column_integer(stmt, 1);
+    const auto id = value_integer(node);
     r.node = id ? label_for_id(*id) : &default_label_;
   } else {
-    r.node = sqlite3_column_type(stmt, 1) == SQLITE_NULL ? &default_label_
-                                                         : label_for_name(column_text(stmt, 1));
+    r.node = sqlite3_value_type(node) == SQLITE_NULL ? &default_label_
+                                                     : label_for_name(value_text(node));
   }
   if (t.kind == Record::Kind::Log) {
-    const auto level = column_integer(stmt, 2);
+    const auto level = value_integer(sqlite3_column_value(stmt, 2));
     if (!level) return bad("level is not an integer");
     r.level = *level;
-    r.pathname = column_text(stmt, 3);
-    r.lineno = column_integer(stmt, 4);
-    r.msg = column_text(stmt, 5);
+    r.pathname = value_text(sqlite3_column_value(stmt, 3));
+    r.lineno = value_integer(sqlite3_column_value(stmt, 4));
+    r.msg = value_text(sqlite3_column_value(stmt, 5));
   } else {
-    const auto msg_id = column_integer(stmt, 2);
-    const auto code = column_integer(stmt, 3);
+    const auto msg_id = value_integer(sqlite3_column_value(stmt, 2));
+    const auto code = value_integer(sqlite3_column_value(stmt, 3));
     if (!msg_id || !code) return bad("msg_id or code is not an integer");
     r.msg_id = *msg_id;
     r.code = *code;
-    r.peer = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? "None" : column_text(stmt, 4);
-    if (sqlite3_column_type(stmt, 5) == SQLITE_NULL) {
+    sqlite3_value* peer = sqlite3_column_value(stmt, 4);
+    r.peer = sqlite3_value_type(peer) == SQLITE_NULL ? "None" : value_text(peer);
+    sqlite3_value* body = sqlite3_column_value(stmt, 5);
+    if (sqlite3_value_type(body) == SQLITE_NULL) {
       r.body.reset();
     } else {
-      r.body = column_blob(stmt, 5);
+      r.body = value_blob(body);
     }
   }
   return true;

@@ -2,10 +2,13 @@
 
 #include <limits>
 
+#include "cli/neolog/pipeline.hpp"
+
 namespace neo::neolog {
 
-bool merge_records(const std::vector<LogFile*>& files, RecordSink& sink, Output& out,
+bool merge_records(const std::vector<LogFile*>& files, RecordSink& formatter, Output& out,
                    const volatile std::sig_atomic_t* stop) {
+  RecordPipeline sink(formatter, out);  // formatting on another thread
   std::vector<LogFile*> active;
   for (LogFile* f : files) {
     if (f->current()) active.push_back(f);

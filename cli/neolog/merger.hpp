@@ -1,6 +1,7 @@
 // Merging the records of several log files by date, in one pass, in
 // upstream neolog's order: the file being shown goes on while its records
-// are not newer than the next record of any other file.
+// are not newer than the next record of any other file. The records are
+// formatted on a second thread (RecordPipeline), in the same order.
 #pragma once
 
 #include <csignal>

@@ -5,13 +5,13 @@
 namespace neo::neolog {
 
 bool Output::flush() {
-  if (!failed_ && !buf_.empty()) {
+  if (!failed() && !buf_.empty()) {
     os_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     os_.flush();
-    failed_ = !os_;
+    if (!os_) failed_ = true;
   }
   buf_.clear();
-  return !failed_;
+  return !failed();
 }
 
 void Diagnostics::error(std::string_view file, std::string_view what) {
@@ -24,7 +24,7 @@ void Diagnostics::warning(std::string_view file, std::string_view what) {
 }
 
 void Diagnostics::print(std::string_view file, std::string_view kind, std::string_view what) {
-  if (out_) out_->flush();
+  if (out_) out_->sync();
   err_ << "neolog: ";
   if (!file.empty()) err_ << file << ": ";
   err_ << kind << what << '\n';

@@ -19,6 +19,10 @@ using protocol::Value;
 // and nests at most 1024 containers.
 constexpr std::size_t kMaxBody = 0x4000000;
 constexpr int kMaxDepth = 1025;
+// PacketDescriber::text_of(): bodies remembered, texts kept, codes remembered.
+constexpr std::size_t kMemoBody = 512;
+constexpr std::size_t kMemoText = 16384;
+constexpr std::size_t kMemoCodes = 1024;
 
 std::int64_t code_of(std::string_view name) {
   auto code = packet_code(name);
@@ -110,6 +114,40 @@ void PacketDescriber::describe(std::int64_t code, std::optional<std::string_view
     }
   }
   if (python_truthy(args)) append_repr(out.args, args);
+}
+
+const PacketText& PacketDescriber::text_of(std::int64_t code,
+                                          std::optional<std::string_view> body) {
+  const bool by_code = !uses_body(code);  // then only the code matters
+  if (!by_code && (!body || body->size() > kMemoBody)) {
+    describe(code, body, scratch_);
+    return scratch_;
+  }
+  auto it = memo_.find(code);
+  if (it == memo_.end()) {
+    if (memo_.size() >= kMemoCodes) {  // a damaged log full of odd codes
+      describe(code, body, scratch_);
+      return scratch_;
+    }
+    it = memo_.emplace(code, Memo{}).first;
+  }
+  Memo& m = it->second;
+  if (m.valid && (by_code || m.body == *body)) return m.text;
+  describe(code, body, m.text);
+  std::size_t size = m.text.args.size();
+  for (const std::string& line : m.text.extra) size += line.size();
+  if (size > kMemoText) {  // e.g. -A inflating a small body: not kept
+    std::swap(scratch_, m.text);
+    m = Memo{};
+    return scratch_;
+  }
+  m.valid = true;
+  if (by_code) {
+    m.body.clear();
+  } else {
+    m.body.assign(*body);
+  }
+  return m.text;
 }
 
 void PacketDescriber::describe_error(const Value& args, PacketText& out) const {

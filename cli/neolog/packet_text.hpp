@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/protocol/value.hpp"
@@ -29,8 +30,23 @@ class PacketDescriber {
 
   // Fills `out` for a packet row; `body` is nullopt for a NULL body.
   void describe(std::int64_t code, std::optional<std::string_view> body, PacketText& out);
+  // Whether describe() reads the body of this packet (only whether there
+  // is one matters otherwise).
+  bool uses_body(std::int64_t code) const {
+    return level_ != DecodeLevel::Names || code == error_code_ || code == node_information_code_;
+  }
+  // describe() remembering, per packet code, the text of the last small
+  // body: logs repeat the same packets (polls, pings, answers) many times.
+  // The reference stays valid until the next call.
+  const PacketText& text_of(std::int64_t code, std::optional<std::string_view> body);
 
  private:
+  struct Memo {
+    bool valid = false;
+    std::string body;  // empty when the text depends on the code only
+    PacketText text;
+  };
+
   bool decode(std::string_view body, protocol::Value& args) const;
   void describe_error(const protocol::Value& args, PacketText& out) const;
   void describe_node_information(const protocol::Value& args, PacketText& out) const;
@@ -38,6 +54,8 @@ class PacketDescriber {
   DecodeLevel level_;
   std::int64_t error_code_;
   std::int64_t node_information_code_;
+  std::unordered_map<std::int64_t, Memo> memo_;
+  PacketText scratch_;  // the text of what is not remembered
 };
 
 // Upstream's -A transformation: follows `path` into the arguments and

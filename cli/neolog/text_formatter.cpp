@@ -112,19 +112,19 @@ void TextFormatter::write(const Record& r) {
     });
   } else {
     append_prefix(prefix_, r, "PACKET");
-    describer_.describe(r.code, r.body, packet_);
+    const PacketText& packet = describer_.text_of(r.code, r.body);
     out += prefix_;
     append_msg_id(out, r.msg_id);
     out += ' ';
-    append_padded(out, packet_.name, 30);
+    append_padded(out, packet.name, 30);
     out += ' ';
     out += r.peer;
-    if (!packet_.args.empty()) {
+    if (!packet.args.empty()) {
       out += " \t| ";
-      out += packet_.args;
+      out += packet.args;
     }
     out += '\n';
-    for (const std::string& line : packet_.extra) {
+    for (const std::string& line : packet.extra) {
       out += prefix_;
       out += line;
       out += '\n';

@@ -20,6 +20,10 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual void write(const Record& r) = 0;
+  // What write() reads besides the other fields (a RecordPipeline copies
+  // only that): a log record's pathname, a packet's body.
+  virtual bool uses_pathname() const { return true; }
+  virtual bool uses_body(std::int64_t /*code*/) const { return true; }
 };
 
 struct TextOptions {
@@ -49,6 +53,8 @@ class TextFormatter : public RecordSink {
  public:
   TextFormatter(TextOptions options, Output& out);
   void write(const Record& r) override;
+  bool uses_pathname() const override { return false; }
+  bool uses_body(std::int64_t code) const override { return describer_.uses_body(code); }
 
  private:
   bool selected(const std::string& node) const;
@@ -58,7 +64,6 @@ class TextFormatter : public RecordSink {
   Output& out_;
   DateColumn date_;
   PacketDescriber describer_;
-  PacketText packet_;
   std::string prefix_;
   std::string color_start_;
 };

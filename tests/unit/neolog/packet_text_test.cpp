@@ -146,3 +146,38 @@ TEST_CASE("odd bodies are iterated as Python iterates them", "[neolog]") {
   CHECK(describe(DecodeLevel::Data, 0x801b, body(relock)).args ==
         "((0, 0, None, 0, 0, 0, 0, 1), b'c')");
 }
+
+TEST_CASE("text_of() gives describe()'s text, repeated bodies or not", "[neolog]") {
+  const std::string big(2000, 'x');
+  const std::string inflated(40000, 'y');  // -A: a small body, a large text
+  const std::vector<std::pair<std::int64_t, std::optional<std::string>>> packets = {
+      {0x20, body(tuple({u(1), u(2), u(3)}))},
+      {0x20, body(tuple({u(1), u(2), u(3)}))},
+      {0x20, body(tuple({u(1), u(2), u(4)}))},
+      {0x20, std::nullopt},
+      {0x20, body(tuple({u(1), u(2), u(4)}))},
+      {0x20, body(tuple({bin(big)}))},
+      {0x20, body(tuple({bin(big)}))},
+      {0x8000, body(tuple({u(0), bin("state changed")}))},
+      {0x8000, body(tuple({u(1), bin("other")}))},
+      {0x8000, std::string("\xc1")},
+      {0x7777, body(tuple({u(1)}))},
+      {0x8020, body(tuple({u(1), u(2), u(3), u(1), bin(""), bin(zlib(inflated)), u(0)}))},
+      {0x8020, body(tuple({u(1), u(2), u(3), u(1), bin(""), bin(zlib(inflated)), u(0)}))},
+      {0x8020, body(tuple({u(1), u(2), u(3), u(0), bin(""), bin("raw"), u(0)}))},
+  };
+  for (const DecodeLevel level : {DecodeLevel::Names, DecodeLevel::Arguments, DecodeLevel::Data}) {
+    PacketDescriber memo(level);
+    for (int round = 0; round < 2; ++round) {
+      for (const auto& [code, b] : packets) {
+        INFO("level " << static_cast<int>(level) << " code " << code);
+        const auto view = b ? std::optional<std::string_view>(*b) : std::nullopt;
+        const PacketText& got = memo.text_of(code, view);
+        const PacketText want = describe(level, code, b);
+        CHECK(got.name == want.name);
+        CHECK(got.args == want.args);
+        CHECK(got.extra == want.extra);
+      }
+    }
+  }
+}
