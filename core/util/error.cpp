@@ -44,6 +44,11 @@ const char* errc_name(errc e) noexcept {
     case errc::not_neo: return "not a NEO stream";
     case errc::tls_error: return "TLS error";
     case errc::invalid_argument: return "invalid argument";
+    case errc::conflict: return "conflict";
+    case errc::read_conflict: return "read conflict";
+    case errc::wrong_checksum: return "wrong checksum";
+    case errc::no_data: return "no data (deleted, or creation undone)";
+    case errc::transaction_failed: return "transaction failed";
   }
   return "unknown error";
 }

@@ -39,6 +39,12 @@ enum class errc {
   not_neo,                  // peer does not speak NEO (e.g. TLS on a plain port)
   tls_error,
   invalid_argument,
+  // Client library outcomes.
+  conflict,         // a store met a newer committed serial (write conflict)
+  read_conflict,    // checkCurrentSerial met a newer committed serial
+  wrong_checksum,   // every replica returned data whose SHA-1 does not match
+  no_data,          // a revision without data: deleted object, or creation undone
+  transaction_failed,  // the transaction cannot go on (lost master, failed storages)
 };
 
 // The number of wire ErrorCodes (ack..undo_pack_error).

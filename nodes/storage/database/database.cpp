@@ -1,7 +1,5 @@
 #include "nodes/storage/database/database.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -18,13 +16,6 @@ std::int64_t pt_tid_of(CellState state) { return -static_cast<std::int64_t>(stat
 
 bool is_readable(CellState state) {
   return state == CellState::UpToDate || state == CellState::Feeding;
-}
-
-std::string sha1(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha1(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), size);
 }
 
 std::string decimal_list_digest(std::span<const std::uint64_t> values) {

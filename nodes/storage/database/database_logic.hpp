@@ -10,14 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/util/record_data.hpp"
 #include "nodes/storage/database/database.hpp"
 
 namespace neo::storage {
 
 inline constexpr std::string_view kZeroHash{"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20};
 
-// SHA-1 (20 bytes) of `bytes`.
-std::string sha1(std::string_view bytes);
 // SHA-1 of the decimal values joined with "," (the check digests of
 // protocol.md 8.8); ZERO_HASH-free: callers handle the empty case.
 std::string decimal_list_digest(std::span<const std::uint64_t> values);

@@ -45,7 +45,7 @@ struct Operational {
 };
 
 protocol::AskStoreObject store_of(Oid oid, Tid ttid, const std::string& data) {
-  return {.oid = oid, .checksum = neo::storage::sha1(data), .data = data, .ttid = ttid};
+  return {.oid = oid, .checksum = neo::sha1(data), .data = data, .ttid = ttid};
 }
 
 // What a Connection does: the msg id of the packet being handled, then the handler.

@@ -1,0 +1,31 @@
+// core/util/record_data.hpp
+// How NEO stores object data: zlib-compressed when that makes it smaller
+// (compression 1, else 0: raw), checksummed with SHA-1 of the stored bytes.
+// Shared by the client (which compresses) and the storage (which checks).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/util/error.hpp"
+
+namespace neo {
+
+// The 20-byte SHA-1 digest of `bytes`.
+std::string sha1(std::string_view bytes);
+
+struct StoredData {
+  std::int64_t compression = 0;  // 0 raw, 1 zlib
+  std::string data;
+};
+
+// zlib at its default level, kept only when smaller than `data` (NEO/py's
+// client does the same).
+StoredData compress(std::string_view data);
+
+// The original bytes; errc::corrupted_record for an unknown compression or
+// bytes zlib cannot inflate.
+Result<std::string> decompress(std::int64_t compression, std::string_view data);
+
+}  // namespace neo
