@@ -1,0 +1,190 @@
+// include/neo/client.hpp: the NEO client library for C++ programs.
+//
+// A Client talks to a NEO cluster (ours or NEO/py's, protocol version 5) the
+// way NEO/py's client (neo.client.Storage) does: it finds the primary master,
+// follows the node list and the partition table, opens connections to
+// storages on demand (reads from a readable cell, writes to every cell of a
+// partition), keeps a size-bounded cache of object revisions, and commits
+// with NEO's two-phase commit.
+//
+// Threading: every call is thread-safe and blocking. The library owns one
+// I/O thread where the protocol state lives; a call posts its work there
+// and waits for the outcome (at most Options::timeout). A Transaction is
+// used by one thread at a time. The invalidation callback runs on the I/O
+// thread: it must return quickly and must not call the Client.
+//
+// Errors: calls return neo::Result<T> or std::error_code (core/util/error.hpp):
+//   errc::oid_not_found, oid_does_not_exist  no such object / revision
+//   errc::no_data          the revision has no data (deleted, creation undone)
+//   errc::conflict         a store met a newer committed serial (see conflicts())
+//   errc::read_conflict    check_current_serial met a newer committed serial
+//   errc::wrong_checksum   every replica sent data that fails its SHA-1
+//   errc::transaction_failed  the master or needed storages were lost
+//   errc::timed_out        the cluster did not answer within Options::timeout
+//   errc::read_only_access a write on a read-only client (or backup cluster)
+//   errc::invalid_argument bad Options (unparsable master address...)
+// and the codes of the cluster's Error answers (DENIED, UNDO_PACK_ERROR...).
+// The connection to the cluster is kept up by the library: a lost master or
+// storage is reconnected to, and calls wait for it (within the timeout).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "core/util/error.hpp"
+#include "core/util/ids.hpp"
+
+namespace neo::client {
+
+struct Options {
+  std::vector<std::string> masters;  // "127.0.0.1:10000", "[::1]:10000"
+  std::string cluster;               // the cluster name
+  // TLS: all three files, or none (plain TCP).
+  std::string ca, cert, key;
+  std::size_t cache_bytes = 20 << 20;  // NEO/py's default cache-size
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  bool read_only = false;
+  bool compress = true;  // zlib when it makes data smaller, as NEO/py
+};
+
+// One revision of an object, valid from `serial` until `next_serial`
+// (nullopt: the latest one known).
+struct Record {
+  std::string data;
+  Tid serial{};
+  std::optional<Tid> next_serial;
+};
+
+struct TransactionInfo {
+  Tid tid{};
+  std::string user, description, extension;
+  bool packed = false;
+  std::vector<Oid> oids;
+};
+
+struct HistoryEntry {
+  Tid serial{};
+  std::int64_t size = 0;  // bytes of data
+};
+
+// A store (or check) that met another committed revision. To resolve it,
+// store again with `serial = committed`, then vote again.
+struct Conflict {
+  Oid oid{};
+  Tid committed{};  // the object's latest committed serial
+  Tid base{};       // the serial the store (or check) was based on
+  bool read = false;  // from check_current_serial: ReadConflictError
+};
+
+struct Metadata {
+  std::string user, description, extension;
+};
+
+struct CacheStats {
+  std::uint64_t hits = 0, misses = 0;
+  std::size_t bytes = 0, records = 0;
+};
+
+class Transaction;
+
+class Client {
+ public:
+  // Connects and waits until the cluster is operational (at most
+  // options.timeout).
+  static Result<std::unique_ptr<Client>> connect(Options options);
+  ~Client();  // aborts unfinished transactions, closes every connection
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // The latest revision as of the last transaction this client knows.
+  Result<Record> load(Oid oid);
+  // The revision current just before `before` (ZODB loadBefore);
+  // errc::oid_not_found when the object did not exist then.
+  Result<Record> load_before(Oid oid, Tid before);
+  // Exactly revision `serial` (ZODB loadSerial).
+  Result<Record> load_serial(Oid oid, Tid serial);
+
+  // New object ids from the master (kept in advance, 100 at a time).
+  Result<Oid> new_oid();
+  // The last committed transaction, asked to the master.
+  Result<Tid> last_transaction();
+  // Barrier: every invalidation the master sent before is processed.
+  std::error_code sync();
+
+  // Revisions of `oid`, newest first, at most `size`.
+  Result<std::vector<HistoryEntry>> history(Oid oid, std::size_t size);
+  // Transactions at positions [first, last) counted from the newest.
+  Result<std::vector<TransactionInfo>> undo_log(std::size_t first, std::size_t last);
+  // Transactions with start <= tid <= stop, oldest first, at most `limit`:
+  // call again from the last tid + 1 to iterate.
+  Result<std::vector<TransactionInfo>> transactions(Tid start, Tid stop, std::size_t limit = 100);
+
+  // Called with (tid, oids) for each transaction committed by another
+  // client, on the I/O thread (see the top of this file).
+  using InvalidationFn = std::function<void(Tid tid, std::span<const Oid> oids)>;
+  void on_invalidation(InvalidationFn fn);
+
+  // Starts a transaction (tid: an import's imposed TID).
+  Result<std::unique_ptr<Transaction>> begin(Metadata metadata = {},
+                                             std::optional<Tid> tid = std::nullopt);
+
+  CacheStats cache_stats();
+  // This client's node id (C1...) once identified.
+  std::optional<NodeId> nid();
+
+  class Core;  // the I/O thread's state (nodes/client)
+
+ private:
+  explicit Client(std::shared_ptr<Core> core);
+  std::shared_ptr<Core> core_;
+};
+
+// A transaction in progress. Stores are sent at once, without waiting;
+// vote() waits for their answers. Destroying an unfinished transaction
+// aborts it.
+class Transaction {
+ public:
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  Tid ttid() const { return ttid_; }
+  // Stores `data` as the new revision of `oid`, based on revision `serial`
+  // (kZeroTid for a new object).
+  void store(Oid oid, Tid serial, std::string data);
+  // Deletes `oid` (based on `serial`).
+  void remove(Oid oid, Tid serial);
+  // Fails the vote with errc::read_conflict unless `serial` is still the
+  // latest revision of `oid` (ZODB checkCurrentSerialInTransaction).
+  void check_current_serial(Oid oid, Tid serial);
+  // Undoes transaction `tid` inside this one: stores, for each of its
+  // objects, the revision before it. errc::undo_pack_error / oid_not_found
+  // when it cannot be undone.
+  std::error_code undo(Tid tid);
+
+  // Waits for the stores, then makes the transaction durable on every
+  // storage involved. errc::conflict / read_conflict: conflicts() says
+  // which; store the resolved data again and vote again, or abort.
+  std::error_code vote();
+  const std::vector<Conflict>& conflicts() const { return conflicts_; }
+  // Votes if needed, then commits: the final TID.
+  Result<Tid> finish();
+  void abort();
+
+ private:
+  friend class Client;
+  Transaction(std::shared_ptr<Client::Core> core, Tid ttid);
+  std::shared_ptr<Client::Core> core_;
+  Tid ttid_;
+  bool done_ = false;
+  std::vector<Conflict> conflicts_;
+};
+
+}  // namespace neo::client

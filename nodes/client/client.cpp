@@ -1,0 +1,203 @@
+// The blocking public API: each call posts its work to the I/O thread and
+// waits for the reply (at most Options::timeout).
+#include "neo/client.hpp"
+
+#include <future>
+
+#include "nodes/client/client_core.hpp"
+
+namespace neo::client {
+
+namespace {
+
+using Core = Client::Core;
+
+// Runs `work(reply)` on the I/O thread once the cluster is ready, and waits
+// for its reply.
+template <class T>
+Result<T> call(Core& core, std::function<void(Reply<T>)> work) {
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  std::future<Result<T>> future = promise->get_future();
+  auto reply = [promise](Result<T> result) { promise->set_value(std::move(result)); };
+  const bool posted = core.post([&core, work = std::move(work), reply] {
+    core.when_ready([work, reply](std::error_code ec) {
+      if (ec) return reply(ec);
+      work(reply);
+    });
+  });
+  if (!posted) return make_error_code(errc::connection_closed);
+  if (future.wait_for(core.options().timeout) != std::future_status::ready)
+    return make_error_code(errc::timed_out);
+  return future.get();
+}
+
+struct Unit {};
+
+std::error_code call_done(Core& core, std::function<void(Done)> work) {
+  Result<Unit> result = call<Unit>(core, [work](Reply<Unit> reply) {
+    work([reply](std::error_code ec) { reply(ec ? Result<Unit>(ec) : Result<Unit>(Unit{})); });
+  });
+  return result.error();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Client>> Client::connect(Options options) {
+  auto core = std::make_shared<Core>(std::move(options));
+  if (std::error_code ec = core->start()) return ec;
+  std::unique_ptr<Client> client(new Client(core));
+  if (std::error_code ec = call_done(*core, [](Done done) { done({}); })) return ec;
+  return client;
+}
+
+Client::Client(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+Client::~Client() { core_->stop(); }
+
+Result<Record> Client::load(Oid oid) {
+  return call<Record>(*core_, [this, oid](Reply<Record> reply) {
+    core_->load(oid, std::nullopt, std::nullopt, reply);
+  });
+}
+
+Result<Record> Client::load_before(Oid oid, Tid before) {
+  return call<Record>(*core_, [this, oid, before](Reply<Record> reply) {
+    core_->load(oid, std::nullopt, before, reply);
+  });
+}
+
+Result<Record> Client::load_serial(Oid oid, Tid serial) {
+  return call<Record>(*core_, [this, oid, serial](Reply<Record> reply) {
+    core_->load(oid, serial, std::nullopt, reply);
+  });
+}
+
+Result<Oid> Client::new_oid() {
+  return call<Oid>(*core_, [this](Reply<Oid> reply) { core_->new_oid(reply); });
+}
+
+Result<Tid> Client::last_transaction() {
+  return call<Tid>(*core_, [this](Reply<Tid> reply) { core_->last_transaction(reply); });
+}
+
+std::error_code Client::sync() {
+  return call_done(*core_, [this](Done done) { core_->sync(done); });
+}
+
+Result<std::vector<HistoryEntry>> Client::history(Oid oid, std::size_t size) {
+  return call<std::vector<HistoryEntry>>(
+      *core_, [this, oid, size](auto reply) { core_->history(oid, size, reply); });
+}
+
+Result<std::vector<TransactionInfo>> Client::undo_log(std::size_t first, std::size_t last) {
+  return call<std::vector<TransactionInfo>>(
+      *core_, [this, first, last](auto reply) { core_->undo_log(first, last, reply); });
+}
+
+Result<std::vector<TransactionInfo>> Client::transactions(Tid start, Tid stop, std::size_t limit) {
+  return call<std::vector<TransactionInfo>>(*core_, [this, start, stop, limit](auto reply) {
+    core_->transactions(start, stop, limit, reply);
+  });
+}
+
+void Client::on_invalidation(InvalidationFn fn) {
+  call_done(*core_, [this, fn = std::move(fn)](Done done) {
+    core_->set_invalidation(fn);
+    done({});
+  });
+}
+
+Result<std::unique_ptr<Transaction>> Client::begin(Metadata metadata, std::optional<Tid> tid) {
+  Result<Tid> ttid = call<Tid>(*core_, [this, metadata = std::move(metadata), tid](Reply<Tid> reply) {
+    core_->begin(metadata, tid, reply);
+  });
+  if (!ttid) return ttid.error();
+  return std::unique_ptr<Transaction>(new Transaction(core_, *ttid));
+}
+
+CacheStats Client::cache_stats() {
+  Result<CacheStats> stats = call<CacheStats>(
+      *core_, [this](Reply<CacheStats> reply) { reply(core_->cache_stats()); });
+  return stats ? *stats : CacheStats{};
+}
+
+std::optional<NodeId> Client::nid() {
+  Result<std::optional<NodeId>> nid = call<std::optional<NodeId>>(
+      *core_, [this](Reply<std::optional<NodeId>> reply) { reply(core_->nid()); });
+  return nid ? *nid : std::nullopt;
+}
+
+// ---- Transaction ------------------------------------------------------------------
+
+Transaction::Transaction(std::shared_ptr<Client::Core> core, Tid ttid)
+    : core_(std::move(core)), ttid_(ttid) {}
+
+Transaction::~Transaction() {
+  if (!done_) abort();
+}
+
+void Transaction::store(Oid oid, Tid serial, std::string data) {
+  StoreRequest request = make_store(oid, serial, std::move(data), core_->options().compress);
+  core_->post([core = core_.get(), ttid = ttid_, request = std::move(request)]() mutable {
+    core->store(ttid, std::move(request));
+  });
+}
+
+void Transaction::remove(Oid oid, Tid serial) {
+  core_->post([core = core_.get(), ttid = ttid_, oid, serial] {
+    core->store(ttid, make_store(oid, serial, std::nullopt, false));
+  });
+}
+
+void Transaction::check_current_serial(Oid oid, Tid serial) {
+  core_->post([core = core_.get(), ttid = ttid_, oid, serial] {
+    core->check_current_serial(ttid, oid, serial);
+  });
+}
+
+namespace {
+
+// Waits for a VoteReply; its conflicts go to `conflicts`.
+std::error_code call_vote(Core& core, std::vector<Conflict>& conflicts,
+                          std::function<void(VoteReply)> work) {
+  auto found = std::make_shared<std::vector<Conflict>>();
+  std::error_code ec = call_done(core, [work, found](Done done) {
+    work([found, done](std::error_code ec, std::vector<Conflict> conflicts) {
+      *found = std::move(conflicts);
+      done(ec);
+    });
+  });
+  conflicts = *found;
+  return ec;
+}
+
+}  // namespace
+
+std::error_code Transaction::undo(Tid tid) {
+  return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_, tid](VoteReply reply) {
+    core->undo(ttid, tid, reply);
+  });
+}
+
+std::error_code Transaction::vote() {
+  return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_](VoteReply reply) {
+    core->vote(ttid, reply);
+  });
+}
+
+Result<Tid> Transaction::finish() {
+  if (done_) return make_error_code(errc::transaction_failed);
+  if (std::error_code ec = vote()) return ec;
+  Result<Tid> tid = call<Tid>(*core_, [core = core_.get(), ttid = ttid_](Reply<Tid> reply) {
+    core->finish(ttid, reply);
+  });
+  if (tid || tid.error() != errc::timed_out) done_ = true;
+  return tid;
+}
+
+void Transaction::abort() {
+  if (std::exchange(done_, true)) return;
+  core_->post([core = core_.get(), ttid = ttid_] { core->abort(ttid); });
+}
+
+}  // namespace neo::client

@@ -1,0 +1,275 @@
+// client_bench: figures of the C++ client library (include/neo/client.hpp)
+// against our own cluster: 1 master + 1 SQLite storage (1 partition, no
+// replica) + 1 admin, started from NEO_BIN_DIR. Only the public client API
+// is used. It prints:
+//   (a) cold load latency: N objects are committed (transactions of 100),
+//       then a new Client (empty cache) loads each of them once;
+//   (b) commit throughput and latency: 1 client commits M transactions of
+//       10 updated objects (random ones of the pool, with their serials);
+//   (c) server CPU (utime + stime of the master and the storage, from
+//       /proc/PID/stat) per 1000 commits of (b);
+//   (d) 4 clients (one Client each, one thread each) doing 80% loads and
+//       20% 1-object update transactions of random objects for 5 s: ops/s,
+//       conflicts, and the server CPU of that phase.
+// Object data: 100..1000 random (incompressible) bytes.
+//   NEO_BIN_DIR=build/bin build/tests/client_bench [commits] [objects]
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "neo/client.hpp"
+#include "tests/cluster/local_cluster.hpp"
+
+using neo::Oid;
+using neo::Tid;
+using neo::test::LocalCluster;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kWritesPercent = 20;
+constexpr int kClients = 4;
+constexpr auto kMixedDuration = std::chrono::seconds(5);
+
+[[noreturn]] void fail(const std::string& what, std::error_code error) {
+  std::fprintf(stderr, "client_bench: %s: %s\n", what.c_str(), error.message().c_str());
+  std::exit(1);
+}
+
+std::string random_data(std::mt19937_64& random) {
+  std::uniform_int_distribution<int> size(100, 1000);
+  std::string data(size(random), '\0');
+  for (auto& c : data) c = static_cast<char>(random());
+  return data;
+}
+
+double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// p-th percentile (0..1) of unsorted samples.
+double percentile(std::vector<double> samples, double p) {
+  if (samples.empty()) return 0;
+  std::sort(samples.begin(), samples.end());
+  return samples[std::min(samples.size() - 1, static_cast<std::size_t>(p * samples.size()))];
+}
+
+// CPU time (utime + stime) of a process, in milliseconds.
+double cpu_ms(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 2));  // from field 3 (state)
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) stime = std::stoull(field);
+  }
+  return 1000.0 * static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double self_cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto ms = [](const timeval& t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+// CPU used by the master, the storage and this program (the clients).
+struct CpuMeter {
+  pid_t master, storage;
+  double start_master = cpu_ms(master), start_storage = cpu_ms(storage),
+         start_self = self_cpu_ms();
+  void print(const char* phase, double per, const char* unit) const {
+    std::printf("  %s CPU per %s: master %.1f ms, storage %.1f ms, clients %.1f ms\n", phase,
+                unit, (cpu_ms(master) - start_master) / per,
+                (cpu_ms(storage) - start_storage) / per, (self_cpu_ms() - start_self) / per);
+  }
+};
+
+std::unique_ptr<neo::client::Client> connect(const LocalCluster& cluster) {
+  neo::client::Options options;
+  options.masters = {cluster.master_address()};
+  options.cluster = cluster.options().name;
+  options.timeout = std::chrono::seconds(30);
+  auto client = neo::client::Client::connect(options);
+  if (!client) fail("connect", client.error());
+  return std::move(*client);
+}
+
+struct Pool {
+  std::vector<Oid> oids;
+  std::vector<Tid> serials;  // by index in oids
+};
+
+// (a) setup: N new objects in transactions of 100.
+Pool create_objects(neo::client::Client& client, std::size_t count, std::mt19937_64& random) {
+  Pool pool;
+  while (pool.oids.size() < count) {
+    auto txn = client.begin({"client_bench", "create", ""});
+    if (!txn) fail("begin", txn.error());
+    for (std::size_t i = 0; i < 100 && pool.oids.size() < count; ++i) {
+      auto oid = client.new_oid();
+      if (!oid) fail("new_oid", oid.error());
+      (*txn)->store(*oid, neo::kZeroTid, random_data(random));
+      pool.oids.push_back(*oid);
+    }
+    auto tid = (*txn)->finish();
+    if (!tid) fail("finish (create)", tid.error());
+    pool.serials.resize(pool.oids.size(), *tid);
+  }
+  return pool;
+}
+
+void cold_loads(const LocalCluster& cluster, const Pool& pool) {
+  auto client = connect(cluster);
+  std::vector<double> latencies;
+  for (std::size_t i = 0; i < pool.oids.size(); ++i) {
+    const auto start = Clock::now();
+    auto record = client->load(pool.oids[i]);
+    latencies.push_back(micros(Clock::now() - start));
+    if (!record) fail("load", record.error());
+    if (record->serial != pool.serials[i])
+      fail("load", make_error_code(neo::errc::oid_does_not_exist));  // wrong serial
+  }
+  const auto stats = client->cache_stats();
+  std::printf("(a) cold loads of %zu objects (new client, cache misses %llu): p50 %.0f us, "
+              "p90 %.0f us\n",
+              latencies.size(), static_cast<unsigned long long>(stats.misses),
+              percentile(latencies, 0.5), percentile(latencies, 0.9));
+}
+
+// (b), (c): M transactions of 10 updates by one client.
+void commits(neo::client::Client& client, Pool& pool, int count, std::mt19937_64& random) {
+  std::vector<double> latencies;
+  std::uniform_int_distribution<std::size_t> pick(0, pool.oids.size() - 1);
+  const std::size_t per_txn = std::min<std::size_t>(10, pool.oids.size());
+  const auto start = Clock::now();
+  for (int n = 0; n < count; ++n) {
+    std::vector<std::size_t> chosen;
+    while (chosen.size() < per_txn) {
+      const std::size_t index = pick(random);
+      if (std::find(chosen.begin(), chosen.end(), index) == chosen.end()) chosen.push_back(index);
+    }
+    std::vector<std::string> data;
+    for (std::size_t i = 0; i < per_txn; ++i) data.push_back(random_data(random));
+    const auto begin = Clock::now();
+    auto txn = client.begin({"client_bench", "update", ""});
+    if (!txn) fail("begin", txn.error());
+    for (std::size_t i = 0; i < per_txn; ++i)
+      (*txn)->store(pool.oids[chosen[i]], pool.serials[chosen[i]], std::move(data[i]));
+    auto tid = (*txn)->finish();
+    if (!tid) fail("finish (update)", tid.error());
+    latencies.push_back(micros(Clock::now() - begin) / 1000.0);
+    for (std::size_t index : chosen) pool.serials[index] = *tid;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("(b) %d commits of %zu objects by 1 client: %.0f commits/s, latency p50 %.2f ms, "
+              "p90 %.2f ms\n",
+              count, per_txn, count / seconds, percentile(latencies, 0.5),
+              percentile(latencies, 0.9));
+}
+
+struct MixedCounts {
+  std::atomic<long> loads{0}, commits{0}, conflicts{0}, errors{0};
+};
+
+void mixed_worker(neo::client::Client* client, const Pool& pool, unsigned seed,
+                  Clock::time_point end, MixedCounts& counts) {
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, pool.oids.size() - 1);
+  std::uniform_int_distribution<int> percent(0, 99);
+  while (Clock::now() < end) {
+    const Oid oid = pool.oids[pick(random)];
+    auto record = client->load(oid);
+    if (!record) {
+      ++counts.errors;
+      continue;
+    }
+    if (percent(random) >= kWritesPercent) {
+      ++counts.loads;
+      continue;
+    }
+    auto txn = client->begin({"client_bench", "mixed", ""});
+    if (!txn) {
+      ++counts.errors;
+      continue;
+    }
+    (*txn)->store(oid, record->serial, random_data(random));
+    auto tid = (*txn)->finish();
+    if (tid) {
+      ++counts.commits;
+    } else {
+      (*txn)->abort();
+      if (tid.error() == neo::errc::conflict)
+        ++counts.conflicts;
+      else
+        ++counts.errors;
+    }
+  }
+}
+
+// (d): 4 clients, 80% loads / 20% 1-object updates, for a fixed time.
+void mixed(const LocalCluster& cluster, const Pool& pool, pid_t master, pid_t storage) {
+  MixedCounts counts;
+  std::vector<std::unique_ptr<neo::client::Client>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(connect(cluster));
+  std::vector<std::thread> threads;
+  const CpuMeter cpu{master, storage};
+  const auto start = Clock::now();
+  const auto end = start + kMixedDuration;
+  for (int i = 0; i < kClients; ++i)
+    threads.emplace_back(mixed_worker, clients[i].get(), std::cref(pool), 1000u + i, end,
+                         std::ref(counts));
+  for (auto& thread : threads) thread.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const long ops = counts.loads + counts.commits + counts.conflicts;
+  std::printf("(d) %d clients, %d%% writes, %.1f s: %.0f ops/s "
+              "(%ld loads, %ld commits, %ld conflicts, %ld errors)\n",
+              kClients, kWritesPercent, seconds, ops / seconds, counts.loads.load(),
+              counts.commits.load(), counts.conflicts.load(), counts.errors.load());
+  cpu.print("(d)", seconds, "second");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int commit_count = argc > 1 ? std::stoi(argv[1]) : 1000;
+  const std::size_t object_count = argc > 2 ? std::stoul(argv[2]) : 2000;
+  if (commit_count <= 0 || object_count == 0) {
+    std::fprintf(stderr, "usage: client_bench [commits > 0] [objects > 0]\n");
+    return 2;
+  }
+  std::printf("client_bench: %d commits, %zu objects; 1 master + 1 storage (SQLite), %s\n",
+              commit_count, object_count, LocalCluster::program("").c_str());
+  LocalCluster cluster({.partitions = 1, .replicas = 0, .storages = 1});
+  cluster.start();
+  if (!cluster.wait_cluster_state("RUNNING", std::chrono::seconds(30))) {
+    std::fprintf(stderr, "cluster did not reach RUNNING\n%s\n", cluster.diagnostics().c_str());
+    return 1;
+  }
+  const pid_t master = cluster.master().pid(), storage = cluster.storage(0).pid();
+  std::mt19937_64 random(42);
+
+  auto client = connect(cluster);
+  Pool pool = create_objects(*client, object_count, random);
+  cold_loads(cluster, pool);
+
+  const CpuMeter cpu{master, storage};
+  commits(*client, pool, commit_count, random);
+  cpu.print("(c)", commit_count / 1000.0, "1000 commits");
+
+  mixed(cluster, pool, master, storage);
+  return 0;
+}

@@ -1,0 +1,277 @@
+// Cluster tests of the C++ client library (include/neo/client.hpp) against
+// our master and storages as real processes on 127.0.0.1.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include "neo/client.hpp"
+#include "tests/cluster/local_cluster.hpp"
+
+using neo::errc;
+using neo::Oid;
+using neo::Tid;
+using neo::client::Client;
+using neo::client::Transaction;
+using neo::test::LocalCluster;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Running {
+  explicit Running(LocalCluster::Options options) : cluster(options) {
+    cluster.start();
+    INFO(cluster.diagnostics());
+    REQUIRE(cluster.wait_cluster_state("RUNNING"));
+  }
+  std::unique_ptr<Client> client() {
+    auto client = Client::connect({.masters = {cluster.master_address()},
+                                   .cluster = cluster.options().name,
+                                   .timeout = 20s});
+    INFO((client ? "" : client.error().message()) << cluster.diagnostics());
+    REQUIRE(client);
+    return std::move(*client);
+  }
+  LocalCluster cluster;
+};
+
+std::unique_ptr<Transaction> begin(Client& client) {
+  auto txn = client.begin({.user = "test", .description = "client_cluster_test"});
+  REQUIRE(txn);
+  return std::move(*txn);
+}
+
+// Commits `data` as new revisions of `oids` (based on `serial`); the tid.
+Tid commit(Client& client, const std::vector<Oid>& oids, Tid serial, const std::string& data) {
+  auto txn = begin(client);
+  for (Oid oid : oids) txn->store(oid, serial, data + "/" + std::to_string(oid.value));
+  auto tid = txn->finish();
+  INFO(tid.error().message());
+  REQUIRE(tid);
+  return *tid;
+}
+
+std::vector<Oid> new_oids(Client& client, int count) {
+  std::vector<Oid> oids;
+  for (int i = 0; i < count; ++i) {
+    auto oid = client.new_oid();
+    REQUIRE(oid);
+    oids.push_back(*oid);
+  }
+  return oids;
+}
+
+}  // namespace
+
+TEST_CASE("a committed transaction is read back by another client", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto writer = running.client();
+  const auto oids = new_oids(*writer, 10);
+  const Tid tid = commit(*writer, oids, neo::kZeroTid, std::string(500, 'x'));
+  CHECK(writer->last_transaction().value() == tid);
+
+  auto reader = running.client();
+  CHECK(reader->nid() != writer->nid());
+  for (Oid oid : oids) {
+    auto record = reader->load(oid);
+    REQUIRE(record);
+    CHECK(record->data == std::string(500, 'x') + "/" + std::to_string(oid.value));
+    CHECK(record->serial == tid);
+    CHECK_FALSE(record->next_serial);
+  }
+  CHECK(reader->cache_stats().misses == 10);
+  for (Oid oid : oids) {
+    CHECK(reader->load_before(oid, tid).error() == errc::oid_not_found);
+    CHECK(reader->load_serial(oid, tid)->serial == tid);
+  }
+  CHECK(reader->cache_stats().hits == 10);  // load_serial, from the cache
+  CHECK(reader->load(Oid{1u << 30}).error() == errc::oid_does_not_exist);
+}
+
+TEST_CASE("write conflicts are reported and can be resolved", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto a = running.client();
+  auto b = running.client();
+  const Oid oid = new_oids(*a, 1)[0];
+  const Tid base = commit(*a, {oid}, neo::kZeroTid, "v1");
+
+  // b began first, but a commits before b stores: b's store is based on an
+  // old serial. (b storing first would make a wait for b's lock.)
+  auto txn_b = begin(*b);
+  const Tid tid_a = commit(*a, {oid}, base, "from a");
+  txn_b->store(oid, base, "from b");
+  CHECK(txn_b->vote() == errc::conflict);
+  REQUIRE(txn_b->conflicts().size() == 1);
+  CHECK(txn_b->conflicts()[0].oid == oid);
+  CHECK(txn_b->conflicts()[0].committed == tid_a);
+  CHECK(txn_b->conflicts()[0].base == base);
+  txn_b->store(oid, tid_a, "resolved");  // the application's resolution
+  auto tid_b = txn_b->finish();
+  REQUIRE(tid_b);
+  CHECK(*tid_b > tid_a);
+  CHECK(a->load_serial(oid, *tid_b)->data == "resolved");
+}
+
+TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto a = running.client();
+  auto b = running.client();
+  const auto oids = new_oids(*a, 2);
+  const Tid base = commit(*a, oids, neo::kZeroTid, "v1");
+  commit(*a, {oids[0]}, base, "v2");
+
+  auto txn = begin(*b);
+  txn->check_current_serial(oids[0], base);
+  txn->store(oids[1], base, "depends on oids[0]");
+  CHECK(txn->vote() == errc::read_conflict);
+  REQUIRE(txn->conflicts().size() == 1);
+  CHECK(txn->conflicts()[0].read);
+  txn->abort();
+
+  auto ok = begin(*b);
+  ok->check_current_serial(oids[1], base);
+  ok->store(oids[0], b->load(oids[0])->serial, "v3");
+  CHECK(ok->finish());
+}
+
+TEST_CASE("invalidations and MVCC loads", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto a = running.client();
+  auto b = running.client();
+  std::mutex mutex;
+  std::vector<std::pair<Tid, std::vector<Oid>>> seen;
+  b->on_invalidation([&](Tid tid, std::span<const Oid> oids) {
+    std::lock_guard lock(mutex);
+    seen.emplace_back(tid, std::vector<Oid>(oids.begin(), oids.end()));
+  });
+  const Oid oid = new_oids(*a, 1)[0];
+  const Tid t1 = commit(*a, {oid}, neo::kZeroTid, "one");
+  REQUIRE(b->sync() == std::error_code{});
+  CHECK(b->load(oid)->serial == t1);  // now cached
+  const Tid t2 = commit(*a, {oid}, t1, "two");
+  REQUIRE(b->sync() == std::error_code{});  // the invalidation came before the Pong
+  {
+    std::lock_guard lock(mutex);
+    REQUIRE_FALSE(seen.empty());
+    CHECK(seen.back().first == t2);
+    CHECK(seen.back().second == std::vector<Oid>{oid});
+  }
+  auto current = b->load(oid);
+  CHECK(current->serial == t2);
+  CHECK(current->data == "two/" + std::to_string(oid.value));
+  auto old = b->load_before(oid, t2);
+  REQUIRE(old);
+  CHECK(old->serial == t1);
+  CHECK(old->next_serial == t2);
+  CHECK(old->data == "one/" + std::to_string(oid.value));
+  CHECK(b->load_serial(oid, t1)->data == old->data);
+}
+
+TEST_CASE("history, undo log, iteration and undo", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto client = running.client();
+  const Oid oid = new_oids(*client, 1)[0];
+  std::vector<Tid> tids{commit(*client, {oid}, neo::kZeroTid, "r0")};
+  for (int i = 1; i < 4; ++i)
+    tids.push_back(commit(*client, {oid}, tids.back(), "r" + std::to_string(i)));
+
+  auto history = client->history(oid, 10);
+  REQUIRE(history);
+  REQUIRE(history->size() == 4);
+  CHECK((*history)[0].serial == tids[3]);
+  CHECK((*history)[3].serial == tids[0]);
+
+  auto log = client->undo_log(0, 2);
+  REQUIRE(log);
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[0].tid == tids[3]);
+  CHECK((*log)[0].user == "test");
+  CHECK((*log)[0].oids == std::vector<Oid>{oid});
+
+  auto all = client->transactions(tids[1], neo::kMaxTid, 100);
+  REQUIRE(all);
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].tid == tids[1]);
+
+  auto undo = begin(*client);
+  REQUIRE(undo->undo(tids[3]) == std::error_code{});
+  auto undone = undo->finish();
+  REQUIRE(undone);
+  CHECK(client->load(oid)->data == "r2/" + std::to_string(oid.value));
+  auto other = running.client();
+  CHECK(other->load(oid)->data == "r2/" + std::to_string(oid.value));
+
+  auto late = begin(*client);  // r1 has later revisions: a conflict
+  CHECK(late->undo(tids[1]) == errc::conflict);
+}
+
+TEST_CASE("concurrent clients keep a shared counter exact", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.replicas = 1, .storages = 2});
+  auto setup = running.client();
+  const Oid counter = new_oids(*setup, 1)[0];
+  {
+    auto txn = begin(*setup);
+    txn->store(counter, neo::kZeroTid, "0");
+    REQUIRE(txn->finish());
+  }
+  constexpr int kThreads = 4, kIncrements = 15;
+  std::atomic<int> conflicts = 0, failures = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      auto client = Client::connect({.masters = {running.cluster.master_address()},
+                                     .cluster = running.cluster.options().name});
+      if (!client) return void(++failures);
+      for (int done = 0, attempts = 0; done < kIncrements && attempts < 500; ++attempts) {
+        auto record = (*client)->load(counter);
+        if (!record) return void(++failures);
+        auto txn = (*client)->begin();
+        if (!txn) return void(++failures);
+        (*txn)->store(counter, record->serial, std::to_string(std::stoi(record->data) + 1));
+        if ((*txn)->finish()) {
+          ++done;
+          continue;
+        }
+        ++conflicts;
+        (*client)->sync();  // the invalidation of the winner's commit
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures == 0);
+  REQUIRE(setup->sync() == std::error_code{});
+  CHECK(setup->load(counter)->data == std::to_string(kThreads * kIncrements));
+  WARN("conflicts retried: " << conflicts.load());
+}
+
+TEST_CASE("a storage dying during commits loses no committed data", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.partitions = 3, .replicas = 1, .storages = 2});
+  auto client = running.client();
+  const auto oids = new_oids(*client, 30);
+  std::vector<std::pair<Oid, Tid>> committed;
+  for (int i = 0; i < 60; ++i) {
+    if (i == 20) running.cluster.storage(1).signal(SIGKILL);
+    const Oid oid = oids[i % oids.size()];
+    auto serial = client->load(oid);
+    auto txn = begin(*client);
+    txn->store(oid, serial ? serial->serial : neo::kZeroTid, "n" + std::to_string(i));
+    auto tid = txn->finish();
+    if (tid) committed.emplace_back(oid, *tid);
+  }
+  CHECK(committed.size() >= 55);  // a transaction caught by the kill may fail
+  auto reader = running.client();
+  for (const auto& [oid, tid] : committed) {
+    auto record = reader->load_serial(oid, tid);
+    INFO(oid.value << "@" << tid.value);
+    CHECK(record);
+  }
+}
