@@ -146,9 +146,10 @@ class Client {
   std::shared_ptr<Core> core_;
 };
 
-// A transaction in progress. Stores are sent at once, without waiting;
-// vote() waits for their answers. Destroying an unfinished transaction
-// aborts it.
+// A transaction in progress, used by one thread at a time. Stores and
+// checks are gathered and sent together (at vote(), undo(), finish(), or
+// once 1 MiB of data is waiting), without waiting for their answers; vote()
+// waits for them. Destroying an unfinished transaction aborts it.
 class Transaction {
  public:
   ~Transaction();
@@ -181,10 +182,14 @@ class Transaction {
  private:
   friend class Client;
   Transaction(std::shared_ptr<Client::Core> core, Tid ttid);
+  void queue(std::function<void(Client::Core&)> op, std::size_t bytes);
+  void flush();
   std::shared_ptr<Client::Core> core_;
   Tid ttid_;
   bool done_ = false;
   std::vector<Conflict> conflicts_;
+  std::vector<std::function<void(Client::Core&)>> pending_;
+  std::size_t pending_bytes_ = 0;
 };
 
 }  // namespace neo::client

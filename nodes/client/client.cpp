@@ -136,23 +136,40 @@ Transaction::~Transaction() {
   if (!done_) abort();
 }
 
-void Transaction::store(Oid oid, Tid serial, std::string data) {
-  StoreRequest request = make_store(oid, serial, std::move(data), core_->options().compress);
-  core_->post([core = core_.get(), ttid = ttid_, request = std::move(request)]() mutable {
-    core->store(ttid, std::move(request));
+// Data gathered before the stores are handed to the I/O thread anyway.
+constexpr std::size_t kFlushBytes = 1 << 20;
+
+void Transaction::queue(std::function<void(Core&)> op, std::size_t bytes) {
+  pending_.push_back(std::move(op));
+  pending_bytes_ += bytes;
+  if (pending_bytes_ >= kFlushBytes) flush();
+}
+
+// One hand-over for all of them: the I/O thread sends them in one write.
+void Transaction::flush() {
+  if (pending_.empty()) return;
+  pending_bytes_ = 0;
+  core_->post([core = core_.get(), ops = std::exchange(pending_, {})] {
+    for (const auto& op : ops) op(*core);
   });
+}
+
+void Transaction::store(Oid oid, Tid serial, std::string data) {
+  auto request = std::make_shared<StoreRequest>(
+      make_store(oid, serial, std::move(data), core_->options().compress));
+  const std::size_t bytes = request->stored.size() + 64;
+  queue([ttid = ttid_, request](Core& core) { core.store(ttid, std::move(*request)); }, bytes);
 }
 
 void Transaction::remove(Oid oid, Tid serial) {
-  core_->post([core = core_.get(), ttid = ttid_, oid, serial] {
-    core->store(ttid, make_store(oid, serial, std::nullopt, false));
-  });
+  queue([ttid = ttid_, oid, serial](
+            Core& core) { core.store(ttid, make_store(oid, serial, std::nullopt, false)); },
+        64);
 }
 
 void Transaction::check_current_serial(Oid oid, Tid serial) {
-  core_->post([core = core_.get(), ttid = ttid_, oid, serial] {
-    core->check_current_serial(ttid, oid, serial);
-  });
+  queue([ttid = ttid_, oid, serial](Core& core) { core.check_current_serial(ttid, oid, serial); },
+        64);
 }
 
 namespace {
@@ -174,12 +191,14 @@ std::error_code call_vote(Core& core, std::vector<Conflict>& conflicts,
 }  // namespace
 
 std::error_code Transaction::undo(Tid tid) {
+  flush();
   return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_, tid](VoteReply reply) {
     core->undo(ttid, tid, reply);
   });
 }
 
 std::error_code Transaction::vote() {
+  flush();
   return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_](VoteReply reply) {
     core->vote(ttid, reply);
   });
@@ -187,16 +206,34 @@ std::error_code Transaction::vote() {
 
 Result<Tid> Transaction::finish() {
   if (done_) return make_error_code(errc::transaction_failed);
-  if (std::error_code ec = vote()) return ec;
-  Result<Tid> tid = call<Tid>(*core_, [core = core_.get(), ttid = ttid_](Reply<Tid> reply) {
-    core->finish(ttid, reply);
+  flush();
+  // Vote (if not yet) and finish in one hand-over to the I/O thread.
+  struct Vote {
+    bool failed = false;
+    std::vector<Conflict> conflicts;
+  };
+  auto vote = std::make_shared<Vote>();
+  Result<Tid> tid = call<Tid>(*core_, [core = core_.get(), ttid = ttid_, vote](Reply<Tid> reply) {
+    core->vote(ttid, [core, ttid, vote, reply](std::error_code ec, std::vector<Conflict> found) {
+      if (ec) {
+        *vote = {true, std::move(found)};
+        return reply(ec);
+      }
+      core->finish(ttid, reply);
+    });
   });
+  if (!tid && tid.error() != errc::timed_out && vote->failed) {
+    // As vote(): store resolutions and finish again, or abort.
+    conflicts_ = std::move(vote->conflicts);
+    return tid;
+  }
   if (tid || tid.error() != errc::timed_out) done_ = true;
   return tid;
 }
 
 void Transaction::abort() {
   if (std::exchange(done_, true)) return;
+  pending_.clear();
   core_->post([core = core_.get(), ttid = ttid_] { core->abort(ttid); });
 }
 

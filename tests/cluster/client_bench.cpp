@@ -135,6 +135,15 @@ Pool create_objects(neo::client::Client& client, std::size_t count, std::mt19937
 void cold_loads(const LocalCluster& cluster, const Pool& pool) {
   auto client = connect(cluster);
   std::vector<double> latencies;
+  // The floor under any request: a round trip to the master (Ping).
+  for (int i = 0; i < 1000; ++i) {
+    const auto start = Clock::now();
+    if (std::error_code ec = client->sync()) fail("sync", ec);
+    latencies.push_back(micros(Clock::now() - start));
+  }
+  std::printf("(a) round trip to the master through the client (sync): p50 %.0f us, p90 %.0f us\n",
+              percentile(latencies, 0.5), percentile(latencies, 0.9));
+  latencies.clear();
   for (std::size_t i = 0; i < pool.oids.size(); ++i) {
     const auto start = Clock::now();
     auto record = client->load(pool.oids[i]);

@@ -88,12 +88,20 @@ void LocalCluster::start_master() {
   master_ = std::make_unique<ChildProcess>(args, dir_ / "master.out");
 }
 
+// The storage's -d: the path, or with NEO_CLUSTER_DB_PRAGMAS (for benchmarks,
+// e.g. "synchronous=OFF") the SQLite URI carrying them.
+std::string LocalCluster::database_argument(std::size_t index) const {
+  const std::string pragmas = env_or("NEO_CLUSTER_DB_PRAGMAS", "");
+  return pragmas.empty() ? database(index).string()
+                         : "file:" + database(index).string() + "?" + pragmas;
+}
+
 void LocalCluster::start_storage(std::size_t index) {
   const std::string node = "storage" + std::to_string(index);
   std::vector<std::string> args = common_args(node);
   for (const std::string& arg : {std::string("-b"), storage_address(index), std::string("-a"),
                                  std::string("SQLite"), std::string("-d"),
-                                 database(index).string()})
+                                 database_argument(index)})
     args.push_back(arg);
   storages_.at(index) = std::make_unique<ChildProcess>(args, dir_ / (node + ".out"));
 }

@@ -69,6 +69,7 @@ class LocalCluster {
 
  private:
   std::vector<std::string> common_args(const std::string& node) const;
+  std::string database_argument(std::size_t index) const;
 
   Options options_;
   std::filesystem::path dir_;
