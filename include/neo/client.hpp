@@ -52,6 +52,10 @@ struct Options {
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
   bool read_only = false;
   bool compress = true;  // zlib when it makes data smaller, as NEO/py
+  // A blocking call first waits this long awake (at most one caller per two
+  // cores at a time), then sleeps: answers on loopback come back faster than
+  // a sleeping thread wakes up. 0: always sleep.
+  std::chrono::microseconds spin = std::chrono::microseconds(100);
 };
 
 // One revision of an object, valid from `serial` until `next_serial`

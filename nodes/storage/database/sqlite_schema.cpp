@@ -232,6 +232,9 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
       }
       db->lock_ = std::move(*lock);
     }
+    // Sorts and statement journals in memory: else SQLite creates, and
+    // unlinks, a file in /var/tmp for some commits. Not stored in the file.
+    db->conn_->query_once("PRAGMA temp_store = MEMORY").run();
     for (const auto& [key, value] : target.pragmas) {
       db->conn_->query_once("PRAGMA " + key + " = " + value).run();
     }
