@@ -177,6 +177,7 @@ class Transaction {
   // Waits for the stores, then makes the transaction durable on every
   // storage involved. errc::conflict / read_conflict: conflicts() says
   // which; store the resolved data again and vote again, or abort.
+  // errc::frame_too_large: an object does not fit in a 64 MiB packet.
   std::error_code vote();
   const std::vector<Conflict>& conflicts() const { return conflicts_; }
   // Votes if needed, then commits: the final TID.

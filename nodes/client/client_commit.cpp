@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/protocol/frame_reader.hpp"
 #include "core/util/record_data.hpp"
 #include "nodes/client/client_core.hpp"
 #include "nodes/client/client_txn.hpp"
@@ -12,6 +13,10 @@ namespace neo::client {
 using namespace protocol;
 
 namespace {
+
+// The largest data a store may carry: NEO's packet limit less room for the
+// store's other fields.
+constexpr std::size_t kMaxStoredBytes = protocol::kMaxFrameSize - 4096;
 
 std::error_code error_of(std::error_code ec, std::string_view message, const char* what) {
   if (ec && ec != errc::connection_closed)
@@ -108,6 +113,14 @@ void Client::Core::when_idle(Txn& txn, std::function<void()> fn) {
 void Client::Core::store(Tid ttid, StoreRequest request) {
   Txn* txn = this->txn(ttid);
   if (!txn) return;
+  // A packet over NEO's 64 MiB limit would only make the storage close the
+  // connection: fail the transaction here instead.
+  if (request.stored.size() > kMaxStoredBytes) {
+    SPDLOG_ERROR("{}: object {} is too large to store ({} bytes, at most {})", to_string(ttid),
+                 to_string(request.oid), request.stored.size(), kMaxStoredBytes);
+    if (!txn->error) txn->error = make_error_code(errc::frame_too_large);
+    return;
+  }
   Txn::Object& object = txn->objects[request.oid];
   object = Txn::Object{request.serial, std::move(request.data), request.data_serial, false,
                        object.generation + 1};

@@ -116,6 +116,38 @@ TEST_CASE("write conflicts are reported and can be resolved", "[client]") {
   CHECK(a->load_serial(oid, *tid_b)->data == "resolved");
 }
 
+TEST_CASE("an empty transaction commits; an oversized object fails the vote", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto client = running.client();
+  auto empty = begin(*client);
+  auto tid = empty->finish();
+  REQUIRE(tid);
+  auto log = client->undo_log(0, 1);
+  REQUIRE(log);
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].tid == *tid);
+  CHECK((*log)[0].oids.empty());
+
+  const auto oids = new_oids(*client, 2);
+  std::string huge(65 << 20, '\0');  // over NEO's 64 MiB packet limit, incompressible
+  std::uint64_t x = 88172645463325252ull;
+  for (char& c : huge) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  auto txn = begin(*client);
+  txn->store(oids[0], neo::kZeroTid, "small");
+  txn->store(oids[1], neo::kZeroTid, std::move(huge));
+  CHECK(txn->vote() == errc::frame_too_large);
+  txn->abort();
+  CHECK(client->load(oids[0]).error() == errc::oid_does_not_exist);  // nothing half-written
+  // The connections and the cluster are fine: the next transaction commits.
+  const Tid next = commit(*client, oids, neo::kZeroTid, "after");
+  CHECK(client->load(oids[1])->serial == next);
+  CHECK(running.cluster.wait_cluster_state("RUNNING"));
+}
+
 TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
   if (!LocalCluster::daemons_built()) return;
   Running running({.storages = 1});
