@@ -1,5 +1,8 @@
 // Cluster tests of the C++ client library (include/neo/client.hpp) against
 // our master and storages as real processes on 127.0.0.1.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -146,6 +149,42 @@ TEST_CASE("an empty transaction commits; an oversized object fails the vote", "[
   const Tid next = commit(*client, oids, neo::kZeroTid, "after");
   CHECK(client->load(oids[1])->serial == next);
   CHECK(running.cluster.wait_cluster_state("RUNNING"));
+}
+
+TEST_CASE("a client vanishing between vote and finish leaves nothing behind", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  Oid oid;
+  Tid base;
+  {
+    auto a = running.client();
+    oid = new_oids(*a, 1)[0];
+    base = commit(*a, {oid}, neo::kZeroTid, "v1");
+  }  // no client thread is left when forking
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {  // votes, then dies without finishing or aborting
+    auto client = Client::connect(
+        {.masters = {running.cluster.master_address()}, .cluster = running.cluster.options().name});
+    if (!client) _exit(2);
+    auto txn = (*client)->begin();
+    if (!txn) _exit(3);
+    (*txn)->store(oid, base, "never committed");
+    _exit((*txn)->vote() ? 4 : 0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  // The master aborted it on the storage: its lock is gone, its data never visible.
+  auto b = running.client();
+  CHECK(b->load(oid)->serial == base);
+  const Tid next = commit(*b, {oid}, base, "v2");
+  CHECK(b->load(oid)->data == "v2/" + std::to_string(oid.value));
+  auto history = b->history(oid, 10);
+  REQUIRE(history);
+  CHECK(history->size() == 2);
+  CHECK((*history)[0].serial == next);
 }
 
 TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
