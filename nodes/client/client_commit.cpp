@@ -49,20 +49,21 @@ Client::Core::Txn* Client::Core::txn(Tid ttid) {
 void Client::Core::begin(Metadata metadata, std::optional<Tid> tid, Reply<Tid> reply) {
   if (options_.read_only) return reply(make_error_code(errc::read_only_access));
   const std::uint64_t epoch = master_epoch_;
-  master_->ask(AskBeginTransaction{tid}, [this, metadata = std::move(metadata), epoch, reply](
-                                             Result<AnswerBeginTransaction> answer,
-                                             std::string_view message) {
-    if (!answer) return reply(error_of(answer.error(), message, "tpc_begin"));
-    auto txn = std::make_unique<Txn>();
-    txn->ttid = answer->ttid;
-    txn->metadata = metadata;
-    txn->master_epoch = epoch;
-    txns_[answer->ttid] = std::move(txn);
-    reply(answer->ttid);
-  });
+  master_->ask(AskBeginTransaction{tid},
+               [this, metadata = std::move(metadata), epoch, reply](
+                   Result<AnswerBeginTransaction> answer, std::string_view message) {
+                 if (!answer) return reply(error_of(answer.error(), message, "tpc_begin"));
+                 auto txn = std::make_unique<Txn>();
+                 txn->ttid = answer->ttid;
+                 txn->metadata = metadata;
+                 txn->master_epoch = epoch;
+                 txns_[answer->ttid] = std::move(txn);
+                 reply(answer->ttid);
+               });
 }
 
-// ---- Writes -------------------------------------------------------------------
+// ---- Writes
+// -------------------------------------------------------------------
 
 void Client::Core::txn_storage(Txn& txn, NodeId nid,
                                std::function<void(std::shared_ptr<net::Connection>)> fn) {
@@ -89,7 +90,8 @@ void Client::Core::write(Txn& txn, std::uint32_t offset, WriteFn send) {
     txn_storage(txn, cell.nid,
                 [this, ttid = txn.ttid, nid = cell.nid, send](std::shared_ptr<net::Connection> c) {
                   if (!c) return write_done(ttid, nid, make_error_code(errc::connection_closed));
-                  send(*c, nid, [this, ttid, nid](std::error_code ec) { write_done(ttid, nid, ec); });
+                  send(*c, nid,
+                       [this, ttid, nid](std::error_code ec) { write_done(ttid, nid, ec); });
                 });
   }
 }
@@ -110,6 +112,21 @@ void Client::Core::when_idle(Txn& txn, std::function<void()> fn) {
   txn.on_idle = std::move(fn);
 }
 
+template <class P>
+void Client::Core::write_object(Txn& txn, std::uint32_t offset, P packet, std::uint64_t generation,
+                                const char* what) {
+  write(txn, offset,
+        [this, packet = std::move(packet), generation, offset, what](net::Peer& peer, NodeId nid,
+                                                                     Done done) {
+          peer.ask(packet,
+                   [this, ttid = packet.ttid, oid = packet.oid, generation, offset, nid, done,
+                    what](Result<typename P::Answer> answer, std::string_view message) {
+                     if (answer) store_answer(ttid, oid, generation, nid, offset, answer->conflict);
+                     done(answer ? std::error_code{} : error_of(answer.error(), message, what));
+                   });
+        });
+}
+
 void Client::Core::store(Tid ttid, StoreRequest request) {
   Txn* txn = this->txn(ttid);
   if (!txn) return;
@@ -125,19 +142,14 @@ void Client::Core::store(Tid ttid, StoreRequest request) {
   object = Txn::Object{request.serial, std::move(request.data), request.data_serial, false,
                        object.generation + 1};
   std::erase_if(txn->conflicts, [&](const Conflict& c) { return c.oid == request.oid; });
-  const AskStoreObject packet{request.oid,    request.serial,      request.compression,
-                              request.checksum, std::move(request.stored), request.data_serial,
-                              ttid};
-  const std::uint32_t offset = pt_.partition_of(request.oid);
-  const std::uint64_t generation = object.generation;
-  write(*txn, offset, [this, packet, generation, offset](net::Peer& peer, NodeId nid, Done done) {
-    peer.ask(packet, [this, packet, generation, offset, nid, done](
-                         Result<AnswerStoreObject> answer, std::string_view message) {
-      if (answer)
-        store_answer(packet.ttid, packet.oid, generation, nid, offset, answer->conflict);
-      done(answer ? std::error_code{} : error_of(answer.error(), message, "store"));
-    });
-  });
+  AskStoreObject packet{request.oid,
+                        request.serial,
+                        request.compression,
+                        request.checksum,
+                        std::move(request.stored),
+                        request.data_serial,
+                        ttid};
+  write_object(*txn, pt_.partition_of(request.oid), std::move(packet), object.generation, "store");
 }
 
 void Client::Core::check_current_serial(Tid ttid, Oid oid, Tid serial) {
@@ -146,17 +158,8 @@ void Client::Core::check_current_serial(Tid ttid, Oid oid, Tid serial) {
   Txn::Object& object = txn->objects[oid];
   object.serial = serial;
   object.checked = true;
-  const std::uint64_t generation = ++object.generation;
-  const std::uint32_t offset = pt_.partition_of(oid);
-  const AskCheckCurrentSerial packet{ttid, oid, serial};
-  write(*txn, offset, [this, packet, generation, offset](net::Peer& peer, NodeId nid, Done done) {
-    peer.ask(packet, [this, packet, generation, offset, nid, done](
-                         Result<AnswerCheckCurrentSerial> answer, std::string_view message) {
-      if (answer)
-        store_answer(packet.ttid, packet.oid, generation, nid, offset, answer->conflict);
-      done(answer ? std::error_code{} : error_of(answer.error(), message, "check"));
-    });
-  });
+  write_object(*txn, pt_.partition_of(oid), AskCheckCurrentSerial{ttid, oid, serial},
+               ++object.generation, "check");
 }
 
 void Client::Core::store_answer(Tid ttid, Oid oid, std::uint64_t generation, NodeId nid,
@@ -196,7 +199,8 @@ void Client::Core::deadlock(NodeId nid, net::Peer& peer, const NotifyDeadlock& n
            });
 }
 
-// ---- Vote -----------------------------------------------------------------------
+// ---- Vote
+// -----------------------------------------------------------------------
 
 void Client::Core::vote(Tid ttid, VoteReply reply) {
   Txn* txn = this->txn(ttid);
@@ -226,8 +230,12 @@ void Client::Core::vote_metadata(Tid ttid, VoteReply reply) {
     if (connection && !pt_.find_cell(offset, nid)) others.push_back(nid);
   std::vector<Oid> oids;
   for (const auto& [oid, object] : txn.objects) oids.push_back(oid);
-  const AskStoreTransaction metadata{ttid, txn.metadata.user, txn.metadata.description,
-                                     txn.metadata.extension, std::move(oids), std::nullopt};
+  const AskStoreTransaction metadata{ttid,
+                                     txn.metadata.user,
+                                     txn.metadata.description,
+                                     txn.metadata.extension,
+                                     std::move(oids),
+                                     std::nullopt};
   write(txn, offset, [metadata](net::Peer& peer, NodeId, Done done) {
     peer.ask(metadata, [done](Result<AnswerStoreTransaction> answer, std::string_view message) {
       done(answer ? std::error_code{} : error_of(answer.error(), message, "vote"));
@@ -237,11 +245,12 @@ void Client::Core::vote_metadata(Tid ttid, VoteReply reply) {
     ++txn.pending;
     txn_storage(txn, nid, [this, ttid, nid](std::shared_ptr<net::Connection> connection) {
       if (!connection) return write_done(ttid, nid, make_error_code(errc::connection_closed));
-      connection->ask(AskVoteTransaction{ttid}, [this, ttid, nid](
-                                                    Result<AnswerVoteTransaction> answer,
-                                                    std::string_view message) {
-        write_done(ttid, nid, answer ? std::error_code{} : error_of(answer.error(), message, "vote"));
-      });
+      connection->ask(
+          AskVoteTransaction{ttid},
+          [this, ttid, nid](Result<AnswerVoteTransaction> answer, std::string_view message) {
+            write_done(ttid, nid,
+                       answer ? std::error_code{} : error_of(answer.error(), message, "vote"));
+          });
     });
   }
   when_idle(txn, [this, ttid, reply] { vote_failures(ttid, reply); });
@@ -294,7 +303,8 @@ void Client::Core::voted(Tid ttid, VoteReply reply) {
   reply({}, {});
 }
 
-// ---- Finish and abort -----------------------------------------------------------------
+// ---- Finish and abort
+// -----------------------------------------------------------------
 
 void Client::Core::finish(Tid ttid, Reply<Tid> reply) {
   Txn* txn = this->txn(ttid);
@@ -304,9 +314,12 @@ void Client::Core::finish(Tid ttid, Reply<Tid> reply) {
   std::set<std::int64_t> deleted, checked;
   for (const auto& [oid, object] : txn->objects) {
     const std::uint32_t offset = pt_.partition_of(oid);
-    if (object.checked) checked.insert(offset);
-    else if (!object.data && !object.data_serial) deleted.insert(offset);
-    else finish.oid_list.push_back(oid);
+    if (object.checked)
+      checked.insert(offset);
+    else if (!object.data && !object.data_serial)
+      deleted.insert(offset);
+    else
+      finish.oid_list.push_back(oid);
   }
   finish.deleted.assign(deleted.begin(), deleted.end());
   finish.checked.assign(checked.begin(), checked.end());
@@ -338,19 +351,19 @@ void Client::Core::finished(Tid ttid, Tid tid) {
 void Client::Core::final_tid(Tid ttid, Reply<Tid> reply) {
   when_ready([this, ttid, reply](std::error_code ec) {
     if (ec) return txns_.erase(ttid), reply(ec);
-    master_->ask(AskFinalTID{ttid}, [this, ttid, reply](Result<AnswerFinalTID> answer,
-                                                        std::string_view) {
-      if (!answer) return final_tid(ttid, reply);
-      const auto done = [this, ttid, reply](std::optional<Tid> tid) {
-        if (!tid) return txns_.erase(ttid), reply(make_error_code(errc::transaction_failed));
-        finished(ttid, *tid);
-        reply(*tid);
-      };
-      if (answer->tid != kMaxTid) return done(answer->tid);
-      // Committed; only the storages know the final TID.
-      ask_read(pt_.partition_of(ttid), AskFinalTID{ttid},
-               [done](Result<AnswerFinalTID> tid) { done(tid ? tid->tid : std::nullopt); });
-    });
+    master_->ask(
+        AskFinalTID{ttid}, [this, ttid, reply](Result<AnswerFinalTID> answer, std::string_view) {
+          if (!answer) return final_tid(ttid, reply);
+          const auto done = [this, ttid, reply](std::optional<Tid> tid) {
+            if (!tid) return txns_.erase(ttid), reply(make_error_code(errc::transaction_failed));
+            finished(ttid, *tid);
+            reply(*tid);
+          };
+          if (answer->tid != kMaxTid) return done(answer->tid);
+          // Committed; only the storages know the final TID.
+          ask_read(pt_.partition_of(ttid), AskFinalTID{ttid},
+                   [done](Result<AnswerFinalTID> tid) { done(tid ? tid->tid : std::nullopt); });
+        });
   });
 }
 
@@ -370,7 +383,8 @@ void Client::Core::abort(Tid ttid) {
   txns_.erase(it);
 }
 
-// ---- Undo -----------------------------------------------------------------------
+// ---- Undo
+// -----------------------------------------------------------------------
 
 void Client::Core::undo(Tid ttid, Tid undone, VoteReply reply) {
   if (!txn(ttid)) return reply(make_error_code(errc::transaction_failed), {});
@@ -381,11 +395,11 @@ void Client::Core::undo(Tid ttid, Tid undone, VoteReply reply) {
              std::map<std::uint32_t, std::vector<Oid>> by_partition;
              for (Oid oid : info->oid_list) by_partition[pt_.partition_of(oid)].push_back(oid);
              auto serials = std::make_shared<std::map<Oid, UndoSerial>>();
-             auto gather = Gather::make(by_partition.size(), [this, ttid, serials, reply](
-                                                                  std::error_code ec) {
-               if (ec) return reply(ec, {});
-               undo_stores(ttid, std::move(*serials), reply);
-             });
+             auto gather = Gather::make(by_partition.size(),
+                                        [this, ttid, serials, reply](std::error_code ec) {
+                                          if (ec) return reply(ec, {});
+                                          undo_stores(ttid, std::move(*serials), reply);
+                                        });
              for (auto& [offset, oids] : by_partition) {
                ask_read(offset, AskObjectUndoSerial{ttid, snapshot, undone, std::move(oids)},
                         [gather, serials](Result<AnswerObjectUndoSerial> answer) {
@@ -403,8 +417,8 @@ void Client::Core::undo_stores(Tid ttid, std::map<Oid, UndoSerial> serials, Vote
   std::vector<Conflict> conflicts;
   for (const auto& [oid, serial] : serials)
     if (!serial.is_current)  // later revisions: resolution is the application's
-      conflicts.push_back(Conflict{oid, serial.current_serial,
-                                   serial.undo_serial.value_or(kZeroTid), false});
+      conflicts.push_back(
+          Conflict{oid, serial.current_serial, serial.undo_serial.value_or(kZeroTid), false});
   if (!conflicts.empty()) return reply(make_error_code(errc::conflict), conflicts);
   auto gather = Gather::make(serials.size(), [reply](std::error_code ec) { reply(ec, {}); });
   for (const auto& [oid, serial] : serials) {

@@ -40,8 +40,8 @@ struct StoreRequest {
   Tid serial{};
   std::optional<std::string> data;  // raw, for the cache; nullopt: no data
   std::int64_t compression = 0;
-  std::string stored;    // the bytes sent
-  std::string checksum;  // SHA-1 of `stored`; ZERO_HASH without data
+  std::string stored;              // the bytes sent
+  std::string checksum;            // SHA-1 of `stored`; ZERO_HASH without data
   std::optional<Tid> data_serial;  // undo: the revision whose data is reused
 };
 
@@ -132,8 +132,13 @@ class Client::Core : public std::enable_shared_from_this<Client::Core> {
   void undo_stores(Tid ttid, std::map<Oid, protocol::UndoSerial> serials, VoteReply reply);
   void when_idle(Txn& txn, std::function<void()> fn);
   void write_done(Tid ttid, NodeId nid, std::error_code ec);
-  void store_answer(Tid ttid, Oid oid, std::uint64_t generation, NodeId nid,
-                    std::uint32_t offset, std::optional<Tid> conflict);
+  // Sends a store or a check to every cell of `offset`; their answers may
+  // report a conflict.
+  template <class P>
+  void write_object(Txn& txn, std::uint32_t offset, P packet, std::uint64_t generation,
+                    const char* what);
+  void store_answer(Tid ttid, Oid oid, std::uint64_t generation, NodeId nid, std::uint32_t offset,
+                    std::optional<Tid> conflict);
   void deadlock(NodeId nid, net::Peer& peer, const protocol::NotifyDeadlock& notification);
   void vote_metadata(Tid ttid, VoteReply reply);
   void vote_failures(Tid ttid, VoteReply reply);
