@@ -248,7 +248,7 @@ bool ConnectionImpl::enqueue(std::uint32_t msg_id, std::uint16_t code, std::stri
   if (options_.observer) options_.observer(Direction::kSent, *this, msg_id, code, args);
   outbox_bytes_ += frame.size();
   outbox_.push_back(std::move(frame));
-  wake_.cancel();
+  if (writer_sleeping_) wake_.cancel();  // else it finds the frame when its write ends
   return true;
 }
 
@@ -285,7 +285,9 @@ asio::awaitable<void> ConnectionImpl::write_loop() {
         co_return;
       }
       wake_.expires_at(asio::steady_timer::time_point::max());
+      writer_sleeping_ = true;
       co_await wake_.async_wait(kNoThrow);
+      writer_sleeping_ = false;
       continue;
     }
     const std::size_t count = std::min(outbox_.size(), kMaxBuffersPerWrite);

@@ -69,6 +69,7 @@ class ConnectionImpl final : public Connection {
   asio::ip::tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   asio::steady_timer wake_;  // the writer sleeps on it; enqueue() cancels it
+  bool writer_sleeping_ = false;
   const bool server_;
   const ConnectionOptions options_;
   std::shared_ptr<Handler> handler_;
