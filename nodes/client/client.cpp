@@ -158,7 +158,7 @@ std::optional<NodeId> Client::nid() {
   return nid ? *nid : std::nullopt;
 }
 
-// ---- Transaction ------------------------------------------------------------------
+// ---- Transaction ------------------------------------------------------------
 
 Transaction::Transaction(std::shared_ptr<Client::Core> core, Tid ttid)
     : core_(std::move(core)), ttid_(ttid) {}

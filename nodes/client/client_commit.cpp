@@ -62,8 +62,7 @@ void Client::Core::begin(Metadata metadata, std::optional<Tid> tid, Reply<Tid> r
                });
 }
 
-// ---- Writes
-// -------------------------------------------------------------------
+// ---- Writes -----------------------------------------------------------------
 
 void Client::Core::txn_storage(Txn& txn, NodeId nid,
                                std::function<void(std::shared_ptr<net::Connection>)> fn) {
@@ -199,8 +198,7 @@ void Client::Core::deadlock(NodeId nid, net::Peer& peer, const NotifyDeadlock& n
            });
 }
 
-// ---- Vote
-// -----------------------------------------------------------------------
+// ---- Vote -------------------------------------------------------------------
 
 void Client::Core::vote(Tid ttid, VoteReply reply) {
   Txn* txn = this->txn(ttid);
@@ -303,8 +301,7 @@ void Client::Core::voted(Tid ttid, VoteReply reply) {
   reply({}, {});
 }
 
-// ---- Finish and abort
-// -----------------------------------------------------------------
+// ---- Finish and abort -------------------------------------------------------
 
 void Client::Core::finish(Tid ttid, Reply<Tid> reply) {
   Txn* txn = this->txn(ttid);
@@ -383,8 +380,7 @@ void Client::Core::abort(Tid ttid) {
   txns_.erase(it);
 }
 
-// ---- Undo
-// -----------------------------------------------------------------------
+// ---- Undo -------------------------------------------------------------------
 
 void Client::Core::undo(Tid ttid, Tid undone, VoteReply reply) {
   if (!txn(ttid)) return reply(make_error_code(errc::transaction_failed), {});

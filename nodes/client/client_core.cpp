@@ -85,7 +85,7 @@ struct Client::Core::ReadAttempt {
   std::error_code last = make_error_code(errc::not_ready);
 };
 
-// ---- Lifecycle ------------------------------------------------------------
+// ---- Lifecycle --------------------------------------------------------------
 
 Client::Core::Core(Options options)
     : options_(std::move(options)), io_(std::make_unique<Io>()), cache_(options_.cache_bytes) {}
@@ -288,7 +288,7 @@ void Client::Core::master_lost() {
   find_master();
 }
 
-// ---- Storages -----------------------------------------------------------------
+// ---- Storages ---------------------------------------------------------------
 
 void Client::Core::with_storage(NodeId nid,
                                 std::function<void(std::shared_ptr<net::Connection>)> fn) {
