@@ -2,6 +2,7 @@
 // against our own cluster: 1 master + 1 SQLite storage (1 partition, no
 // replica) + 1 admin, started from NEO_BIN_DIR. Only the public client API
 // is used. It prints:
+//   (0) the machine's raw loopback TCP round trip, to read the rest against;
 //   (a) cold load latency: N objects are committed (transactions of 100),
 //       then a new Client (empty cache) loads each of them once;
 //   (b) commit throughput and latency: 1 client commits M transactions of
@@ -27,6 +28,12 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <asio/connect.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
 
 #include "neo/client.hpp"
 #include "tests/cluster/local_cluster.hpp"
@@ -97,6 +104,38 @@ struct CpuMeter {
                 (cpu_ms(storage) - start_storage) / per, (self_cpu_ms() - start_self) / per);
   }
 };
+
+// The machine's own floor: a 16-byte ping-pong over loopback TCP between two
+// threads blocked in read(), with no NEO code. On a VM it varies from one
+// hour to the next; the figures below are to be read against it.
+void raw_round_trip() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket client(io), server(io);
+  client.connect(acceptor.local_endpoint());
+  acceptor.accept(server);
+  client.set_option(asio::ip::tcp::no_delay(true));
+  server.set_option(asio::ip::tcp::no_delay(true));
+  constexpr int kTrips = 2000;
+  std::thread echo([&server] {
+    char buffer[16];
+    for (int i = 0; i < kTrips; ++i) {
+      asio::read(server, asio::buffer(buffer));
+      asio::write(server, asio::buffer(buffer));
+    }
+  });
+  std::vector<double> latencies;
+  char buffer[16] = {};
+  for (int i = 0; i < kTrips; ++i) {
+    const auto start = Clock::now();
+    asio::write(client, asio::buffer(buffer));
+    asio::read(client, asio::buffer(buffer));
+    latencies.push_back(micros(Clock::now() - start));
+  }
+  echo.join();
+  std::printf("(0) raw loopback TCP round trip (2 threads, blocking read): p50 %.0f us, p90 %.0f us\n",
+              percentile(latencies, 0.5), percentile(latencies, 0.9));
+}
 
 std::unique_ptr<neo::client::Client> connect(const LocalCluster& cluster) {
   neo::client::Options options;
@@ -270,6 +309,7 @@ int main(int argc, char** argv) {
   }
   const pid_t master = cluster.master().pid(), storage = cluster.storage(0).pid();
   std::mt19937_64 random(42);
+  raw_round_trip();
 
   auto client = connect(cluster);
   Pool pool = create_objects(*client, object_count, random);
