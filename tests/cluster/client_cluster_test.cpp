@@ -187,6 +187,35 @@ TEST_CASE("a client vanishing between vote and finish leaves nothing behind", "[
   CHECK((*history)[0].serial == next);
 }
 
+TEST_CASE("the client reconnects to a restarted master and sees what others committed",
+          "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto a = running.client();
+  const Oid oid = new_oids(*a, 1)[0];
+  const Tid t1 = commit(*a, {oid}, neo::kZeroTid, "v1");
+  CHECK(a->load(oid)->serial == t1);  // cached
+
+  auto during = begin(*a);  // a transaction across the master's death
+  during->store(oid, t1, "lost with the master");
+  running.cluster.master().signal(SIGKILL);
+  REQUIRE(running.cluster.master().wait(10s).has_value());
+  running.cluster.start_master();
+  REQUIRE(running.cluster.wait_cluster_state("RUNNING", 30s));
+  CHECK(during->finish().error() == errc::transaction_failed);
+
+  // Another client commits while `a` may still be reconnecting.
+  auto b = running.client();
+  const Tid t2 = commit(*b, {oid}, t1, "v2");
+  REQUIRE(a->sync() == std::error_code{});
+  auto record = a->load(oid);  // not the stale cached revision
+  REQUIRE(record);
+  CHECK(record->serial == t2);
+  const Tid t3 = commit(*a, {oid}, t2, "v3");
+  REQUIRE(b->sync() == std::error_code{});  // a's invalidation has reached b
+  CHECK(b->load(oid)->serial == t3);
+}
+
 TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
   if (!LocalCluster::daemons_built()) return;
   Running running({.storages = 1});
