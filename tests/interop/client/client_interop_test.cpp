@@ -1,0 +1,175 @@
+// Our C++ client library (include/neo/client.hpp) against an upstream NEO/py
+// cluster: master and SQLite storages of NEO/py, plain TCP and TLS. Skipped
+// (exit 77) without NEO_PEER_PYTHONPATH.
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neo/client.hpp"
+#include "tests/interop/upstream_cluster.hpp"
+#include "tests/net/test_certs.hpp"
+
+using neo::errc;
+using neo::Oid;
+using neo::Tid;
+using neo::client::Client;
+using neo::client::Transaction;
+using neo::interop::UpstreamCluster;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::unique_ptr<Client> connect(const UpstreamCluster& cluster,
+                                const std::optional<neo::net::TlsFiles>& tls = std::nullopt) {
+  neo::client::Options options;
+  options.masters = {neo::net::to_string(cluster.master())};
+  options.cluster = cluster.name();
+  options.timeout = 60s;  // the upstream cluster may still be starting
+  if (tls) {
+    options.ca = tls->ca;
+    options.cert = tls->cert;
+    options.key = tls->key;
+  }
+  auto client = Client::connect(options);
+  INFO((client ? "" : client.error().message()) << cluster.diagnostics());
+  REQUIRE(client);
+  return std::move(*client);
+}
+
+std::unique_ptr<Transaction> begin(Client& client) {
+  auto txn = client.begin({.user = "interop", .description = "client_interop_test"});
+  REQUIRE(txn);
+  return std::move(*txn);
+}
+
+Tid commit(Client& client, const std::vector<Oid>& oids, const std::vector<Tid>& serials,
+           const std::string& data) {
+  auto txn = begin(client);
+  for (std::size_t i = 0; i < oids.size(); ++i)
+    txn->store(oids[i], serials[i], data + "/" + std::to_string(oids[i].value));
+  auto tid = txn->finish();
+  INFO(tid.error().message());
+  REQUIRE(tid);
+  return *tid;
+}
+
+std::vector<Oid> new_oids(Client& client, int count) {
+  std::vector<Oid> oids;
+  for (int i = 0; i < count; ++i) {
+    auto oid = client.new_oid();
+    REQUIRE(oid);
+    oids.push_back(*oid);
+  }
+  return oids;
+}
+
+// Commits, loads (latest, before, serial), conflicts, readCurrent,
+// invalidations, history, undo log, iteration and undo between two clients.
+void exercise(Client& a, Client& b) {
+  std::mutex mutex;
+  std::vector<Tid> invalidated;
+  b.on_invalidation([&](Tid tid, std::span<const Oid>) {
+    std::lock_guard lock(mutex);
+    invalidated.push_back(tid);
+  });
+  const auto oids = new_oids(a, 20);
+  const std::string big(5000, 'z');  // compressible: stored with zlib
+  const Tid t1 = commit(a, oids, std::vector<Tid>(oids.size(), neo::kZeroTid), big);
+  REQUIRE(b.sync() == std::error_code{});
+  for (Oid oid : oids) {
+    auto record = b.load(oid);
+    REQUIRE(record);
+    CHECK(record->serial == t1);
+    CHECK(record->data == big + "/" + std::to_string(oid.value));
+  }
+
+  const Tid t2 = commit(a, {oids[0]}, {t1}, "two");
+  REQUIRE(b.sync() == std::error_code{});
+  {
+    std::lock_guard lock(mutex);
+    CHECK(std::count(invalidated.begin(), invalidated.end(), t2) == 1);
+  }
+  CHECK(b.load(oids[0])->data == "two/" + std::to_string(oids[0].value));
+  auto before = b.load_before(oids[0], t2);
+  REQUIRE(before);
+  CHECK(before->serial == t1);
+  CHECK(before->next_serial == t2);
+  CHECK(b.load_serial(oids[0], t1)->serial == t1);
+  CHECK(b.load(Oid{1u << 30}).error() == errc::oid_does_not_exist);
+
+  // A write conflict, resolved by storing again on the committed serial.
+  auto txn = begin(b);
+  const Tid t3 = commit(a, {oids[1]}, {t1}, "from a");
+  txn->store(oids[1], t1, "from b");
+  CHECK(txn->vote() == errc::conflict);
+  REQUIRE(txn->conflicts().size() == 1);
+  CHECK(txn->conflicts()[0].committed == t3);
+  txn->store(oids[1], t3, "resolved");
+  auto t4 = txn->finish();
+  REQUIRE(t4);
+  CHECK(a.load_serial(oids[1], *t4)->data == "resolved");
+
+  // readCurrent on an object changed since.
+  auto reader = begin(b);
+  reader->check_current_serial(oids[0], t1);
+  reader->store(oids[2], t1, "depends on oids[0]");
+  CHECK(reader->vote() == errc::read_conflict);
+  reader->abort();
+
+  auto history = a.history(oids[0], 10);
+  REQUIRE(history);
+  REQUIRE(history->size() == 2);
+  CHECK((*history)[0].serial == t2);
+  auto log = a.undo_log(0, 3);
+  REQUIRE(log);
+  REQUIRE(log->size() == 3);
+  CHECK((*log)[0].tid == *t4);
+  CHECK((*log)[0].user == "interop");
+  auto all = a.transactions(t1, neo::kMaxTid, 100);
+  REQUIRE(all);
+  CHECK(all->size() == 4);
+
+  auto undo = begin(a);
+  REQUIRE(undo->undo(t2) == std::error_code{});
+  const auto undone = undo->finish();
+  REQUIRE(undone);
+  REQUIRE(b.sync() == std::error_code{});
+  CHECK(b.load(oids[0])->data == big + "/" + std::to_string(oids[0].value));
+}
+
+}  // namespace
+
+TEST_CASE("our client commits and reads on an upstream cluster", "[interop][client]") {
+  UpstreamCluster cluster(UpstreamCluster::Options{});
+  auto a = connect(cluster);
+  auto b = connect(cluster);
+  exercise(*a, *b);
+  CHECK(cluster.alive());
+}
+
+TEST_CASE("our client on an upstream cluster of 2 storages with replicas", "[interop][client]") {
+  UpstreamCluster cluster(UpstreamCluster::Options{.replicas = 1, .storages = 2, .autostart = 2});
+  auto a = connect(cluster);
+  auto b = connect(cluster);
+  exercise(*a, *b);
+  CHECK(cluster.alive());
+}
+
+TEST_CASE("our client on an upstream cluster over TLS", "[interop][client][tls]") {
+  neo::net::test::TestPki pki;
+  pki.make_ca("ca");
+  pki.make_cert("ca", "master");
+  pki.make_cert("ca", "storage");
+  pki.make_cert("ca", "client");
+  UpstreamCluster::Options options;
+  options.master_tls = pki.files("ca", "master");
+  options.storage_tls = pki.files("ca", "storage");
+  UpstreamCluster cluster(options);
+  auto a = connect(cluster, pki.files("ca", "client"));
+  auto b = connect(cluster, pki.files("ca", "client"));
+  exercise(*a, *b);
+  CHECK(cluster.alive());
+}
