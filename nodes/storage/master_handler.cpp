@@ -113,6 +113,7 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyPackSigned& p) {
 }
 
 void MasterHandler::maybe_pack(net::Peer& peer) {
+  if (packing_) return;  // the job asks again when done
   auto next = state_.next_pack();
   if (failed(next ? std::error_code{} : next.error(), "looking for pack orders")) return;
   if (!*next) {
@@ -126,10 +127,32 @@ void MasterHandler::maybe_pack(net::Peer& peer) {
                                                 std::string_view) {
              auto master = weak.lock();
              if (!answer || !master || master->closed() || answer->pack_list.empty()) return;
-             auto progress = state_.apply_pack_order(answer->pack_list.front());
-             if (failed(progress ? std::error_code{} : progress.error(), "packing")) return;
-             if (*progress) maybe_pack(*master);
+             if (packing_) return;
+             auto job = state_.start_pack(answer->pack_list.front());
+             if (failed(job ? std::error_code{} : job.error(), "packing")) return;
+             if (!*job) return;
+             packing_ = true;
+             pack(weak, std::move(**job));
            });
+}
+
+void MasterHandler::pack(std::weak_ptr<net::Peer> weak, StorageState::PackJob job) {
+  // The connection owns this handler; closed, the job is left for the next
+  // master connection (the partitions not recorded packed are redone).
+  auto master = weak.lock();
+  if (!master || master->closed() || !state_.operational()) {
+    packing_ = false;
+    return;
+  }
+  auto done = state_.pack_step(job);
+  if (failed(done ? std::error_code{} : done.error(), "packing")) return;
+  if (!*done) {
+    return events_.run_later([this, weak, job = std::move(job)]() mutable {
+      if (!weak.expired()) pack(std::move(weak), std::move(job));  // else `this` is gone too
+    });
+  }
+  packing_ = false;
+  maybe_pack(*master);
 }
 
 void MasterHandler::on(net::Peer&, const protocol::Truncate& p) {

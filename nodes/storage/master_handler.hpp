@@ -59,12 +59,15 @@ class MasterHandler : public net::Handler {
   // Processes the signed pack orders one by one (asking the master for
   // each), then reports NotifyPackCompleted if the completed id changed.
   void maybe_pack(net::Peer& peer);
+  // One step of `job`, the next one queued behind the packets waiting.
+  void pack(std::weak_ptr<net::Peer> master, StorageState::PackJob job);
   // Aborts every transaction of the clients the master says are not RUNNING.
   void abort_for_stopped_clients(const protocol::NotifyNodeInformation& p);
 
   StorageState& state_;
   StorageEvents& events_;
   std::function<void(std::error_code)> on_lost_;
+  bool packing_ = false;  // a pack job is in progress
 };
 
 }  // namespace neo::storage

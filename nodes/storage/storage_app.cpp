@@ -305,6 +305,12 @@ void StorageApp::notify_deadlock(NodeId client, const protocol::NotifyDeadlock& 
   SPDLOG_INFO("cannot notify deadlock to {}: not connected", to_string(client));
 }
 
+void StorageApp::run_later(std::function<void()> fn) {
+  asio::post(env_.io, [fn = std::move(fn), alive = alive_] {
+    if (*alive) fn();
+  });
+}
+
 void StorageApp::commit_later() {
   if (commit_pending_) return;
   commit_pending_ = true;

@@ -39,6 +39,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void drop_partitions(const std::vector<std::uint32_t>& partitions) override;
   void operation_stopped() override;
   void commit_later() override;
+  void run_later(std::function<void()> fn) override;
   // PeerHost
   void identify(net::Peer& peer, const protocol::RequestIdentification& request) override;
   void peer_closed(net::Peer& peer) override;

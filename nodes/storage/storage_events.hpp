@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ class StorageEvents {
   // A transaction was unlocked: commit the database within 1 s
   // (Database::commit_deferred), so that several unlocks share a commit.
   virtual void commit_later() {}
+  // Runs `fn` on the io thread after the work already queued (long tasks
+  // such as pack go step by step). Default: at once.
+  virtual void run_later(std::function<void()> fn) { fn(); }
 };
 
 }  // namespace neo::storage

@@ -1,10 +1,10 @@
 // StorageState's pack steps (NEO/py's maybePack + BackgroundWorker._task_pack,
 // simplified; MasterHandler::maybe_pack drives them): the next pack order
 // to process is the master's first one after the smallest completed pack id
-// of the own UP_TO_DATE cells; each such partition is packed (whole, or only
-// the order's oids for a partial pack) and recorded packed; a rejected
-// order is only recorded. Runs synchronously on the io thread (no
-// background worker yet).
+// of the own UP_TO_DATE cells; each such partition is packed (whole, by
+// chunks of oids, or only the order's oids for a partial pack) and recorded
+// packed; a rejected order is only recorded. Each chunk is a step of its own
+// on the io thread, committed, so that clients are served between chunks.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -18,8 +18,19 @@ namespace {
 constexpr std::uint64_t kPackChunk = 1000;  // oids per pack_partition call
 }
 
-std::error_code StorageState::pack_partition(std::uint32_t partition,
-                                             const protocol::PackOrder& order) {
+Result<bool> StorageState::pack_step(PackJob& job) {
+  if (job.partitions.empty()) return true;
+  const protocol::PackOrder& order = job.order;
+  const std::uint32_t partition = job.partitions.front();
+  // Between two steps the cell may have been dropped or become out of date.
+  auto packed = db_.packed_ids(true);
+  if (!packed) return packed.error();
+  if (std::none_of(packed->begin(), packed->end(),
+                   [&](const auto& entry) { return entry.first == partition; })) {
+    job.partitions.erase(job.partitions.begin());
+    job.next_oid = Oid{0};
+    return job.partitions.empty();
+  }
   if (order.approved.value_or(false)) {
     if (order.partial) {
       std::vector<Oid> oids;
@@ -31,19 +42,23 @@ std::error_code StorageState::pack_partition(std::uint32_t partition,
       auto done = db_.pack_oids(partition, oids, order.pack_tid);
       if (!done) return done.error();
     } else {
-      SPDLOG_INFO("pack {} @{}: partition {}", dump_tid(order.pack_id), dump_tid(order.pack_tid),
-                  partition);
-      Oid min_oid{0};
-      for (;;) {
-        auto done = db_.pack_partition(partition, min_oid, order.pack_tid, kPackChunk);
-        if (!done) return done.error();
-        if (!done->last_oid) break;
-        min_oid = Oid{done->last_oid->value + 1};
+      if (job.next_oid == Oid{0})
+        SPDLOG_INFO("pack {} @{}: partition {}", dump_tid(order.pack_id),
+                    dump_tid(order.pack_tid), partition);
+      auto done = db_.pack_partition(partition, job.next_oid, order.pack_tid, kPackChunk);
+      if (!done) return done.error();
+      if (done->last_oid) {  // more of this partition
+        job.next_oid = Oid{done->last_oid->value + 1};
+        if (std::error_code ec = db_.commit()) return ec;
+        return false;
       }
     }
   }
   if (std::error_code ec = db_.set_partition_packed(partition, order.pack_id)) return ec;
-  return db_.commit();
+  if (std::error_code ec = db_.commit()) return ec;
+  job.partitions.erase(job.partitions.begin());
+  job.next_oid = Oid{0};
+  return job.partitions.empty();
 }
 
 Result<std::optional<Tid>> StorageState::next_pack() {
@@ -57,17 +72,27 @@ Result<std::optional<Tid>> StorageState::next_pack() {
   return std::optional<Tid>{Tid{min_packed.value + 1}};
 }
 
-Result<bool> StorageState::apply_pack_order(const protocol::PackOrder& order) {
-  if (!order.approved) return false;  // not signed yet: wait for NotifyPackSigned
+Result<std::optional<StorageState::PackJob>> StorageState::start_pack(
+    const protocol::PackOrder& order) {
+  if (!order.approved) return std::optional<PackJob>{};  // not signed yet: wait for NotifyPackSigned
   auto packed = db_.packed_ids(true);
   if (!packed) return packed.error();
-  bool progress = false;
-  for (const auto& [partition, id] : *packed) {
-    if (!(id < order.pack_id)) continue;
-    if (std::error_code ec = pack_partition(partition, order)) return ec;
-    progress = true;
+  PackJob job{.order = order};
+  for (const auto& [partition, id] : *packed)
+    if (id < order.pack_id) job.partitions.push_back(partition);
+  if (job.partitions.empty()) return std::optional<PackJob>{};
+  return std::optional<PackJob>{std::move(job)};
+}
+
+Result<bool> StorageState::apply_pack_order(const protocol::PackOrder& order) {
+  auto job = start_pack(order);
+  if (!job) return job.error();
+  if (!*job) return false;
+  for (;;) {
+    auto done = pack_step(**job);
+    if (!done) return done.error();
+    if (*done) return true;
   }
-  return progress;
 }
 
 Result<std::optional<Tid>> StorageState::pack_completed() {

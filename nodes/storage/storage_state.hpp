@@ -79,13 +79,23 @@ class StorageState {
   // NotifyPackSigned: records the signatures; returns the pack id to report
   // with NotifyPackCompleted when packing is disabled and operational.
   Result<std::optional<Tid>> pack_signed(const protocol::NotifyPackSigned& p);
-  // Packing (storage_pack.cpp). next_pack: the id from which to ask the
-  // master's pack orders (AskPackOrders), none if every signed order is
-  // done. apply_pack_order: packs the own UP_TO_DATE partitions not packed
-  // up to `order` yet (false: nothing done, e.g. order not signed yet).
-  // pack_completed: the new completed pack id to report with
-  // NotifyPackCompleted, if it changed.
+  // Packing (storage_pack.cpp), in steps so that the io thread serves
+  // clients in between. next_pack: the id from which to ask the master's
+  // pack orders (AskPackOrders), none if every signed order is done.
+  // start_pack: the job of applying `order` to the own UP_TO_DATE
+  // partitions not packed up to it yet (none: nothing to do, e.g. order not
+  // signed yet). pack_step: packs the next chunk of the job (each committed);
+  // true once the job is done. apply_pack_order: the whole job at once
+  // (false: nothing done). pack_completed: the new completed pack id to
+  // report with NotifyPackCompleted, if it changed.
+  struct PackJob {
+    protocol::PackOrder order;
+    std::vector<std::uint32_t> partitions;  // still to pack, first one in progress
+    Oid next_oid{};                         // where the first one's next chunk starts
+  };
   Result<std::optional<Tid>> next_pack();
+  Result<std::optional<PackJob>> start_pack(const protocol::PackOrder& order);
+  Result<bool> pack_step(PackJob& job);
   Result<bool> apply_pack_order(const protocol::PackOrder& order);
   Result<std::optional<Tid>> pack_completed();
   // StartOperation: operational, unfinished data dropped.
@@ -148,7 +158,6 @@ class StorageState {
  private:
   void load_partition_table_from_db();
   void log_pt() const;
-  std::error_code pack_partition(std::uint32_t partition, const protocol::PackOrder& order);
 
   Database& db_;
   Config config_;

@@ -196,3 +196,64 @@ TEST_CASE("a signed pack order is applied to own partitions and reported complet
   REQUIRE(completed);
   CHECK(*completed == tid3);
 }
+
+TEST_CASE("a pack goes by chunks of oids, each a step of its own", "[storage][commit]") {
+  Operational o;
+  neo::storage::StorageState& state = o.app->state();
+  neo::storage::TransactionManager& tm = state.tm();
+  neo::storage::TransactionManager::Origin client{kC1, {}};
+  std::string message;
+  constexpr std::uint64_t kObjects = 2500;  // over two chunks of 1000 in some partition
+  const Tid t1{0x1000}, tid1{0x1002}, t2{0x2000}, tid2{0x2002}, t3{0x3000}, tid3{0x3002};
+  for (auto [ttid, tid] : {std::pair{t1, tid1}, std::pair{t2, tid2}}) {
+    std::vector<Oid> oids;
+    for (std::uint64_t i = 1; i <= kObjects; ++i) {
+      auto store = store_of(Oid{i}, ttid, "r" + std::to_string(ttid.value));
+      store.serial = ttid == t1 ? Tid{} : tid1;
+      tm.store_object(client, store, [](auto r, const std::string&) { REQUIRE(r); });
+      oids.push_back(Oid{i});
+    }
+    REQUIRE_FALSE(tm.store_transaction(client, {.ttid = ttid, .oid_list = oids}, message));
+    REQUIRE_FALSE(tm.lock(ttid, tid, false, message));
+    REQUIRE_FALSE(tm.unlock(ttid, message));
+  }
+  REQUIRE_FALSE(tm.store_transaction(
+      client, {.ttid = t3, .pack = protocol::PackRequest{std::nullopt, tid2}}, message));
+  REQUIRE_FALSE(tm.lock(t3, tid3, true, message));
+  REQUIRE_FALSE(tm.unlock(t3, message));
+  REQUIRE_FALSE(state.db().commit());
+  REQUIRE(state.pack_signed({.approved = {tid3}}));
+
+  auto next = state.next_pack();
+  REQUIRE(next);
+  REQUIRE(*next);
+  auto orders = state.pack_orders(**next);
+  REQUIRE(orders);
+  REQUIRE_FALSE(orders->pack_list.empty());
+  auto job = state.start_pack(orders->pack_list.front());
+  REQUIRE(job);
+  REQUIRE(*job);
+  const std::size_t partitions = (*job)->partitions.size();  // all of them: one storage
+  REQUIRE(partitions >= 1);
+  const std::uint32_t first = (*job)->partitions.front();
+  const Oid first_oid{first == 0 ? partitions : first};  // the first partition's lowest oid
+  int steps = 0;
+  for (bool done = false; !done && steps < 100; ++steps) {
+    auto step = state.pack_step(**job);
+    REQUIRE(step);
+    done = *step;
+    if (!done && steps == 0)  // between steps: loads are served, the first chunk is packed
+      CHECK(state.db().object_history(first_oid, 0, 10)->size() == 1);
+  }
+  // 2500 oids over `partitions` partitions of 1000-oid chunks: more steps than partitions.
+  CHECK(steps > static_cast<int>(partitions));
+  CHECK(steps < 100);
+  for (std::uint64_t i : {std::uint64_t{1}, std::uint64_t{1234}, kObjects})
+    CHECK(state.db().object_history(Oid{i}, 0, 10)->size() == 1);
+  auto again = state.next_pack();
+  REQUIRE(again);
+  CHECK_FALSE(*again);
+  auto completed = state.pack_completed();
+  REQUIRE(completed);
+  CHECK(*completed == tid3);
+}
