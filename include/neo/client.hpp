@@ -53,8 +53,9 @@ struct Options {
   bool read_only = false;
   bool compress = true;  // zlib when it makes data smaller, as NEO/py
   // A blocking call first waits this long awake (at most one caller per two
-  // cores at a time), then sleeps: answers on loopback come back faster than
-  // a sleeping thread wakes up. 0: always sleep.
+  // cores at a time; rarely while spins keep failing; never for votes and
+  // finishes), then sleeps: answers on loopback come back faster than a
+  // sleeping thread wakes up. 0: always sleep.
   std::chrono::microseconds spin = std::chrono::microseconds(100);
 };
 

@@ -18,27 +18,47 @@ using Core = Client::Core;
 // Most answers come back within a loopback round trip: the caller waits for
 // them awake, as waking a sleeping thread can cost more than the trip itself
 // (~75 us on a VM whose idle vCPUs halt). At most one spinning thread per two
-// cores, so that spinning callers do not take the CPU from the servers.
-template <class Ready>
-void spin_until(std::chrono::microseconds spin, Ready ready) {
-  if (spin.count() <= 0) return;
-  static std::atomic<unsigned> spinning{0};
-  static const unsigned max_spinning = std::max(1u, std::thread::hardware_concurrency() / 2);
-  if (spinning.fetch_add(1, std::memory_order_relaxed) < max_spinning) {
-    const auto end = std::chrono::steady_clock::now() + spin;
-    while (!ready() && std::chrono::steady_clock::now() < end) {
+// cores, so that spinning callers do not take the CPU from the servers; and
+// while spins keep failing (a loaded cluster, a slow network), only one call
+// in 32 tries, to notice when answers are quick again.
+class Spinner {
+ public:
+  template <class Ready>
+  void wait(std::chrono::microseconds spin, Ready ready) {
+    if (spin.count() <= 0) return;
+    const bool probe = probes_.fetch_add(1, std::memory_order_relaxed) % 32 == 0;
+    if (credit_.load(std::memory_order_relaxed) <= 0 && !probe) return;
+    if (spinning_.fetch_add(1, std::memory_order_relaxed) < max_spinning_) {
+      const auto end = std::chrono::steady_clock::now() + spin;
+      bool answered = false;
+      while (!(answered = ready()) && std::chrono::steady_clock::now() < end) {
 #if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
+        __builtin_ia32_pause();
 #endif
+      }
+      const int credit = credit_.load(std::memory_order_relaxed);
+      credit_.store(answered ? std::min(credit + 1, 16) : std::max(credit - 1, 0),
+                    std::memory_order_relaxed);
     }
+    spinning_.fetch_sub(1, std::memory_order_relaxed);
   }
-  spinning.fetch_sub(1, std::memory_order_relaxed);
-}
+
+ private:
+  std::atomic<unsigned> spinning_{0};
+  const unsigned max_spinning_ = std::max(1u, std::thread::hardware_concurrency() / 2);
+  std::atomic<int> credit_{16};
+  std::atomic<unsigned> probes_{0};
+};
+
+Spinner spinner;
+
+// Whether a call waits awake first: not for those that wait for the disk.
+enum class Wait { spin, sleep };
 
 // Runs `work(reply)` on the I/O thread once the cluster is ready, and waits
 // for its reply.
 template <class T>
-Result<T> call(Core& core, std::function<void(Reply<T>)> work) {
+Result<T> call(Core& core, std::function<void(Reply<T>)> work, Wait wait = Wait::spin) {
   struct Shared {
     std::promise<Result<T>> promise;
     std::atomic<bool> done{false};
@@ -56,7 +76,9 @@ Result<T> call(Core& core, std::function<void(Reply<T>)> work) {
     });
   });
   if (!posted) return make_error_code(errc::connection_closed);
-  spin_until(core.options().spin, [&] { return shared->done.load(std::memory_order_acquire); });
+  if (wait == Wait::spin)
+    spinner.wait(core.options().spin,
+                 [&] { return shared->done.load(std::memory_order_acquire); });
   if (future.wait_for(core.options().timeout) != std::future_status::ready)
     return make_error_code(errc::timed_out);
   return future.get();
@@ -64,10 +86,13 @@ Result<T> call(Core& core, std::function<void(Reply<T>)> work) {
 
 struct Unit {};
 
-std::error_code call_done(Core& core, std::function<void(Done)> work) {
-  Result<Unit> result = call<Unit>(core, [work](Reply<Unit> reply) {
-    work([reply](std::error_code ec) { reply(ec ? Result<Unit>(ec) : Result<Unit>(Unit{})); });
-  });
+std::error_code call_done(Core& core, std::function<void(Done)> work, Wait wait = Wait::spin) {
+  Result<Unit> result = call<Unit>(
+      core,
+      [work](Reply<Unit> reply) {
+        work([reply](std::error_code ec) { reply(ec ? Result<Unit>(ec) : Result<Unit>(Unit{})); });
+      },
+      wait);
   return result.error();
 }
 
@@ -209,13 +234,16 @@ namespace {
 std::error_code call_vote(Core& core, std::vector<Conflict>& conflicts,
                           std::function<void(VoteReply)> work) {
   auto found = std::make_shared<std::vector<Conflict>>();
-  std::error_code ec = call_done(core, [work, found](Done done) {
-    work([found, done](std::error_code ec, std::vector<Conflict> conflicts) {
-      *found = std::move(conflicts);
-      done(ec);
-    });
-  });
-  conflicts = *found;
+  std::error_code ec = call_done(
+      core,
+      [work, found](Done done) {
+        work([found, done](std::error_code ec, std::vector<Conflict> conflicts) {
+          *found = std::move(conflicts);
+          done(ec);
+        });
+      },
+      Wait::sleep);  // the storages write to disk first
+  if (ec != errc::timed_out) conflicts = *found;  // else the I/O thread may still write it
   return ec;
 }
 
@@ -244,15 +272,19 @@ Result<Tid> Transaction::finish() {
     std::vector<Conflict> conflicts;
   };
   auto vote = std::make_shared<Vote>();
-  Result<Tid> tid = call<Tid>(*core_, [core = core_.get(), ttid = ttid_, vote](Reply<Tid> reply) {
-    core->vote(ttid, [core, ttid, vote, reply](std::error_code ec, std::vector<Conflict> found) {
-      if (ec) {
-        *vote = {true, std::move(found)};
-        return reply(ec);
-      }
-      core->finish(ttid, reply);
-    });
-  });
+  Result<Tid> tid = call<Tid>(
+      *core_,
+      [core = core_.get(), ttid = ttid_, vote](Reply<Tid> reply) {
+        core->vote(ttid,
+                   [core, ttid, vote, reply](std::error_code ec, std::vector<Conflict> found) {
+                     if (ec) {
+                       *vote = {true, std::move(found)};
+                       return reply(ec);
+                     }
+                     core->finish(ttid, reply);
+                   });
+      },
+      Wait::sleep);
   if (!tid && tid.error() != errc::timed_out && vote->failed) {
     // As vote(): store resolutions and finish again, or abort.
     conflicts_ = std::move(vote->conflicts);
