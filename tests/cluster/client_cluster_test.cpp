@@ -12,13 +12,16 @@
 
 #include "neo/client.hpp"
 #include "tests/cluster/local_cluster.hpp"
+#include "tests/support/client_steps.hpp"
 
 using neo::errc;
 using neo::Oid;
 using neo::Tid;
 using neo::client::Client;
-using neo::client::Transaction;
+using neo::test::begin;
+using neo::test::commit;
 using neo::test::LocalCluster;
+using neo::test::new_oids;
 using namespace std::chrono_literals;
 
 namespace {
@@ -39,32 +42,6 @@ struct Running {
   }
   LocalCluster cluster;
 };
-
-std::unique_ptr<Transaction> begin(Client& client) {
-  auto txn = client.begin({.user = "test", .description = "client_cluster_test"});
-  REQUIRE(txn);
-  return std::move(*txn);
-}
-
-// Commits `data` as new revisions of `oids` (based on `serial`); the tid.
-Tid commit(Client& client, const std::vector<Oid>& oids, Tid serial, const std::string& data) {
-  auto txn = begin(client);
-  for (Oid oid : oids) txn->store(oid, serial, data + "/" + std::to_string(oid.value));
-  auto tid = txn->finish();
-  INFO(tid.error().message());
-  REQUIRE(tid);
-  return *tid;
-}
-
-std::vector<Oid> new_oids(Client& client, int count) {
-  std::vector<Oid> oids;
-  for (int i = 0; i < count; ++i) {
-    auto oid = client.new_oid();
-    REQUIRE(oid);
-    oids.push_back(*oid);
-  }
-  return oids;
-}
 
 }  // namespace
 

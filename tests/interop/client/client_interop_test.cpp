@@ -11,13 +11,16 @@
 #include "neo/client.hpp"
 #include "tests/interop/upstream_cluster.hpp"
 #include "tests/net/test_certs.hpp"
+#include "tests/support/client_steps.hpp"
 
 using neo::errc;
 using neo::Oid;
 using neo::Tid;
 using neo::client::Client;
-using neo::client::Transaction;
 using neo::interop::UpstreamCluster;
+using neo::test::begin;
+using neo::test::commit;
+using neo::test::new_oids;
 using namespace std::chrono_literals;
 
 namespace {
@@ -39,33 +42,6 @@ std::unique_ptr<Client> connect(const UpstreamCluster& cluster,
   return std::move(*client);
 }
 
-std::unique_ptr<Transaction> begin(Client& client) {
-  auto txn = client.begin({.user = "interop", .description = "client_interop_test"});
-  REQUIRE(txn);
-  return std::move(*txn);
-}
-
-Tid commit(Client& client, const std::vector<Oid>& oids, const std::vector<Tid>& serials,
-           const std::string& data) {
-  auto txn = begin(client);
-  for (std::size_t i = 0; i < oids.size(); ++i)
-    txn->store(oids[i], serials[i], data + "/" + std::to_string(oids[i].value));
-  auto tid = txn->finish();
-  INFO(tid.error().message());
-  REQUIRE(tid);
-  return *tid;
-}
-
-std::vector<Oid> new_oids(Client& client, int count) {
-  std::vector<Oid> oids;
-  for (int i = 0; i < count; ++i) {
-    auto oid = client.new_oid();
-    REQUIRE(oid);
-    oids.push_back(*oid);
-  }
-  return oids;
-}
-
 // Commits, loads (latest, before, serial), conflicts, readCurrent,
 // invalidations, history, undo log, iteration and undo between two clients.
 void exercise(Client& a, Client& b) {
@@ -77,7 +53,7 @@ void exercise(Client& a, Client& b) {
   });
   const auto oids = new_oids(a, 20);
   const std::string big(5000, 'z');  // compressible: stored with zlib
-  const Tid t1 = commit(a, oids, std::vector<Tid>(oids.size(), neo::kZeroTid), big);
+  const Tid t1 = commit(a, oids, neo::kZeroTid, big);
   REQUIRE(b.sync() == std::error_code{});
   for (Oid oid : oids) {
     auto record = b.load(oid);
@@ -86,7 +62,7 @@ void exercise(Client& a, Client& b) {
     CHECK(record->data == big + "/" + std::to_string(oid.value));
   }
 
-  const Tid t2 = commit(a, {oids[0]}, {t1}, "two");
+  const Tid t2 = commit(a, {oids[0]}, t1, "two");
   REQUIRE(b.sync() == std::error_code{});
   {
     std::lock_guard lock(mutex);
@@ -102,7 +78,7 @@ void exercise(Client& a, Client& b) {
 
   // A write conflict, resolved by storing again on the committed serial.
   auto txn = begin(b);
-  const Tid t3 = commit(a, {oids[1]}, {t1}, "from a");
+  const Tid t3 = commit(a, {oids[1]}, t1, "from a");
   txn->store(oids[1], t1, "from b");
   CHECK(txn->vote() == errc::conflict);
   REQUIRE(txn->conflicts().size() == 1);
@@ -127,7 +103,7 @@ void exercise(Client& a, Client& b) {
   REQUIRE(log);
   REQUIRE(log->size() == 3);
   CHECK((*log)[0].tid == *t4);
-  CHECK((*log)[0].user == "interop");
+  CHECK((*log)[0].user == "test");
   auto all = a.transactions(t1, neo::kMaxTid, 100);
   REQUIRE(all);
   CHECK(all->size() == 4);

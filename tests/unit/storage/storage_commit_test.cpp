@@ -152,21 +152,25 @@ TEST_CASE("the master's lock of an unknown transaction is a protocol error", "[s
   CHECK(mpeer->aborted);
 }
 
-TEST_CASE("a signed pack order is applied to own partitions and reported completed",
-          "[storage][commit]") {
-  Operational o;
-  neo::storage::StorageState& state = o.app->state();
+namespace {
+
+// Two revisions (tids 0x1002, 0x2002) of oids 1..`objects`, then a
+// transaction (tid 0x3002) carrying a full pack order at the second one,
+// signed by the master; returns the pack id (0x3002).
+Tid signed_pack_of_two_revisions(neo::storage::StorageState& state, std::uint64_t objects) {
   neo::storage::TransactionManager& tm = state.tm();
   neo::storage::TransactionManager::Origin client{kC1, {}};
-  const Oid oid{1};
   std::string message;
-  // Two revisions of oid 1, then a transaction carrying a full pack order at the last one.
   const Tid t1{0x1000}, tid1{0x1002}, t2{0x2000}, tid2{0x2002}, t3{0x3000}, tid3{0x3002};
-  for (auto [ttid, tid, data] : {std::tuple{t1, tid1, "v1"}, std::tuple{t2, tid2, "v2"}}) {
-    auto store = store_of(oid, ttid, data);
-    store.serial = ttid == t1 ? Tid{} : tid1;
-    tm.store_object(client, store, [](auto r, const std::string&) { REQUIRE(r); });
-    REQUIRE_FALSE(tm.store_transaction(client, {.ttid = ttid, .oid_list = {oid}}, message));
+  for (auto [ttid, tid] : {std::pair{t1, tid1}, std::pair{t2, tid2}}) {
+    std::vector<Oid> oids;
+    for (std::uint64_t i = 1; i <= objects; ++i) {
+      auto store = store_of(Oid{i}, ttid, "r" + std::to_string(ttid.value));
+      store.serial = ttid == t1 ? Tid{} : tid1;
+      tm.store_object(client, store, [](auto r, const std::string&) { REQUIRE(r); });
+      oids.push_back(Oid{i});
+    }
+    REQUIRE_FALSE(tm.store_transaction(client, {.ttid = ttid, .oid_list = oids}, message));
     REQUIRE_FALSE(tm.lock(ttid, tid, false, message));
     REQUIRE_FALSE(tm.unlock(ttid, message));
   }
@@ -175,9 +179,19 @@ TEST_CASE("a signed pack order is applied to own partitions and reported complet
   REQUIRE_FALSE(tm.lock(t3, tid3, true, message));
   REQUIRE_FALSE(tm.unlock(t3, message));
   REQUIRE_FALSE(state.db().commit());
-  CHECK(state.db().object_history(oid, 0, 10)->size() == 2);
-
+  CHECK(state.db().object_history(Oid{1}, 0, 10)->size() == 2);
   REQUIRE(state.pack_signed({.approved = {tid3}}));
+  return tid3;
+}
+
+}  // namespace
+
+TEST_CASE("a signed pack order is applied to own partitions and reported completed",
+          "[storage][commit]") {
+  Operational o;
+  neo::storage::StorageState& state = o.app->state();
+  const Oid oid{1};
+  const Tid tid3 = signed_pack_of_two_revisions(state, 1);
   auto next = state.next_pack();
   REQUIRE(next);
   REQUIRE(*next);
@@ -200,29 +214,8 @@ TEST_CASE("a signed pack order is applied to own partitions and reported complet
 TEST_CASE("a pack goes by chunks of oids, each a step of its own", "[storage][commit]") {
   Operational o;
   neo::storage::StorageState& state = o.app->state();
-  neo::storage::TransactionManager& tm = state.tm();
-  neo::storage::TransactionManager::Origin client{kC1, {}};
-  std::string message;
   constexpr std::uint64_t kObjects = 2500;  // over two chunks of 1000 in some partition
-  const Tid t1{0x1000}, tid1{0x1002}, t2{0x2000}, tid2{0x2002}, t3{0x3000}, tid3{0x3002};
-  for (auto [ttid, tid] : {std::pair{t1, tid1}, std::pair{t2, tid2}}) {
-    std::vector<Oid> oids;
-    for (std::uint64_t i = 1; i <= kObjects; ++i) {
-      auto store = store_of(Oid{i}, ttid, "r" + std::to_string(ttid.value));
-      store.serial = ttid == t1 ? Tid{} : tid1;
-      tm.store_object(client, store, [](auto r, const std::string&) { REQUIRE(r); });
-      oids.push_back(Oid{i});
-    }
-    REQUIRE_FALSE(tm.store_transaction(client, {.ttid = ttid, .oid_list = oids}, message));
-    REQUIRE_FALSE(tm.lock(ttid, tid, false, message));
-    REQUIRE_FALSE(tm.unlock(ttid, message));
-  }
-  REQUIRE_FALSE(tm.store_transaction(
-      client, {.ttid = t3, .pack = protocol::PackRequest{std::nullopt, tid2}}, message));
-  REQUIRE_FALSE(tm.lock(t3, tid3, true, message));
-  REQUIRE_FALSE(tm.unlock(t3, message));
-  REQUIRE_FALSE(state.db().commit());
-  REQUIRE(state.pack_signed({.approved = {tid3}}));
+  const Tid tid3 = signed_pack_of_two_revisions(state, kObjects);
 
   auto next = state.next_pack();
   REQUIRE(next);
