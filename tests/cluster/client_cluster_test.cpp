@@ -193,6 +193,42 @@ TEST_CASE("the client reconnects to a restarted master and sees what others comm
   CHECK(b->load(oid)->serial == t3);
 }
 
+TEST_CASE("a storage answering late: calls time out, nothing is half-committed", "[client]") {
+  if (!LocalCluster::daemons_built()) return;
+  Running running({.storages = 1});
+  auto client = Client::connect({.masters = {running.cluster.master_address()},
+                                 .cluster = running.cluster.options().name,
+                                 .timeout = 1s});
+  REQUIRE(client);
+  auto& c = **client;
+  const auto oids = new_oids(c, 2);
+  const Tid t1 = commit(c, oids, neo::kZeroTid, "v1");
+
+  neo::test::ChildProcess& storage = running.cluster.storage(0);
+  storage.signal(SIGSTOP);
+  struct Resume {
+    neo::test::ChildProcess& process;
+    ~Resume() { process.signal(SIGCONT); }
+  } resume{storage};
+  auto late = begin(c);  // the master answers
+  late->store(oids[0], t1, "late");
+  CHECK(late->finish().error() == errc::timed_out);  // the vote waits for the storage
+  CHECK(c.load_before(oids[1], t1).error() == errc::timed_out);  // not cached: asks the storage
+  late.reset();  // aborts it
+  storage.signal(SIGCONT);
+
+  // The storage answers again (a client with a roomier timeout, as CI may be
+  // slow); the late transaction never happened.
+  auto after = running.client();
+  CHECK(after->load(oids[0])->data == "v1/" + std::to_string(oids[0].value));
+  const Tid t2 = commit(*after, {oids[0]}, t1, "v2");
+  auto history = after->history(oids[0], 10);
+  REQUIRE(history);
+  CHECK(history->size() == 2);
+  CHECK((*history)[0].serial == t2);
+  CHECK(running.cluster.wait_cluster_state("RUNNING"));
+}
+
 TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
   if (!LocalCluster::daemons_built()) return;
   Running running({.storages = 1});
