@@ -15,6 +15,14 @@ namespace neo {
 // The 20-byte SHA-1 digest of `bytes`.
 std::string sha1(std::string_view bytes);
 
+// The checksum of a record without data (a deletion, an undone creation).
+inline constexpr std::string_view kZeroHash{"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20};
+
+// A record without data: no bytes, checksum ZERO_HASH.
+inline bool is_no_data(std::string_view data, std::string_view checksum) {
+  return data.empty() && checksum == kZeroHash;
+}
+
 struct StoredData {
   std::int64_t compression = 0;  // 0 raw, 1 zlib
   std::string data;

@@ -30,7 +30,7 @@ StoreRequest make_store(Oid oid, Tid serial, std::optional<std::string> data, bo
                         std::optional<Tid> data_serial) {
   StoreRequest request{.oid = oid, .serial = serial, .data_serial = data_serial};
   if (!data) {
-    request.checksum = kZeroHash;
+    request.checksum = std::string(kZeroHash);
     return request;
   }
   StoredData stored = compress ? neo::compress(*data) : StoredData{0, *data};
@@ -84,15 +84,15 @@ void Client::Core::write(Txn& txn, std::uint32_t offset, WriteFn send) {
     if (!txn.error) txn.error = make_error_code(errc::transaction_failed);
     return;
   }
-  for (const pt::Cell& cell : std::vector(pt_.row(offset))) {
-    ++txn.pending;
-    txn_storage(txn, cell.nid,
-                [this, ttid = txn.ttid, nid = cell.nid, send](std::shared_ptr<net::Connection> c) {
-                  if (!c) return write_done(ttid, nid, make_error_code(errc::connection_closed));
-                  send(*c, nid,
-                       [this, ttid, nid](std::error_code ec) { write_done(ttid, nid, ec); });
-                });
-  }
+  for (const pt::Cell& cell : std::vector(pt_.row(offset))) write_to(txn, cell.nid, send);
+}
+
+void Client::Core::write_to(Txn& txn, NodeId nid, WriteFn send) {
+  ++txn.pending;
+  txn_storage(txn, nid, [this, ttid = txn.ttid, nid, send](std::shared_ptr<net::Connection> c) {
+    if (!c) return write_done(ttid, nid, make_error_code(errc::connection_closed));
+    send(*c, nid, [this, ttid, nid](std::error_code ec) { write_done(ttid, nid, ec); });
+  });
 }
 
 void Client::Core::write_done(Tid ttid, NodeId nid, std::error_code ec) {
@@ -240,15 +240,11 @@ void Client::Core::vote_metadata(Tid ttid, VoteReply reply) {
     });
   });
   for (NodeId nid : others) {
-    ++txn.pending;
-    txn_storage(txn, nid, [this, ttid, nid](std::shared_ptr<net::Connection> connection) {
-      if (!connection) return write_done(ttid, nid, make_error_code(errc::connection_closed));
-      connection->ask(
-          AskVoteTransaction{ttid},
-          [this, ttid, nid](Result<AnswerVoteTransaction> answer, std::string_view message) {
-            write_done(ttid, nid,
-                       answer ? std::error_code{} : error_of(answer.error(), message, "vote"));
-          });
+    write_to(txn, nid, [ttid](net::Peer& peer, NodeId, Done done) {
+      peer.ask(AskVoteTransaction{ttid},
+               [done](Result<AnswerVoteTransaction> answer, std::string_view message) {
+                 done(answer ? std::error_code{} : error_of(answer.error(), message, "vote"));
+               });
     });
   }
   when_idle(txn, [this, ttid, reply] { vote_failures(ttid, reply); });

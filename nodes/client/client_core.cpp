@@ -140,18 +140,22 @@ void Client::Core::stop() {
 
 // ---- Master -----------------------------------------------------------------
 
+RequestIdentification Client::Core::identification(std::optional<double> id_timestamp) const {
+  return RequestIdentification{.node_type = NodeType::Client,
+                               .nid = nid_,
+                               .address = std::nullopt,
+                               .name = options_.cluster,
+                               .id_timestamp = id_timestamp,
+                               .extra = {}};
+}
+
 void Client::Core::find_master() {
   if (shutting_down_ || bootstrap_ || master_) return;
   cluster::Bootstrap::Options options;
   options.masters = masters_;
   options.connection = connection_;
   options.request = [this] {
-    RequestIdentification request{.node_type = NodeType::Client,
-                                  .nid = nid_,
-                                  .address = std::nullopt,
-                                  .name = options_.cluster,
-                                  .id_timestamp = std::nullopt,
-                                  .extra = {}};
+    RequestIdentification request = identification(std::nullopt);
     if (options_.read_only) request.extra.emplace_back("read_only", Value::boolean(true));
     return request;
   };
@@ -308,13 +312,7 @@ void Client::Core::with_storage(NodeId nid,
       io_->context, net::Address{node->address()->host, node->address()->port}, handler,
       connection_);
   storages_[nid] = link;
-  RequestIdentification request{.node_type = NodeType::Client,
-                                .nid = nid_,
-                                .address = std::nullopt,
-                                .name = options_.cluster,
-                                .id_timestamp = id_timestamp_,
-                                .extra = {}};
-  link->connection->ask(request, [this, nid, link](Result<AcceptIdentification> accept,
+  link->connection->ask(identification(id_timestamp_), [this, nid, link](Result<AcceptIdentification> accept,
                                                    std::string_view message) {
     if (storages_.count(nid) == 0 || storages_[nid] != link) return;
     if (!accept || accept->node_type != NodeType::Storage || accept->nid != nid) {
@@ -444,8 +442,7 @@ void Client::Core::load(Oid oid, std::optional<Tid> at, std::optional<Tid> befor
       pt_.partition_of(oid), AskObject{oid, at, before},
       [this, oid, reply](Result<AnswerObject> answer) { load_answer(oid, std::move(answer), reply); },
       [](const AnswerObject& answer) {
-        const bool empty = answer.data.empty() && answer.checksum == kZeroHash;
-        return empty || sha1(answer.data) == answer.checksum
+        return is_no_data(answer.data, answer.checksum) || sha1(answer.data) == answer.checksum
                    ? std::error_code{}
                    : make_error_code(errc::wrong_checksum);
       });
@@ -458,7 +455,7 @@ void Client::Core::load_answer(Oid oid, Result<AnswerObject> answer, Reply<Recor
     if (--loading->second.first == 0) loading_.erase(loading);
   }
   if (!answer) return reply(answer.error());
-  if (!answer->compression || (answer->data.empty() && answer->checksum == kZeroHash))
+  if (!answer->compression || is_no_data(answer->data, answer->checksum))
     return reply(make_error_code(errc::no_data));
   Result<std::string> data = decompress(*answer->compression, answer->data);
   if (!data) return reply(data.error());

@@ -48,7 +48,7 @@ struct StoreRequest {
 StoreRequest make_store(Oid oid, Tid serial, std::optional<std::string> data, bool compress,
                         std::optional<Tid> data_serial = std::nullopt);
 
-class Client::Core : public std::enable_shared_from_this<Client::Core> {
+class Client::Core {
  public:
   explicit Core(Options options);
   ~Core();
@@ -90,6 +90,9 @@ class Client::Core : public std::enable_shared_from_this<Client::Core> {
   template <class P>
   struct ReadAttempt;
 
+  // What this client says of itself to the master or a storage.
+  protocol::RequestIdentification identification(std::optional<double> id_timestamp) const;
+
   // Master.
   void find_master();
   void identified(cluster::Bootstrap::Identified identified);
@@ -126,6 +129,8 @@ class Client::Core : public std::enable_shared_from_this<Client::Core> {
   // Sends a write to every cell of `offset`; `send` asks it and calls back.
   using WriteFn = std::function<void(net::Peer&, NodeId, Done)>;
   void write(Txn& txn, std::uint32_t offset, WriteFn send);
+  // The same to storage `nid` only.
+  void write_to(Txn& txn, NodeId nid, WriteFn send);
   // The connection this transaction uses to `nid` (nullptr once failed).
   void txn_storage(Txn& txn, NodeId nid, std::function<void(std::shared_ptr<net::Connection>)> fn);
   void send_abort(const Txn& txn);

@@ -17,9 +17,6 @@
 
 namespace neo::client {
 
-// Checksum of a record without data.
-inline const std::string kZeroHash(20, '\0');
-
 // Calls `done` with the first error once `count` parts have finished.
 struct Gather {
   std::size_t remaining;

@@ -22,15 +22,17 @@ Result<bool> StorageState::pack_step(PackJob& job) {
   if (job.partitions.empty()) return true;
   const protocol::PackOrder& order = job.order;
   const std::uint32_t partition = job.partitions.front();
+  const auto next_partition = [&job] {
+    job.partitions.erase(job.partitions.begin());
+    job.next_oid = Oid{0};
+    return job.partitions.empty();
+  };
   // Between two steps the cell may have been dropped or become out of date.
   auto packed = db_.packed_ids(true);
   if (!packed) return packed.error();
   if (std::none_of(packed->begin(), packed->end(),
-                   [&](const auto& entry) { return entry.first == partition; })) {
-    job.partitions.erase(job.partitions.begin());
-    job.next_oid = Oid{0};
-    return job.partitions.empty();
-  }
+                   [&](const auto& entry) { return entry.first == partition; }))
+    return next_partition();
   if (order.approved.value_or(false)) {
     if (order.partial) {
       std::vector<Oid> oids;
@@ -56,9 +58,7 @@ Result<bool> StorageState::pack_step(PackJob& job) {
   }
   if (std::error_code ec = db_.set_partition_packed(partition, order.pack_id)) return ec;
   if (std::error_code ec = db_.commit()) return ec;
-  job.partitions.erase(job.partitions.begin());
-  job.next_oid = Oid{0};
-  return job.partitions.empty();
+  return next_partition();
 }
 
 Result<std::optional<Tid>> StorageState::next_pack() {
@@ -77,11 +77,11 @@ Result<std::optional<StorageState::PackJob>> StorageState::start_pack(
   if (!order.approved) return std::optional<PackJob>{};  // not signed yet: wait for NotifyPackSigned
   auto packed = db_.packed_ids(true);
   if (!packed) return packed.error();
-  PackJob job{.order = order};
+  std::vector<std::uint32_t> partitions;
   for (const auto& [partition, id] : *packed)
-    if (id < order.pack_id) job.partitions.push_back(partition);
-  if (job.partitions.empty()) return std::optional<PackJob>{};
-  return std::optional<PackJob>{std::move(job)};
+    if (id < order.pack_id) partitions.push_back(partition);
+  if (partitions.empty()) return std::optional<PackJob>{};
+  return std::optional<PackJob>{PackJob{order, std::move(partitions), Oid{0}}};
 }
 
 Result<bool> StorageState::apply_pack_order(const protocol::PackOrder& order) {

@@ -114,7 +114,7 @@ void TransactionManager::store_object(const Origin& origin, protocol::AskStoreOb
                                       LockReply reply) {
   if (ask.compression < 0 || ask.compression > 1)
     return reply(make_error_code(errc::protocol_error), "invalid compression value");
-  if (!ask.data.empty() || ask.checksum != kZeroHash) {
+  if (!is_no_data(ask.data, ask.checksum)) {
     if (sha1(ask.data) != ask.checksum) {
       SPDLOG_ERROR("store of {}:{}: invalid checksum", hex_id(ask.oid), hex_id(ask.ttid));
       return reply(make_error_code(errc::protocol_error), "invalid checksum");

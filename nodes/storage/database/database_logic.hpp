@@ -15,8 +15,6 @@
 
 namespace neo::storage {
 
-inline constexpr std::string_view kZeroHash{"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20};
-
 // SHA-1 of the decimal values joined with "," (the check digests of
 // protocol.md 8.8); ZERO_HASH-free: callers handle the empty case.
 std::string decimal_list_digest(std::span<const std::uint64_t> values);

@@ -184,6 +184,27 @@ Tid signed_pack_of_two_revisions(neo::storage::StorageState& state, std::uint64_
   return tid3;
 }
 
+// The pack order the storage is to apply next, as the master would answer.
+protocol::PackOrder next_pack_order(neo::storage::StorageState& state) {
+  auto next = state.next_pack();
+  REQUIRE(next);
+  REQUIRE(*next);
+  auto orders = state.pack_orders(**next);
+  REQUIRE(orders);
+  REQUIRE_FALSE(orders->pack_list.empty());
+  return orders->pack_list.front();
+}
+
+// No pack order left, and `pack_id` is the new completed one to report.
+void check_all_packed(neo::storage::StorageState& state, Tid pack_id) {
+  auto again = state.next_pack();
+  REQUIRE(again);
+  CHECK_FALSE(*again);
+  auto completed = state.pack_completed();
+  REQUIRE(completed);
+  CHECK(*completed == pack_id);
+}
+
 }  // namespace
 
 TEST_CASE("a signed pack order is applied to own partitions and reported completed",
@@ -192,23 +213,13 @@ TEST_CASE("a signed pack order is applied to own partitions and reported complet
   neo::storage::StorageState& state = o.app->state();
   const Oid oid{1};
   const Tid tid3 = signed_pack_of_two_revisions(state, 1);
-  auto next = state.next_pack();
-  REQUIRE(next);
-  REQUIRE(*next);
-  auto orders = state.pack_orders(**next);  // what the master would answer
-  REQUIRE(orders);
-  REQUIRE_FALSE(orders->pack_list.empty());
-  CHECK(orders->pack_list.front().pack_id == tid3);
-  auto progress = state.apply_pack_order(orders->pack_list.front());
+  const protocol::PackOrder order = next_pack_order(state);
+  CHECK(order.pack_id == tid3);
+  auto progress = state.apply_pack_order(order);
   REQUIRE(progress);
   CHECK(*progress);
   CHECK(state.db().object_history(oid, 0, 10)->size() == 1);
-  auto again = state.next_pack();
-  REQUIRE(again);
-  CHECK_FALSE(*again);
-  auto completed = state.pack_completed();
-  REQUIRE(completed);
-  CHECK(*completed == tid3);
+  check_all_packed(state, tid3);
 }
 
 TEST_CASE("a pack goes by chunks of oids, each a step of its own", "[storage][commit]") {
@@ -217,13 +228,7 @@ TEST_CASE("a pack goes by chunks of oids, each a step of its own", "[storage][co
   constexpr std::uint64_t kObjects = 2500;  // over two chunks of 1000 in some partition
   const Tid tid3 = signed_pack_of_two_revisions(state, kObjects);
 
-  auto next = state.next_pack();
-  REQUIRE(next);
-  REQUIRE(*next);
-  auto orders = state.pack_orders(**next);
-  REQUIRE(orders);
-  REQUIRE_FALSE(orders->pack_list.empty());
-  auto job = state.start_pack(orders->pack_list.front());
+  auto job = state.start_pack(next_pack_order(state));
   REQUIRE(job);
   REQUIRE(*job);
   const std::size_t partitions = (*job)->partitions.size();  // all of them: one storage
@@ -243,10 +248,5 @@ TEST_CASE("a pack goes by chunks of oids, each a step of its own", "[storage][co
   CHECK(steps < 100);
   for (std::uint64_t i : {std::uint64_t{1}, std::uint64_t{1234}, kObjects})
     CHECK(state.db().object_history(Oid{i}, 0, 10)->size() == 1);
-  auto again = state.next_pack();
-  REQUIRE(again);
-  CHECK_FALSE(*again);
-  auto completed = state.pack_completed();
-  REQUIRE(completed);
-  CHECK(*completed == tid3);
+  check_all_packed(state, tid3);
 }
