@@ -80,8 +80,12 @@ void Client::Core::txn_storage(Txn& txn, NodeId nid,
 }
 
 void Client::Core::write(Txn& txn, std::uint32_t offset, WriteFn send) {
+  // A transaction that cannot commit (e.g. begun with a master since lost)
+  // sends nothing more: a store would take a lock nobody releases until the
+  // application aborts.
+  if (txn.error) return;
   if (offset >= pt_.num_partitions() || pt_.row(offset).empty()) {
-    if (!txn.error) txn.error = make_error_code(errc::transaction_failed);
+    txn.error = make_error_code(errc::transaction_failed);
     return;
   }
   for (const pt::Cell& cell : std::vector(pt_.row(offset))) write_to(txn, cell.nid, send);

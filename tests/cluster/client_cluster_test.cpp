@@ -179,6 +179,9 @@ TEST_CASE("the client reconnects to a restarted master and sees what others comm
   REQUIRE(running.cluster.master().wait(10s).has_value());
   running.cluster.start_master();
   REQUIRE(running.cluster.wait_cluster_state("RUNNING", 30s));
+  // `a` is back: the failed transaction must not send its gathered store now
+  // (its lock would block the others' commits of the object).
+  REQUIRE(a->sync() == std::error_code{});
   CHECK(during->finish().error() == errc::transaction_failed);
 
   // Another client commits while `a` may still be reconnecting.
