@@ -123,10 +123,10 @@ std::optional<std::string> Query::opt_text(int col) const {
 
 // ---- Connection ----
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, const char* vfs) {
   const int rc =
       sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);

@@ -100,8 +100,9 @@ class Query {
 
 class Connection {
  public:
-  // Opens (creating if needed) the file at `path`. Throws Failure.
-  explicit Connection(const std::string& path);
+  // Opens (creating if needed) the file at `path`, through the VFS named
+  // `vfs` (SQLite's default if null). Throws Failure.
+  explicit Connection(const std::string& path, const char* vfs = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

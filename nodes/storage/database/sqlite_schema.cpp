@@ -10,6 +10,7 @@
 
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sqlite_wal_batch.hpp"
 
 namespace neo::storage {
 namespace {
@@ -150,6 +151,19 @@ std::string unquote_plus(std::string_view text) {
   return out;
 }
 
+// synchronous=FULL (SQLite's default) or EXTRA: each WAL commit is synced
+// before other connections can see it.
+bool syncs_every_commit(const SqliteDatabase::Target& target) {
+  for (const auto& [key, value] : target.pragmas) {
+    if (key != "synchronous") continue;
+    std::string mode = value;
+    std::transform(mode.begin(), mode.end(), mode.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    return mode == "full" || mode == "extra" || mode == "2" || mode == "3";
+  }
+  return true;
+}
+
 bool is_pragma_value(std::string_view value) {
   if (value.empty()) return false;
   for (char c : value) {
@@ -223,7 +237,8 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
   std::unique_ptr<SqliteDatabase> db(new SqliteDatabase());
   db->path_ = target.path;
   try {
-    db->conn_ = std::make_unique<sqlite::Connection>(target.path);
+    db->conn_ = std::make_unique<sqlite::Connection>(
+        target.path, syncs_every_commit(target) ? sqlite::wal_batch_vfs() : nullptr);
     if (options.lock) {
       Result<FileLock> lock = FileLock::acquire(target.path);
       if (!lock) {
