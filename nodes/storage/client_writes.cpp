@@ -5,6 +5,7 @@
 // delayed requests go out with the request's msg id when it proceeds.
 #include <spdlog/spdlog.h>
 
+#include "nodes/storage/dispatch.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 
 namespace neo::storage {
@@ -64,14 +65,14 @@ void OperationHandler::on(net::Peer& peer, const protocol::AskStoreTransaction& 
   std::string message;
   if (std::error_code ec = host_.state().tm().store_transaction(origin(peer), p, message))
     return write_failed(peer, peer.msg_id(), ec, message);
-  peer.answer(protocol::AnswerStoreTransaction{});
+  answer_when_durable(host_.state().tm(), peer, protocol::AnswerStoreTransaction{});
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskVoteTransaction& p) {
   std::string message;
   if (std::error_code ec = host_.state().tm().vote(p.ttid, message))
     return write_failed(peer, peer.msg_id(), ec, message);
-  peer.answer(protocol::AnswerVoteTransaction{});
+  answer_when_durable(host_.state().tm(), peer, protocol::AnswerVoteTransaction{});
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AbortTransaction& p) {

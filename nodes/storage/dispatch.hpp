@@ -3,16 +3,19 @@
 // handler has such an overload; a malformed packet gets Error
 // PROTOCOL_ERROR and the connection is aborted, a packet without overload
 // gets reject_unexpected (NEO's "unexpected packet"). Never throws on a
-// peer's bytes. Synchronous, io thread only.
+// peer's bytes. Synchronous, io thread only. And answers that wait for a
+// commit.
 #pragma once
 
 #include <spdlog/spdlog.h>
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "core/net/peer.hpp"
 #include "core/protocol/codec.hpp"
+#include "nodes/storage/transaction_manager.hpp"
 
 namespace neo::storage {
 
@@ -36,6 +39,17 @@ void dispatch(H& handler, net::Peer& peer, const protocol::Frame& frame) {
     SPDLOG_ERROR("unexpected packet {} from {}", net::packet_name(frame.code), peer.describe());
     peer.reject_unexpected(frame);
   }
+}
+
+// Answers the request being handled once the votes and locks written so
+// far are committed (TransactionManager::when_durable); dropped if the
+// peer is gone by then.
+template <class Answer>
+void answer_when_durable(TransactionManager& tm, net::Peer& peer, Answer answer) {
+  tm.when_durable(
+      [weak = peer.weak_from_this(), msg_id = peer.msg_id(), answer = std::move(answer)] {
+        if (auto peer = weak.lock(); peer && !peer->closed()) peer->answer(msg_id, answer);
+      });
 }
 
 }  // namespace neo::storage

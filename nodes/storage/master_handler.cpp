@@ -186,7 +186,7 @@ void MasterHandler::on(net::Peer& peer, const protocol::AskLockInformation& p) {
   const std::error_code ec = state_.tm().lock(p.ttid, p.tid, p.pack, message);
   if (ec == errc::protocol_error) return protocol_error(peer, message);
   if (failed(ec, "locking a transaction")) return;
-  peer.answer(protocol::AnswerInformationLocked{p.ttid});
+  answer_when_durable(state_.tm(), peer, protocol::AnswerInformationLocked{p.ttid});
 }
 
 void MasterHandler::on(net::Peer& peer, const protocol::NotifyUnlockInformation& p) {

@@ -144,7 +144,8 @@ void OperationHandler::on(net::Peer& peer, const protocol::AskObjectHistory& p) 
 void OperationHandler::on(net::Peer& peer, const protocol::AskFinalTID& p) {
   auto tid = host_.state().tm().final_tid(p.ttid);
   if (!tid) return reply(peer, Result<protocol::AnswerFinalTID>(tid.error()), {});
-  peer.answer(protocol::AnswerFinalTID{*tid});
+  // A lock is final once on disk.
+  answer_when_durable(host_.state().tm(), peer, protocol::AnswerFinalTID{*tid});
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskObjectUndoSerial& p) {

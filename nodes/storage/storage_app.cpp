@@ -60,6 +60,15 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
   state_.tm().on_deadlock = [this](NodeId client, const protocol::NotifyDeadlock& packet) {
     notify_deadlock(client, packet);
   };
+  // Group commit: the votes and locks of the events at hand (posted after
+  // them) share one commit.
+  state_.tm().set_commit_scheduler([this] {
+    asio::post(env_.io, [this, alive = alive_] {
+      if (!*alive) return;
+      if (std::error_code ec = state_.tm().commit_round())
+        fatal("commit: " + ec.message() + " " + db_->last_error());
+    });
+  });
   env_.dump = [this] {
     for (const std::string& line : state_.dump()) SPDLOG_INFO("{}", line);
   };

@@ -2,6 +2,8 @@
 // aborts (NEO/py's transactions.py, second half).
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/transaction_manager.hpp"
 
@@ -102,7 +104,31 @@ std::error_code TransactionManager::save_vote(Tid ttid, Transaction& txn,
             db_.store_pack_order(ttid, std::nullopt, partial, pack->oids, pack->pack_tid))
       return ec;
   }
-  return db_.commit();
+  return commit_or_schedule();
+}
+
+std::error_code TransactionManager::commit_or_schedule() {
+  if (!schedule_commit_) return db_.commit();
+  if (!commit_scheduled_) {
+    commit_scheduled_ = true;
+    schedule_commit_();
+  }
+  return {};
+}
+
+void TransactionManager::when_durable(std::function<void()> reply) {
+  if (!commit_scheduled_) return reply();
+  awaiting_commit_.push_back(std::move(reply));
+}
+
+std::error_code TransactionManager::commit_round() {
+  if (!commit_scheduled_) return {};
+  commit_scheduled_ = false;
+  auto replies = std::exchange(awaiting_commit_, {});
+  if (std::error_code ec = db_.commit()) return ec;
+  if (replies.size() > 1) SPDLOG_DEBUG("one commit for {} answers", replies.size());
+  for (auto& reply : replies) reply();
+  return {};
 }
 
 std::error_code TransactionManager::store_transaction(const Origin& origin,
@@ -147,8 +173,9 @@ std::error_code TransactionManager::lock(Tid ttid, Tid tid, bool pack, std::stri
   SPDLOG_DEBUG("lock TXN {} (ttid={})", hex_id(tid), hex_id(ttid));
   txn.tid = tid;
   for (const auto& [oid, stored] : txn.stores) load_locks_[oid] = ttid;
-  if (txn.voted == 2) return db_.lock_transaction(tid, ttid, pack);
-  return {};
+  if (txn.voted != 2) return {};
+  if (std::error_code ec = db_.mark_locked(tid, ttid, pack)) return ec;
+  return commit_or_schedule();
 }
 
 std::error_code TransactionManager::unlock(Tid ttid, std::string& message) {

@@ -53,13 +53,29 @@ class TransactionManager {
   // Sends NotifyDeadlock to a client (set by the application).
   std::function<void(NodeId client, const protocol::NotifyDeadlock&)> on_deadlock;
 
+  // ---- group commit ----
+  // Without a scheduler, votes and locks commit at once. With one (the
+  // application's: it runs commit_round() once the events at hand are
+  // handled), they are written and the scheduler called; commit_round()
+  // then commits them all with one sync, so concurrent commits share it.
+  void set_commit_scheduler(std::function<void()> schedule) {
+    schedule_commit_ = std::move(schedule);
+  }
+  // Runs `reply` once what is written is committed: at once if no commit
+  // is scheduled, else after commit_round(). Answers that promise
+  // durability (votes, locks, final tids) go through here.
+  void when_durable(std::function<void()> reply);
+  // The scheduled commit; on failure the replies are dropped (the node
+  // stops: a peer never hears of a vote or lock that is not on disk).
+  std::error_code commit_round();
+
   // ---- client requests ----
   void store_object(const Origin& origin, protocol::AskStoreObject ask, LockReply reply);
   void check_current_serial(const Origin& origin, const protocol::AskCheckCurrentSerial& ask,
                             LockReply reply);
   void relock_object(const Origin& origin, Tid ttid, Oid oid, RelockReply reply);
   // AskStoreTransaction (registers the transaction) and AskVoteTransaction:
-  // durable (committed) on success.
+  // durable on success once when_durable says so.
   std::error_code store_transaction(const Origin& origin, const protocol::AskStoreTransaction& ask,
                                     std::string& message);
   std::error_code vote(Tid ttid, std::string& message);
@@ -141,6 +157,8 @@ class TransactionManager {
   void run_or_queue(const Origin& origin, Tid key, std::function<bool()> attempt);
   std::error_code save_vote(Tid ttid, Transaction& txn, const TransactionMeta* meta,
                             const std::optional<protocol::PackRequest>& pack);
+  // Commits now, or schedules the round's commit.
+  std::error_code commit_or_schedule();
 
   Database& db_;
   std::map<Tid, Transaction> transactions_;
@@ -148,6 +166,9 @@ class TransactionManager {
   std::map<Oid, Tid> load_locks_;   // read locks (locked transactions): oid -> ttid
   EventQueue queue_;                // delayed stores, checks, relocks (key: ttid)
   EventQueue read_queue_;           // delayed loads
+  std::function<void()> schedule_commit_;
+  bool commit_scheduled_ = false;
+  std::vector<std::function<void()>> awaiting_commit_;
 };
 
 }  // namespace neo::storage

@@ -283,8 +283,13 @@ class Database {
   virtual Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
                                                     std::span<const Tid> rejected) = 0;
   // AskLockInformation: sets the final `tid` of the voted ttrans row (and
-  // approves the pack order if `approve_pack`). Commits.
-  virtual std::error_code lock_transaction(Tid tid, Tid ttid, bool approve_pack) = 0;
+  // approves the pack order if `approve_pack`). Not committed.
+  virtual std::error_code mark_locked(Tid tid, Tid ttid, bool approve_pack) = 0;
+  // mark_locked, then commit (NEO/py's lockTransaction).
+  std::error_code lock_transaction(Tid tid, Tid ttid, bool approve_pack) {
+    if (std::error_code ec = mark_locked(tid, ttid, approve_pack)) return ec;
+    return commit();
+  }
   // NotifyUnlockInformation: moves the ttrans row (if `has_trans`, with its
   // pack order if `has_pack`) to trans and the tobj rows (if `has_objects`)
   // to obj with serial `tid`, and releases their data references. Not

@@ -125,7 +125,7 @@ class SqliteDatabase final : public Database {
                                    Tid pack_tid) override;
   Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
                                             std::span<const Tid> rejected) override;
-  std::error_code lock_transaction(Tid tid, Tid ttid, bool approve_pack) override;
+  std::error_code mark_locked(Tid tid, Tid ttid, bool approve_pack) override;
   std::error_code unlock_transaction(Tid tid, Tid ttid, bool has_trans, bool has_objects,
                                      bool has_pack) override;
   std::error_code abort_transaction(Tid ttid) override;

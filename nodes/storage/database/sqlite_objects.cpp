@@ -198,11 +198,10 @@ Result<std::vector<Tid>> SqliteDatabase::sign_pack_orders(std::span<const Tid> a
   });
 }
 
-std::error_code SqliteDatabase::lock_transaction(Tid tid, Tid ttid, bool approve_pack) {
+std::error_code SqliteDatabase::mark_locked(Tid tid, Tid ttid, bool approve_pack) {
   return guard([&] {
     write("UPDATE ttrans SET tid=? WHERE ttid=?").bind(tid, ttid).run();
     if (approve_pack) write("UPDATE pack SET approved=1 WHERE tid=?").bind(ttid).run();
-    do_commit();
   });
 }
 

@@ -2,6 +2,7 @@
 // StorageApp and database): a client stores and votes, the master locks,
 // a load of the locked object is answered only after the unlock, with the
 // request's msg id; bad stores get Error PROTOCOL_ERROR and a close.
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -42,17 +43,20 @@ struct Operational {
     REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
     REQUIRE_FALSE(app->state().start_operation());
   }
+  // What a Connection does: the msg id of the packet being handled, then the
+  // handler; then the event loop runs what it posted (the group commit).
+  void deliver(neo::net::Handler& handler, FakePeer& peer, const protocol::Frame& frame) {
+    peer.set_msg_id(frame.msg_id);
+    handler.on_packet(peer, frame);
+    io.restart();
+    io.poll();
+  }
 };
 
 protocol::AskStoreObject store_of(Oid oid, Tid ttid, const std::string& data) {
   return {.oid = oid, .checksum = neo::sha1(data), .data = data, .ttid = ttid};
 }
 
-// What a Connection does: the msg id of the packet being handled, then the handler.
-void deliver(neo::net::Handler& handler, FakePeer& peer, const protocol::Frame& frame) {
-  peer.set_msg_id(frame.msg_id);
-  handler.on_packet(peer, frame);
-}
 
 }  // namespace
 
@@ -67,19 +71,20 @@ TEST_CASE("a load of an object being committed is answered after the unlock",
   const Oid oid{1};
   const Tid ttid{0x1000}, tid{0x1002};
 
-  deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
+  o.deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
   REQUIRE(peer->last<protocol::AnswerStoreObject>());
   CHECK_FALSE(peer->last<protocol::AnswerStoreObject>()->conflict);
-  deliver(client, *peer, frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
+  o.deliver(client, *peer,
+            frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
   REQUIRE(peer->last<protocol::AnswerStoreTransaction>());
-  deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
+  o.deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
   REQUIRE(mpeer->last<protocol::AnswerInformationLocked>());
   CHECK(mpeer->last<protocol::AnswerInformationLocked>()->ttid == ttid);
 
   const std::size_t before = peer->sent.size();
-  deliver(client, *peer, frame_of(protocol::AskObject{.oid = oid}, 13));
+  o.deliver(client, *peer, frame_of(protocol::AskObject{.oid = oid}, 13));
   CHECK(peer->sent.size() == before);  // delayed, not refused
-  deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 14));
+  o.deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 14));
   REQUIRE(peer->sent.size() == before + 1);
   CHECK(peer->sent.back().msg_id == 13);
   auto answer = peer->last<protocol::AnswerObject>();
@@ -97,15 +102,16 @@ TEST_CASE("transaction lists wait for a locked transaction, undo serials too", "
   auto mpeer = std::make_shared<FakePeer>();
   const Oid oid{1};
   const Tid ttid{0x1000}, tid{0x1002};
-  deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
-  deliver(client, *peer, frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
-  deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
+  o.deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
+  o.deliver(client, *peer,
+            frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
+  o.deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
   const std::size_t before = peer->sent.size();
-  deliver(client, *peer, frame_of(protocol::AskTIDs{0, 10, 0xffffffff}, 13));
-  deliver(client, *peer,
+  o.deliver(client, *peer, frame_of(protocol::AskTIDs{0, 10, 0xffffffff}, 13));
+  o.deliver(client, *peer,
           frame_of(protocol::AskObjectUndoSerial{Tid{0x2000}, Tid{0x2000}, tid, {oid}}, 14));
   CHECK(peer->sent.size() == before);
-  deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 15));
+  o.deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 15));
   REQUIRE(peer->sent.size() == before + 2);
   CHECK(peer->sent[before].msg_id == 13);
   auto tids = protocol::decode_args<protocol::AnswerTIDs>(peer->sent[before].args);
@@ -118,6 +124,51 @@ TEST_CASE("transaction lists wait for a locked transaction, undo serials too", "
   CHECK(undo->object_tid_dict[0].second.is_current);
 }
 
+TEST_CASE("votes and locks handled together share one commit, answered only after it",
+          "[storage][commit]") {
+  Operational o;
+  neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
+  auto mpeer = std::make_shared<FakePeer>();
+  const Tid ttids[] = {Tid{0x1000}, Tid{0x2000}};
+  std::vector<std::shared_ptr<FakePeer>> peers;
+  for (Tid ttid : ttids) {
+    auto& peer = peers.emplace_back(std::make_shared<FakePeer>());
+    peer->set_nid(neo::make_node_id(2, static_cast<std::uint32_t>(peers.size())));
+    o.deliver(client, *peer, frame_of(store_of(Oid{ttid.value}, ttid, "data")));
+  }
+  // What another connection reads: (voted, locked) transactions.
+  const auto on_disk = [path = o.dir.file("s.db")] {
+    return neo::storage::test::sql_rows(path, "SELECT COUNT(*), COUNT(tid) FROM ttrans")[0];
+  };
+  const auto answers = [](const FakePeer& peer, std::uint16_t code) {
+    return std::count_if(peer.sent.begin(), peer.sent.end(),
+                         [&](const auto& frame) { return frame.code == code; });
+  };
+
+  // Both votes in one round of events: nothing answered before the commit.
+  for (std::size_t i = 0; i < 2; ++i)
+    client.on_packet(*peers[i], frame_of(protocol::AskStoreTransaction{.ttid = ttids[i]}));
+  for (const auto& peer : peers)
+    CHECK(answers(*peer, protocol::AnswerStoreTransaction::kCode) == 0);
+  CHECK(on_disk() == std::vector<std::string>{"0", "0"});
+  o.io.restart();
+  o.io.poll();
+  for (const auto& peer : peers)
+    CHECK(answers(*peer, protocol::AnswerStoreTransaction::kCode) == 1);
+  CHECK(on_disk() == std::vector<std::string>{"2", "0"});
+
+  // Both locks in one round.
+  master.on_packet(*mpeer, frame_of(protocol::AskLockInformation{ttids[0], Tid{0x2001}, false}));
+  master.on_packet(*mpeer, frame_of(protocol::AskLockInformation{ttids[1], Tid{0x2002}, false}));
+  CHECK(answers(*mpeer, protocol::AnswerInformationLocked::kCode) == 0);
+  CHECK(on_disk() == std::vector<std::string>{"2", "0"});
+  o.io.restart();
+  o.io.poll();
+  CHECK(answers(*mpeer, protocol::AnswerInformationLocked::kCode) == 2);
+  CHECK(on_disk() == std::vector<std::string>{"2", "2"});
+}
+
 TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
@@ -126,7 +177,7 @@ TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][
   SECTION("checksum mismatch") {
     auto store = store_of(Oid{1}, Tid{0x1000}, "hello");
     store.data = "hellO";
-    deliver(client, *peer, frame_of(store));
+    o.deliver(client, *peer, frame_of(store));
     auto error = peer->last<protocol::Error>();
     REQUIRE(error);
     CHECK(error->message == "invalid checksum");
@@ -135,7 +186,7 @@ TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][
           neo::errc::oid_does_not_exist);
   }
   SECTION("vote without stores") {
-    deliver(client, *peer, frame_of(protocol::AskVoteTransaction{Tid{0x1000}}));
+    o.deliver(client, *peer, frame_of(protocol::AskVoteTransaction{Tid{0x1000}}));
     auto error = peer->last<protocol::Error>();
     REQUIRE(error);
     CHECK(error->message == "unknown ttid 0000000000001000");
@@ -147,7 +198,8 @@ TEST_CASE("the master's lock of an unknown transaction is a protocol error", "[s
   Operational o;
   neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
   auto mpeer = std::make_shared<FakePeer>();
-  deliver(master, *mpeer, frame_of(protocol::AskLockInformation{Tid{0x1000}, Tid{0x1002}, false}));
+  o.deliver(master, *mpeer,
+            frame_of(protocol::AskLockInformation{Tid{0x1000}, Tid{0x1002}, false}));
   REQUIRE(mpeer->last<protocol::Error>());
   CHECK(mpeer->aborted);
 }

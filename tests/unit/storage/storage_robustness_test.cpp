@@ -64,6 +64,7 @@ TEST_CASE("every packet from the master is handled without crashing", "[storage]
     auto peer = std::make_shared<FakePeer>();
     peer->set_msg_id(frame.msg_id);
     CHECK_NOTHROW(handler.on_packet(*peer, frame));
+    CHECK_NOTHROW(o.io.poll());  // the group commit of a lock
   }
 }
 
@@ -75,6 +76,8 @@ TEST_CASE("every packet from a client is handled without crashing", "[storage][r
     auto peer = std::make_shared<FakePeer>();
     peer->set_msg_id(frame.msg_id);
     CHECK_NOTHROW(handler.on_packet(*peer, frame));
+    o.io.restart();
+    CHECK_NOTHROW(o.io.poll());  // the group commit of a vote
     auto other = std::make_shared<FakePeer>();
     other->set_msg_id(frame.msg_id);
     CHECK_NOTHROW(identification.on_packet(*other, frame));
