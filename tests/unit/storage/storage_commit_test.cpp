@@ -169,6 +169,31 @@ TEST_CASE("votes and locks handled together share one commit, answered only afte
   CHECK(on_disk() == std::vector<std::string>{"2", "2"});
 }
 
+TEST_CASE("a store for a transaction never begun is kept only until its client goes away",
+          "[storage][commit]") {
+  Operational o;
+  neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
+  auto peer = std::make_shared<FakePeer>();
+  peer->set_nid(kC1);
+  const Tid never_begun{0x5000};
+  // As NEO/py: a storage does not know which TTIDs the master gave out.
+  o.deliver(client, *peer, frame_of(store_of(Oid{7}, never_begun, "orphan")));
+  REQUIRE(peer->last<protocol::AnswerStoreObject>());
+  CHECK_FALSE(peer->last<protocol::AnswerStoreObject>()->conflict);
+  CHECK(o.app->state().tm().has_transaction(never_begun));
+  CHECK(o.app->state().db().load(Oid{7}, std::nullopt, std::nullopt).error() ==
+        neo::errc::oid_does_not_exist);
+  const std::string path = o.dir.file("s.db");
+  REQUIRE_FALSE(o.app->state().db().commit());
+  CHECK(neo::storage::test::sql_rows(path, "SELECT COUNT(*) FROM data")[0][0] == "1");
+
+  client.on_closed(*peer, {});
+  CHECK_FALSE(o.app->state().tm().has_transaction(never_begun));
+  REQUIRE_FALSE(o.app->state().db().commit());
+  CHECK(neo::storage::test::sql_rows(path, "SELECT COUNT(*) FROM data")[0][0] == "0");
+  CHECK(neo::storage::test::sql_rows(path, "SELECT COUNT(*) FROM tobj")[0][0] == "0");
+}
+
 TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
