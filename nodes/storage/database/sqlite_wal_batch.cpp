@@ -4,10 +4,10 @@
 // SQLite writes each WAL frame with two write() calls (header, page), so a
 // commit touching 25 pages costs 50 system calls before its fsync. Here the
 // contiguous writes of a WAL file stay in memory and reach the file in a
-// few large writes just before xSync: the file sees the same bytes in the same order
-// before the same fsync, so a crash loses nothing a commit promised. Only
-// WAL files are wrapped; the database file and rollback journals use the
-// default VFS's methods unchanged.
+// few large writes just before xSync: the file gets the same bytes in the
+// same order before the same fsync, so a crash loses nothing a commit
+// promised. Only WAL files are wrapped; the database file and rollback
+// journals use the default VFS's methods unchanged.
 //
 // Other connections learn of new frames through the WAL index, which SQLite
 // updates after the commit's xSync. Without that sync (synchronous=NORMAL or
