@@ -83,8 +83,8 @@ struct HistoryEntry {
 // store again with `serial = committed`, then vote again.
 struct Conflict {
   Oid oid{};
-  Tid committed{};  // the object's latest committed serial
-  Tid base{};       // the serial the store (or check) was based on
+  Tid committed{};    // the object's latest committed serial
+  Tid base{};         // the serial the store (or check) was based on
   bool read = false;  // from check_current_serial: ReadConflictError
 };
 

@@ -77,8 +77,7 @@ Result<T> call(Core& core, std::function<void(Reply<T>)> work, Wait wait = Wait:
   });
   if (!posted) return make_error_code(errc::connection_closed);
   if (wait == Wait::spin)
-    spinner.wait(core.options().spin,
-                 [&] { return shared->done.load(std::memory_order_acquire); });
+    spinner.wait(core.options().spin, [&] { return shared->done.load(std::memory_order_acquire); });
   if (future.wait_for(core.options().timeout) != std::future_status::ready)
     return make_error_code(errc::timed_out);
   return future.get();
@@ -164,16 +163,17 @@ void Client::on_invalidation(InvalidationFn fn) {
 }
 
 Result<std::unique_ptr<Transaction>> Client::begin(Metadata metadata, std::optional<Tid> tid) {
-  Result<Tid> ttid = call<Tid>(*core_, [this, metadata = std::move(metadata), tid](Reply<Tid> reply) {
-    core_->begin(metadata, tid, reply);
-  });
+  Result<Tid> ttid =
+      call<Tid>(*core_, [this, metadata = std::move(metadata), tid](Reply<Tid> reply) {
+        core_->begin(metadata, tid, reply);
+      });
   if (!ttid) return ttid.error();
   return std::unique_ptr<Transaction>(new Transaction(core_, *ttid));
 }
 
 CacheStats Client::cache_stats() {
-  Result<CacheStats> stats = call<CacheStats>(
-      *core_, [this](Reply<CacheStats> reply) { reply(core_->cache_stats()); });
+  Result<CacheStats> stats =
+      call<CacheStats>(*core_, [this](Reply<CacheStats> reply) { reply(core_->cache_stats()); });
   return stats ? *stats : CacheStats{};
 }
 
@@ -218,8 +218,8 @@ void Transaction::store(Oid oid, Tid serial, std::string data) {
 }
 
 void Transaction::remove(Oid oid, Tid serial) {
-  queue([ttid = ttid_, oid, serial](
-            Core& core) { core.store(ttid, make_store(oid, serial, std::nullopt, false)); },
+  queue([ttid = ttid_, oid,
+         serial](Core& core) { core.store(ttid, make_store(oid, serial, std::nullopt, false)); },
         64);
 }
 
@@ -242,7 +242,7 @@ std::error_code call_vote(Core& core, std::vector<Conflict>& conflicts,
           done(ec);
         });
       },
-      Wait::sleep);  // the storages write to disk first
+      Wait::sleep);                               // the storages write to disk first
   if (ec != errc::timed_out) conflicts = *found;  // else the I/O thread may still write it
   return ec;
 }

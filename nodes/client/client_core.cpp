@@ -53,8 +53,8 @@ std::optional<P> decode(net::Peer& peer, const Frame& frame) {
 }
 
 bool retry_elsewhere(std::error_code ec) {
-  return ec == errc::connection_closed || ec == errc::non_readable_cell ||
-         ec == errc::not_ready || ec == errc::wrong_checksum;
+  return ec == errc::connection_closed || ec == errc::non_readable_cell || ec == errc::not_ready ||
+         ec == errc::wrong_checksum;
 }
 
 }  // namespace
@@ -161,7 +161,9 @@ void Client::Core::find_master() {
   };
   bootstrap_ = cluster::Bootstrap::start(
       io_->context, std::move(options),
-      [this](cluster::Bootstrap::Identified identified) { this->identified(std::move(identified)); },
+      [this](cluster::Bootstrap::Identified identified) {
+        this->identified(std::move(identified));
+      },
       [this](std::error_code code, std::string message) {
         SPDLOG_ERROR("the primary master refused this client: {} ({})", message, code.message());
         bootstrap_.reset();
@@ -187,15 +189,15 @@ void Client::Core::identified(cluster::Bootstrap::Identified identified) {
       }));
   SPDLOG_INFO("connected to the primary master {} at {} as {}", to_string(identified.accept.nid),
               net::to_string(identified.master), to_string(nid_));
-  master_->ask(AskLastTransaction{}, [this, epoch](Result<AnswerLastTransaction> answer,
-                                                   std::string_view) {
-    if (epoch != master_epoch_ || !answer) return;
-    // Invalidations were missed while disconnected.
-    if (last_tid_ && *last_tid_ != answer->tid) cache_.clear();
-    last_tid_ = answer->tid;
-    last_tid_fresh_ = true;
-    check_ready();
-  });
+  master_->ask(AskLastTransaction{},
+               [this, epoch](Result<AnswerLastTransaction> answer, std::string_view) {
+                 if (epoch != master_epoch_ || !answer) return;
+                 // Invalidations were missed while disconnected.
+                 if (last_tid_ && *last_tid_ != answer->tid) cache_.clear();
+                 last_tid_ = answer->tid;
+                 last_tid_fresh_ = true;
+                 check_ready();
+               });
 }
 
 void Client::Core::master_packet(net::Peer& peer, const Frame& frame) {
@@ -312,19 +314,20 @@ void Client::Core::with_storage(NodeId nid,
       io_->context, net::Address{node->address()->host, node->address()->port}, handler,
       connection_);
   storages_[nid] = link;
-  link->connection->ask(identification(id_timestamp_), [this, nid, link](Result<AcceptIdentification> accept,
-                                                   std::string_view message) {
-    if (storages_.count(nid) == 0 || storages_[nid] != link) return;
-    if (!accept || accept->node_type != NodeType::Storage || accept->nid != nid) {
-      SPDLOG_WARN("storage {} refused this client: {} {}", to_string(nid),
-                  accept ? "not the expected node" : accept.error().message(), message);
-      failed_[nid] = Clock::now();
-      return close_storage(nid);
-    }
-    link->identified = true;
-    link->connection->set_nid(nid);
-    for (auto& waiter : std::exchange(link->waiting, {})) waiter(link->connection);
-  });
+  link->connection->ask(
+      identification(id_timestamp_),
+      [this, nid, link](Result<AcceptIdentification> accept, std::string_view message) {
+        if (storages_.count(nid) == 0 || storages_[nid] != link) return;
+        if (!accept || accept->node_type != NodeType::Storage || accept->nid != nid) {
+          SPDLOG_WARN("storage {} refused this client: {} {}", to_string(nid),
+                      accept ? "not the expected node" : accept.error().message(), message);
+          failed_[nid] = Clock::now();
+          return close_storage(nid);
+        }
+        link->identified = true;
+        link->connection->set_nid(nid);
+        for (auto& waiter : std::exchange(link->waiting, {})) waiter(link->connection);
+      });
 }
 
 void Client::Core::storage_packet(NodeId nid, net::Peer& peer, const Frame& frame) {
@@ -440,7 +443,9 @@ void Client::Core::load(Oid oid, std::optional<Tid> at, std::optional<Tid> befor
   ++loading_[oid].first;
   ask_read(
       pt_.partition_of(oid), AskObject{oid, at, before},
-      [this, oid, reply](Result<AnswerObject> answer) { load_answer(oid, std::move(answer), reply); },
+      [this, oid, reply](Result<AnswerObject> answer) {
+        load_answer(oid, std::move(answer), reply);
+      },
       [](const AnswerObject& answer) {
         return is_no_data(answer.data, answer.checksum) || sha1(answer.data) == answer.checksum
                    ? std::error_code{}
@@ -479,8 +484,10 @@ void Client::Core::new_oid(Reply<Oid> reply) {
     auto waiters = std::exchange(oid_waiters_, {});
     if (answer) oids_.insert(oids_.end(), answer->oid_list.begin(), answer->oid_list.end());
     for (auto& waiter : waiters) {
-      if (!answer) waiter(answer.error());
-      else new_oid(std::move(waiter));
+      if (!answer)
+        waiter(answer.error());
+      else
+        new_oid(std::move(waiter));
     }
   });
 }
@@ -502,8 +509,7 @@ void Client::Core::sync(Done done) {
 }
 
 void Client::Core::history(Oid oid, std::size_t size, Reply<std::vector<HistoryEntry>> reply) {
-  ask_read(pt_.partition_of(oid),
-           AskObjectHistory{oid, 0, static_cast<std::int64_t>(size)},
+  ask_read(pt_.partition_of(oid), AskObjectHistory{oid, 0, static_cast<std::int64_t>(size)},
            [reply](Result<AnswerObjectHistory> answer) {
              if (!answer) return reply(answer.error());
              std::vector<HistoryEntry> entries;
@@ -550,8 +556,7 @@ void Client::Core::transactions(Tid start, Tid stop, std::size_t limit,
     transaction_infos(std::move(oldest), reply);
   });
   for (std::uint32_t offset = 0; offset < partitions; ++offset) {
-    ask_read(offset,
-             AskTIDsFrom{start, stop, static_cast<std::int64_t>(limit), offset},
+    ask_read(offset, AskTIDsFrom{start, stop, static_cast<std::int64_t>(limit), offset},
              [gather, tids](Result<AnswerTIDsFrom> answer) {
                if (answer) tids->insert(answer->tid_list.begin(), answer->tid_list.end());
                gather->part_done(answer ? std::error_code{} : answer.error());
@@ -576,9 +581,8 @@ void Client::Core::transaction_infos(std::vector<Tid> tids,
                  const bool gone = answer.error() == errc::tid_not_found;
                  return gather->part_done(gone ? std::error_code{} : answer.error());
                }
-               (*infos)[i] = TransactionInfo{answer->tid,         answer->user,
-                                             answer->description, answer->extension,
-                                             answer->packed,      answer->oid_list};
+               (*infos)[i] = TransactionInfo{answer->tid,       answer->user,   answer->description,
+                                             answer->extension, answer->packed, answer->oid_list};
                gather->part_done({});
              });
   }

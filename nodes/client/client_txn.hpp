@@ -22,7 +22,8 @@ struct Gather {
   std::size_t remaining;
   std::function<void(std::error_code)> done;
   std::error_code error;
-  static std::shared_ptr<Gather> make(std::size_t count, std::function<void(std::error_code)> done) {
+  static std::shared_ptr<Gather> make(std::size_t count,
+                                      std::function<void(std::error_code)> done) {
     auto gather = std::make_shared<Gather>(Gather{count, std::move(done), {}});
     if (count == 0) gather->done({});
     return gather;
@@ -32,7 +33,6 @@ struct Gather {
     if (--remaining == 0) done(error);
   }
 };
-
 
 struct Client::Core::Txn {
   struct Object {

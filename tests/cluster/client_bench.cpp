@@ -18,6 +18,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <asio/connect.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -28,12 +33,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <asio/connect.hpp>
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/read.hpp>
-#include <asio/write.hpp>
 
 #include "neo/client.hpp"
 #include "tests/cluster/local_cluster.hpp"
@@ -96,12 +95,11 @@ double self_cpu_ms() {
 // CPU used by the master, the storage and this program (the clients).
 struct CpuMeter {
   pid_t master, storage;
-  double start_master = cpu_ms(master), start_storage = cpu_ms(storage),
-         start_self = self_cpu_ms();
+  double start_master = cpu_ms(master), start_storage = cpu_ms(storage), start_self = self_cpu_ms();
   void print(const char* phase, double per, const char* unit) const {
-    std::printf("  %s CPU per %s: master %.1f ms, storage %.1f ms, clients %.1f ms\n", phase,
-                unit, (cpu_ms(master) - start_master) / per,
-                (cpu_ms(storage) - start_storage) / per, (self_cpu_ms() - start_self) / per);
+    std::printf("  %s CPU per %s: master %.1f ms, storage %.1f ms, clients %.1f ms\n", phase, unit,
+                (cpu_ms(master) - start_master) / per, (cpu_ms(storage) - start_storage) / per,
+                (self_cpu_ms() - start_self) / per);
   }
 };
 
@@ -133,8 +131,9 @@ void raw_round_trip() {
     latencies.push_back(micros(Clock::now() - start));
   }
   echo.join();
-  std::printf("(0) raw loopback TCP round trip (2 threads, blocking read): p50 %.0f us, p90 %.0f us\n",
-              percentile(latencies, 0.5), percentile(latencies, 0.9));
+  std::printf(
+      "(0) raw loopback TCP round trip (2 threads, blocking read): p50 %.0f us, p90 %.0f us\n",
+      percentile(latencies, 0.5), percentile(latencies, 0.9));
 }
 
 std::unique_ptr<neo::client::Client> connect(const LocalCluster& cluster) {
@@ -192,10 +191,11 @@ void cold_loads(const LocalCluster& cluster, const Pool& pool) {
       fail("load", make_error_code(neo::errc::oid_does_not_exist));  // wrong serial
   }
   const auto stats = client->cache_stats();
-  std::printf("(a) cold loads of %zu objects (new client, cache misses %llu): p50 %.0f us, "
-              "p90 %.0f us\n",
-              latencies.size(), static_cast<unsigned long long>(stats.misses),
-              percentile(latencies, 0.5), percentile(latencies, 0.9));
+  std::printf(
+      "(a) cold loads of %zu objects (new client, cache misses %llu): p50 %.0f us, "
+      "p90 %.0f us\n",
+      latencies.size(), static_cast<unsigned long long>(stats.misses), percentile(latencies, 0.5),
+      percentile(latencies, 0.9));
 }
 
 // (b), (c): M transactions of 10 updates by one client.
@@ -223,10 +223,10 @@ void commits(neo::client::Client& client, Pool& pool, int count, std::mt19937_64
     for (std::size_t index : chosen) pool.serials[index] = *tid;
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("(b) %d commits of %zu objects by 1 client: %.0f commits/s, latency p50 %.2f ms, "
-              "p90 %.2f ms\n",
-              count, per_txn, count / seconds, percentile(latencies, 0.5),
-              percentile(latencies, 0.9));
+  std::printf(
+      "(b) %d commits of %zu objects by 1 client: %.0f commits/s, latency p50 %.2f ms, "
+      "p90 %.2f ms\n",
+      count, per_txn, count / seconds, percentile(latencies, 0.5), percentile(latencies, 0.9));
 }
 
 struct MixedCounts {
@@ -283,10 +283,11 @@ void mixed(const LocalCluster& cluster, const Pool& pool, pid_t master, pid_t st
   for (auto& thread : threads) thread.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const long ops = counts.loads + counts.commits + counts.conflicts;
-  std::printf("(d) %d clients, %d%% writes, %.1f s: %.0f ops/s "
-              "(%ld loads, %ld commits, %ld conflicts, %ld errors)\n",
-              kClients, kWritesPercent, seconds, ops / seconds, counts.loads.load(),
-              counts.commits.load(), counts.conflicts.load(), counts.errors.load());
+  std::printf(
+      "(d) %d clients, %d%% writes, %.1f s: %.0f ops/s "
+      "(%ld loads, %ld commits, %ld conflicts, %ld errors)\n",
+      kClients, kWritesPercent, seconds, ops / seconds, counts.loads.load(), counts.commits.load(),
+      counts.conflicts.load(), counts.errors.load());
   cpu.print("(d)", seconds, "second");
 }
 

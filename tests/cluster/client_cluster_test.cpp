@@ -3,9 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <mutex>
 #include <thread>
@@ -33,9 +32,8 @@ struct Running {
     REQUIRE(cluster.wait_cluster_state("RUNNING"));
   }
   std::unique_ptr<Client> client() {
-    auto client = Client::connect({.masters = {cluster.master_address()},
-                                   .cluster = cluster.options().name,
-                                   .timeout = 20s});
+    auto client = Client::connect(
+        {.masters = {cluster.master_address()}, .cluster = cluster.options().name, .timeout = 20s});
     INFO((client ? "" : client.error().message()) << cluster.diagnostics());
     REQUIRE(client);
     return std::move(*client);
@@ -215,9 +213,9 @@ TEST_CASE("a storage answering late: calls time out, nothing is half-committed",
   } resume{storage};
   auto late = begin(c);  // the master answers
   late->store(oids[0], t1, "late");
-  CHECK(late->finish().error() == errc::timed_out);  // the vote waits for the storage
+  CHECK(late->finish().error() == errc::timed_out);              // the vote waits for the storage
   CHECK(c.load_before(oids[1], t1).error() == errc::timed_out);  // not cached: asks the storage
-  late.reset();  // aborts it
+  late.reset();                                                  // aborts it
   storage.signal(SIGCONT);
 
   // The storage answers again (a client with a roomier timeout, as CI may be

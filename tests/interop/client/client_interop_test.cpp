@@ -2,7 +2,6 @@
 // cluster: master and SQLite storages of NEO/py, plain TCP and TLS. Skipped
 // (exit 77) without NEO_PEER_PYTHONPATH.
 #include <catch2/catch.hpp>
-
 #include <mutex>
 #include <optional>
 #include <string>

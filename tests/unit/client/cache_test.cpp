@@ -103,8 +103,7 @@ TEST_CASE("cache: before() has a gap when a middle revision is missing", "[clien
   CHECK(cache.before(O1, T(31), T(100))->data == "thirty");
 }
 
-TEST_CASE("cache: the current revision counts for before() only up to `known`",
-          "[client][cache]") {
+TEST_CASE("cache: the current revision counts for before() only up to `known`", "[client][cache]") {
   Cache cache(1 << 20);
   cache.store(O1, T(10), std::nullopt, "ten");
   // The client knows every transaction before 50: the current revision is

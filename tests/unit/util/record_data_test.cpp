@@ -1,7 +1,7 @@
 #include "core/util/record_data.hpp"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <random>
 #include <thread>
 
