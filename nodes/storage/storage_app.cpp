@@ -63,8 +63,7 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
   // Group commit: the votes and locks of the events at hand (posted after
   // them) share one commit.
   state_.tm().set_commit_scheduler([this] {
-    asio::post(env_.io, [this, alive = alive_] {
-      if (!*alive) return;
+    run_later([this] {
       if (std::error_code ec = state_.tm().commit_round())
         fatal("commit: " + ec.message() + " " + db_->last_error());
     });

@@ -84,17 +84,6 @@ Result<std::optional<StorageState::PackJob>> StorageState::start_pack(
   return std::optional<PackJob>{PackJob{order, std::move(partitions), Oid{0}}};
 }
 
-Result<bool> StorageState::apply_pack_order(const protocol::PackOrder& order) {
-  auto job = start_pack(order);
-  if (!job) return job.error();
-  if (!*job) return false;
-  for (;;) {
-    auto done = pack_step(**job);
-    if (!done) return done.error();
-    if (*done) return true;
-  }
-}
-
 Result<std::optional<Tid>> StorageState::pack_completed() {
   auto all = db_.packed_ids(false);
   if (!all) return all.error();

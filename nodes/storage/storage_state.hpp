@@ -85,8 +85,7 @@ class StorageState {
   // start_pack: the job of applying `order` to the own UP_TO_DATE
   // partitions not packed up to it yet (none: nothing to do, e.g. order not
   // signed yet). pack_step: packs the next chunk of the job (each committed);
-  // true once the job is done. apply_pack_order: the whole job at once
-  // (false: nothing done). pack_completed: the new completed pack id to
+  // true once the job is done. pack_completed: the new completed pack id to
   // report with NotifyPackCompleted, if it changed.
   struct PackJob {
     protocol::PackOrder order;
@@ -96,7 +95,6 @@ class StorageState {
   Result<std::optional<Tid>> next_pack();
   Result<std::optional<PackJob>> start_pack(const protocol::PackOrder& order);
   Result<bool> pack_step(PackJob& job);
-  Result<bool> apply_pack_order(const protocol::PackOrder& order);
   Result<std::optional<Tid>> pack_completed();
   // StartOperation: operational, unfinished data dropped.
   std::error_code start_operation();

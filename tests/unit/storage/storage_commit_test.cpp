@@ -10,6 +10,7 @@
 #include "nodes/storage/master_handler.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/storage_app.hpp"
+#include "tests/unit/storage/operational_storage.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
@@ -18,40 +19,11 @@ using neo::Oid;
 using neo::Tid;
 using neo::storage::test::FakePeer;
 using neo::storage::test::frame_of;
+using neo::storage::test::Operational;
 
 namespace {
 
-const neo::NodeId kS1 = neo::make_node_id(1, 1);
 const neo::NodeId kC1 = neo::make_node_id(2, 1);
-
-struct Operational {
-  neo::storage::test::TempDir dir;
-  asio::io_context io;
-  neo::daemon::Env env{io, "neostorage", {}, {}, {}, {}};
-  std::shared_ptr<neo::storage::StorageApp> app;
-  Operational() {
-    env.exit = [](int) {};
-    neo::storage::StorageOptions options;
-    options.server.cluster = "test";
-    options.adapter = "SQLite";
-    options.database = dir.file("s.db");
-    app = std::make_shared<neo::storage::StorageApp>(env, options,
-                                                     neo::storage::open_database(options));
-    REQUIRE_FALSE(app->state().identified(kS1));
-    std::string message;
-    protocol::RowList rows(2, std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
-    REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
-    REQUIRE_FALSE(app->state().start_operation());
-  }
-  // What a Connection does: the msg id of the packet being handled, then the
-  // handler; then the event loop runs what it posted (the group commit).
-  void deliver(neo::net::Handler& handler, FakePeer& peer, const protocol::Frame& frame) {
-    peer.set_msg_id(frame.msg_id);
-    handler.on_packet(peer, frame);
-    io.restart();
-    io.poll();
-  }
-};
 
 protocol::AskStoreObject store_of(Oid oid, Tid ttid, const std::string& data) {
   return {.oid = oid, .checksum = neo::sha1(data), .data = data, .ttid = ttid};
@@ -152,8 +124,7 @@ TEST_CASE("votes and locks handled together share one commit, answered only afte
   for (const auto& peer : peers)
     CHECK(answers(*peer, protocol::AnswerStoreTransaction::kCode) == 0);
   CHECK(on_disk() == std::vector<std::string>{"0", "0"});
-  o.io.restart();
-  o.io.poll();
+  o.run_posted();
   for (const auto& peer : peers)
     CHECK(answers(*peer, protocol::AnswerStoreTransaction::kCode) == 1);
   CHECK(on_disk() == std::vector<std::string>{"2", "0"});
@@ -163,8 +134,7 @@ TEST_CASE("votes and locks handled together share one commit, answered only afte
   master.on_packet(*mpeer, frame_of(protocol::AskLockInformation{ttids[1], Tid{0x2002}, false}));
   CHECK(answers(*mpeer, protocol::AnswerInformationLocked::kCode) == 0);
   CHECK(on_disk() == std::vector<std::string>{"2", "0"});
-  o.io.restart();
-  o.io.poll();
+  o.run_posted();
   CHECK(answers(*mpeer, protocol::AnswerInformationLocked::kCode) == 2);
   CHECK(on_disk() == std::vector<std::string>{"2", "2"});
 }
@@ -292,9 +262,16 @@ TEST_CASE("a signed pack order is applied to own partitions and reported complet
   const Tid tid3 = signed_pack_of_two_revisions(state, 1);
   const protocol::PackOrder order = next_pack_order(state);
   CHECK(order.pack_id == tid3);
-  auto progress = state.apply_pack_order(order);
-  REQUIRE(progress);
-  CHECK(*progress);
+  auto job = state.start_pack(order);
+  REQUIRE(job);
+  REQUIRE(*job);  // own partitions to pack
+  bool done = false;
+  for (int steps = 0; !done && steps < 100; ++steps) {
+    auto step = state.pack_step(**job);
+    REQUIRE(step);
+    done = *step;
+  }
+  CHECK(done);
   CHECK(state.db().object_history(oid, 0, 10)->size() == 1);
   check_all_packed(state, tid3);
 }

@@ -9,15 +9,15 @@
 #include "nodes/storage/master_handler.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/storage_app.hpp"
+#include "tests/unit/storage/operational_storage.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
 namespace protocol = neo::protocol;
 using neo::storage::test::FakePeer;
+using neo::storage::test::Operational;
 
 namespace {
-
-const neo::NodeId kS1 = neo::make_node_id(1, 1);
 
 std::vector<protocol::Frame> frames() {
   std::vector<protocol::Frame> result;
@@ -34,27 +34,6 @@ std::vector<protocol::Frame> frames() {
   return result;
 }
 
-struct Operational {
-  neo::storage::test::TempDir dir;
-  asio::io_context io;
-  neo::daemon::Env env{io, "neostorage", {}, {}, {}, {}};
-  std::shared_ptr<neo::storage::StorageApp> app;
-  Operational() {
-    env.exit = [](int) {};
-    neo::storage::StorageOptions options;
-    options.server.cluster = "test";
-    options.adapter = "SQLite";
-    options.database = dir.file("s.db");
-    app = std::make_shared<neo::storage::StorageApp>(env, options,
-                                                     neo::storage::open_database(options));
-    REQUIRE_FALSE(app->state().identified(kS1));
-    std::string message;
-    protocol::RowList rows(2, std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
-    REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
-    REQUIRE_FALSE(app->state().start_operation());
-  }
-};
-
 }  // namespace
 
 TEST_CASE("every packet from the master is handled without crashing", "[storage][robustness]") {
@@ -62,9 +41,7 @@ TEST_CASE("every packet from the master is handled without crashing", "[storage]
     Operational o;
     neo::storage::MasterHandler handler(o.app->state(), *o.app, [](std::error_code) {});
     auto peer = std::make_shared<FakePeer>();
-    peer->set_msg_id(frame.msg_id);
-    CHECK_NOTHROW(handler.on_packet(*peer, frame));
-    CHECK_NOTHROW(o.io.poll());  // the group commit of a lock
+    CHECK_NOTHROW(o.deliver(handler, *peer, frame));  // with the group commit of a lock
   }
 }
 
@@ -74,13 +51,9 @@ TEST_CASE("every packet from a client is handled without crashing", "[storage][r
     neo::storage::OperationHandler handler(*o.app, protocol::NodeType::Client);
     neo::storage::IdentificationHandler identification(*o.app);
     auto peer = std::make_shared<FakePeer>();
-    peer->set_msg_id(frame.msg_id);
-    CHECK_NOTHROW(handler.on_packet(*peer, frame));
-    o.io.restart();
-    CHECK_NOTHROW(o.io.poll());  // the group commit of a vote
+    CHECK_NOTHROW(o.deliver(handler, *peer, frame));  // with the group commit of a vote
     auto other = std::make_shared<FakePeer>();
-    other->set_msg_id(frame.msg_id);
-    CHECK_NOTHROW(identification.on_packet(*other, frame));
+    CHECK_NOTHROW(o.deliver(identification, *other, frame));
     // Whatever it was, something was answered or the connection is closing
     // (but notifications get no answer).
     CHECK((!peer->sent.empty() || peer->closed() || frame.code == protocol::CloseClient::kCode ||
