@@ -31,11 +31,39 @@ std::string packet_name(std::uint16_t code) {
   return text;
 }
 
-void Peer::reject_unexpected(const protocol::Frame& frame) {
-  const std::string message = "unexpected packet " + packet_name(frame.code);
+void Peer::reject_unexpected(const protocol::Frame& frame, std::string_view handler) {
+  std::string message = "unexpected packet: " + packet_name(frame.code);
+  if (!handler.empty()) message += " in " + std::string(handler);
   spdlog::error("{}: {} (msg id {})", describe(), message, frame.msg_id);
   answer_error(frame.msg_id, errc::protocol_error, message);
   abort(errc::protocol_error);
+}
+
+void reject_malformed(Peer& peer, const protocol::Frame& frame, std::string_view handler,
+                      std::error_code reason) {
+  const std::string message = "malformed " + packet_name(frame.code);
+  spdlog::error("{}: {} (msg id {}) in {}: {}", peer.describe(), message, frame.msg_id, handler,
+                reason.message());
+  peer.answer_error(frame.msg_id, errc::protocol_error, message);
+  peer.abort(errc::malformed_packet);
+}
+
+bool unsolicited_error(Peer& peer, const protocol::Frame& frame, std::string_view handler,
+                       const protocol::Error& error) {
+  switch (error.code) {
+    case static_cast<std::int64_t>(errc::ack):
+      spdlog::debug("{}: no error message: {}", peer.describe(), error.message);
+      return true;
+    case static_cast<std::int64_t>(errc::protocol_error):
+      spdlog::error("{}: protocol error: {}", peer.describe(), error.message);
+      return true;
+    case static_cast<std::int64_t>(errc::not_ready):
+      spdlog::error("{}: not ready: {}", peer.describe(), error.message);
+      return true;
+    default:
+      peer.reject_unexpected(frame, handler);
+      return false;
+  }
 }
 
 namespace detail {

@@ -81,9 +81,10 @@ class Peer : public std::enable_shared_from_this<Peer> {
     answer_error(msg_id_, code, message);
   }
   void answer_error(std::uint32_t msg_id, errc code, std::string_view message);
-  // NEO's reaction to a packet the current state does not expect:
-  // Error PROTOCOL_ERROR "unexpected packet <name>", then abort.
-  void reject_unexpected(const protocol::Frame& frame);
+  // NEO's reaction to a packet the current state does not expect: Error
+  // PROTOCOL_ERROR "unexpected packet: <Name> in <handler>" (or without
+  // " in ..." if `handler` is empty), then abort.
+  void reject_unexpected(const protocol::Frame& frame, std::string_view handler = {});
 
   // --- Identity ----------------------------------------------------------
   // The msg id of the packet being handled (answers reuse it).

@@ -21,6 +21,7 @@ namespace neo::storage {
 
 class MasterHandler : public net::Handler {
  public:
+  static constexpr std::string_view kName = "MasterOperationHandler";
   // `on_lost` is called when the connection closes (back to bootstrap).
   MasterHandler(StorageState& state, StorageEvents& events,
                 std::function<void(std::error_code)> on_lost)

@@ -43,7 +43,10 @@ void OperationHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) 
   const bool known =
       info && (frame.code == protocol::Ping::kCode || frame.code == protocol::CloseClient::kCode ||
                (client && client_packet(frame.code)));
-  if (known) return dispatch(*this, peer, frame);
+  if (known) {
+    dispatch(*this, peer, frame);
+    return;
+  }
   const std::string name = net::packet_name(frame.code);
   SPDLOG_ERROR("{} from {} {}: not implemented yet by this storage, closing", name,
                protocol::to_string(type_), peer.describe());

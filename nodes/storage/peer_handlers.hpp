@@ -28,6 +28,7 @@ class PeerHost {
 
 class IdentificationHandler : public net::Handler {
  public:
+  static constexpr std::string_view kName = "IdentificationHandler";
   explicit IdentificationHandler(PeerHost& host) : host_(host) {}
   void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
   void on_closed(net::Peer& peer, std::error_code reason) override;
@@ -40,6 +41,7 @@ class IdentificationHandler : public net::Handler {
 
 class OperationHandler : public net::Handler {
  public:
+  static constexpr std::string_view kName = "OperationHandler";
   OperationHandler(PeerHost& host, protocol::NodeType type) : host_(host), type_(type) {}
   void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
   void on_closed(net::Peer& peer, std::error_code reason) override;

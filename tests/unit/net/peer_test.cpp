@@ -168,7 +168,7 @@ TEST_CASE("an unexpected packet is answered PROTOCOL_ERROR and aborts", "[net]")
   CHECK(peer->sent[0].msg_id == 5);
   auto error = protocol::decode_args<protocol::Error>(peer->sent[0].args);
   CHECK(error->code == 6);
-  CHECK(error->message == "unexpected packet AskObject");
+  CHECK(error->message == "unexpected packet: AskObject");
   CHECK(peer->aborted == errc::protocol_error);
   CHECK(peer->describe() == "S1 ()");
   CHECK(neo::net::packet_name(0x7777) == "0x7777");
