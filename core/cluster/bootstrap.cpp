@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/net/dispatch.hpp"
+
 namespace neo::cluster {
 namespace {
 
@@ -27,8 +29,12 @@ class BootstrapImpl;
 // Receives what the master sends before answering the identification.
 class BootstrapHandler : public net::Handler {
  public:
+  static constexpr std::string_view kName = "BootstrapHandler";
   explicit BootstrapHandler(std::weak_ptr<BootstrapImpl> owner) : owner_(std::move(owner)) {}
-  void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
+  void on_packet(net::Peer& peer, const protocol::Frame& frame) override {
+    net::dispatch(*this, peer, frame);
+  }
+  void on(net::Peer& peer, const protocol::NotPrimaryMaster& packet);
 
  private:
   std::weak_ptr<BootstrapImpl> owner_;
@@ -169,17 +175,8 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
   bool cancelled_ = false;
 };
 
-void BootstrapHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) {
-  if (frame.code == protocol::NotPrimaryMaster::kCode) {
-    auto packet = protocol::decode_args<protocol::NotPrimaryMaster>(frame.args);
-    if (!packet) {
-      peer.reject_unexpected(frame);
-      return;
-    }
-    if (auto owner = owner_.lock()) owner->not_primary(*packet);
-    return;
-  }
-  peer.reject_unexpected(frame);
+void BootstrapHandler::on(net::Peer&, const protocol::NotPrimaryMaster& packet) {
+  if (auto owner = owner_.lock()) owner->not_primary(packet);
 }
 
 }  // namespace

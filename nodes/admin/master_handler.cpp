@@ -3,57 +3,36 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log/log.hpp"
+#include "core/net/dispatch.hpp"
 
 namespace neo::admin {
 
 using namespace protocol;
 
 void MasterHandler::on_packet(net::Peer& peer, const Frame& frame) {
-  switch (frame.code) {
-    case Ping::kCode:
-      return peer.answer(Pong{});
-    case Pong::kCode:
-      return;
-    case FlushLog::kCode:  // relayed by the master to every node
-      log::flush();
-      return;
-    case NotifyNodeInformation::kCode:
-      return handle<NotifyNodeInformation>(peer, frame);
-    case SendPartitionTable::kCode:
-      return handle<SendPartitionTable>(peer, frame);
-    case NotifyPartitionChanges::kCode:
-      return handle<NotifyPartitionChanges>(peer, frame);
-    case NotifyClusterInformation::kCode:
-      return handle<NotifyClusterInformation>(peer, frame);
-    case NotifyUpstreamAdmin::kCode:
-      return handle<NotifyUpstreamAdmin>(peer, frame);
-    case Error::kCode: {
-      Result<Error> error = decode_args<Error>(frame.args);
-      SPDLOG_WARN("{}: Error packet: {}", peer.describe(), error ? error->message : "malformed");
-      return;
-    }
-    default:
-      peer.reject_unexpected(frame);
-  }
+  net::dispatch(*this, peer, frame);
 }
+
+void MasterHandler::on(net::Peer& peer, const Ping&) { peer.answer(Pong{}); }
+
+void MasterHandler::on(net::Peer&, const Pong&) {}
+
+void MasterHandler::on(net::Peer&, const FlushLog&) { log::flush(); }  // relayed to every node
 
 void MasterHandler::on_closed(net::Peer& peer, std::error_code reason) {
   SPDLOG_ERROR("{}: connection to the primary master lost ({})", peer.describe(), reason.message());
   if (on_lost_) on_lost_(reason);
 }
 
-template <class P>
-void MasterHandler::handle(net::Peer& peer, const Frame& frame) {
-  Result<P> packet = decode_args<P>(frame.args);
-  std::error_code ec = packet ? on(peer, *packet) : packet.error();
+void MasterHandler::refuse_invalid(net::Peer& peer, std::string_view packet, std::error_code ec) {
   if (!ec) return;
-  const std::string message = "invalid " + std::string(P::kName) + ": " + ec.message();
+  const std::string message = "invalid " + std::string(packet) + ": " + ec.message();
   SPDLOG_ERROR("{}: {}", peer.describe(), message);
   peer.answer_error(errc::protocol_error, message);
   peer.abort(make_error_code(errc::protocol_error));
 }
 
-std::error_code MasterHandler::on(net::Peer&, const NotifyNodeInformation& packet) {
+std::error_code MasterHandler::apply(net::Peer&, const NotifyNodeInformation& packet) {
   std::vector<NodeChange> changes;
   std::error_code ec = core_.view().apply(packet, &changes);
   for (const NodeChange& change : changes) {
@@ -64,7 +43,7 @@ std::error_code MasterHandler::on(net::Peer&, const NotifyNodeInformation& packe
   return ec;
 }
 
-std::error_code MasterHandler::on(net::Peer&, const SendPartitionTable& packet) {
+std::error_code MasterHandler::apply(net::Peer&, const SendPartitionTable& packet) {
   if (std::error_code ec = core_.view().apply(packet)) return ec;
   const auto& table = *core_.view().pt();
   SPDLOG_INFO("partition table loaded: ptid {}, {} partitions, {} replicas",
@@ -76,7 +55,7 @@ std::error_code MasterHandler::on(net::Peer&, const SendPartitionTable& packet) 
   return {};
 }
 
-std::error_code MasterHandler::on(net::Peer&, const NotifyPartitionChanges& packet) {
+std::error_code MasterHandler::apply(net::Peer&, const NotifyPartitionChanges& packet) {
   if (std::error_code ec = core_.view().apply(packet)) return ec;
   for (const CellChange& change : packet.cell_list) {
     SPDLOG_INFO("partition {}: {} {}", change.offset, to_string(change.nid),
@@ -85,7 +64,7 @@ std::error_code MasterHandler::on(net::Peer&, const NotifyPartitionChanges& pack
   return {};
 }
 
-std::error_code MasterHandler::on(net::Peer&, const NotifyClusterInformation& packet) {
+std::error_code MasterHandler::apply(net::Peer&, const NotifyClusterInformation& packet) {
   const auto before = core_.view().cluster_state();
   if (before != packet.state) {
     SPDLOG_INFO("cluster state {} -> {}",
@@ -96,7 +75,7 @@ std::error_code MasterHandler::on(net::Peer&, const NotifyClusterInformation& pa
   return {};
 }
 
-std::error_code MasterHandler::on(net::Peer& peer, const NotifyUpstreamAdmin& packet) {
+std::error_code MasterHandler::apply(net::Peer& peer, const NotifyUpstreamAdmin& packet) {
   SPDLOG_WARN("{}: upstream admin reporting not implemented (NotifyUpstreamAdmin ignored)",
               peer.describe());
   return {};

@@ -4,6 +4,7 @@
 
 #include "core/log/log.hpp"
 #include "core/net/connection.hpp"
+#include "core/net/dispatch.hpp"
 
 namespace neo::admin {
 
@@ -41,47 +42,23 @@ bool NeoctlHandler::is_forwarded(std::uint16_t code) {
 }
 
 void NeoctlHandler::on_packet(net::Peer& peer, const Frame& frame) {
-  switch (frame.code) {
-    case Ping::kCode:
-      return peer.answer(Pong{});
-    case Pong::kCode:
-      return;
-    case Error::kCode: {
-      Result<Error> error = decode_args<Error>(frame.args);
-      SPDLOG_WARN("{}: Error packet: {}", peer.describe(), error ? error->message : "malformed");
-      return;
-    }
-    case AskPartitionList::kCode:
-      return handle<AskPartitionList>(peer, frame);
-    case AskNodeList::kCode:
-      return handle<AskNodeList>(peer, frame);
-    case AskClusterState::kCode:
-      return handle<AskClusterState>(peer, frame);
-    case AskPrimary::kCode:
-      return handle<AskPrimary>(peer, frame);
-    case AskMonitorInformation::kCode:
-      return handle<AskMonitorInformation>(peer, frame);
-    case FlushLog::kCode:
-      return handle<FlushLog>(peer, frame);
-    case RequestIdentification::kCode:
-      return handle<RequestIdentification>(peer, frame);
-    default:
-      if (is_forwarded(frame.code)) return forward(peer, frame);
-      peer.reject_unexpected(frame);
-  }
+  if (is_forwarded(frame.code)) return forward(peer, frame);
+  net::dispatch(*this, peer, frame);
 }
 
 void NeoctlHandler::on_closed(net::Peer& peer, std::error_code reason) {
   SPDLOG_DEBUG("{}: closed ({})", peer.describe(), reason.message());
 }
 
-template <class P>
-void NeoctlHandler::handle(net::Peer& peer, const Frame& frame) {
-  Result<P> packet = decode_args<P>(frame.args);
-  if (!packet) return refuse(peer, errc::protocol_error, "malformed " + std::string(P::kName));
-  if (!core_.master()) return refuse(peer, errc::not_ready, kNotConnectedMessage);
-  on(peer, *packet);
+bool NeoctlHandler::refused_without_master(net::Peer& peer) {
+  if (core_.master()) return false;
+  refuse(peer, errc::not_ready, kNotConnectedMessage);
+  return true;
 }
+
+void NeoctlHandler::on(net::Peer& peer, const Ping&) { peer.answer(Pong{}); }
+
+void NeoctlHandler::on(net::Peer&, const Pong&) {}
 
 void NeoctlHandler::forward(net::Peer& peer, const Frame& frame) {
   const PacketInfo* info = find_packet(frame.code);
@@ -106,6 +83,7 @@ void NeoctlHandler::forward(net::Peer& peer, const Frame& frame) {
 }
 
 void NeoctlHandler::on(net::Peer& peer, const AskPartitionList& ask) {
+  if (refused_without_master(peer)) return;
   SPDLOG_INFO("ask partition list from {} to {} for {}", ask.min_offset, ask.max_offset,
               to_string(ask.nid));
   Result<AnswerPartitionList> answer = core_.view().partition_list(ask.min_offset, ask.max_offset);
@@ -117,29 +95,35 @@ void NeoctlHandler::on(net::Peer& peer, const AskPartitionList& ask) {
 }
 
 void NeoctlHandler::on(net::Peer& peer, const AskNodeList& ask) {
+  if (refused_without_master(peer)) return;
   SPDLOG_INFO("ask list of {} nodes",
               ask.node_type ? std::string(to_string(*ask.node_type)) : std::string("all"));
   peer.answer(AnswerNodeList{.node_list = core_.view().node_list(ask.node_type)});
 }
 
 void NeoctlHandler::on(net::Peer& peer, const AskClusterState&) {
+  if (refused_without_master(peer)) return;
   peer.answer(AnswerClusterState{.state = core_.view().cluster_state()});
 }
 
 void NeoctlHandler::on(net::Peer& peer, const AskPrimary&) {
+  if (refused_without_master(peer)) return;
   peer.answer(AnswerPrimary{.primary_nid = core_.view().primary().value_or(NodeId{})});
 }
 
 void NeoctlHandler::on(net::Peer& peer, const AskMonitorInformation&) {
+  if (refused_without_master(peer)) return;
   core_.ask_monitor_information(peer);
 }
 
-void NeoctlHandler::on(net::Peer&, const FlushLog&) {
+void NeoctlHandler::on(net::Peer& peer, const FlushLog&) {
+  if (refused_without_master(peer)) return;
   core_.master()->notify(FlushLog{});
   log::flush();
 }
 
 void NeoctlHandler::on(net::Peer& peer, const RequestIdentification& request) {
+  if (refused_without_master(peer)) return;
   if (request.node_type != NodeType::Admin)
     return refuse(peer, errc::protocol_error, "reject non-admin node");
   if (!core_.is_backup(request.name))
@@ -154,16 +138,13 @@ void NeoctlHandler::on(net::Peer& peer, const RequestIdentification& request) {
 }
 
 void BackupHandler::on_packet(net::Peer& peer, const Frame& frame) {
-  switch (frame.code) {
-    case Ping::kCode:
-      return peer.answer(Pong{});
-    case NotifyMonitorInformation::kCode:
-      SPDLOG_INFO("{}: monitoring report of backup cluster {} (not used yet)", peer.describe(),
-                  name_);
-      return;
-    default:
-      peer.reject_unexpected(frame);
-  }
+  net::dispatch(*this, peer, frame);
+}
+
+void BackupHandler::on(net::Peer& peer, const Ping&) { peer.answer(Pong{}); }
+
+void BackupHandler::on(net::Peer& peer, const NotifyMonitorInformation&) {
+  SPDLOG_INFO("{}: monitoring report of backup cluster {} (not used yet)", peer.describe(), name_);
 }
 
 void BackupHandler::on_closed(net::Peer& peer, std::error_code reason) {

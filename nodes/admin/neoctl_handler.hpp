@@ -20,6 +20,7 @@ namespace neo::admin {
 
 class NeoctlHandler : public net::Handler {
  public:
+  static constexpr std::string_view kName = "AdminEventHandler";
   explicit NeoctlHandler(AdminCore& core) : core_(core) {}
 
   void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
@@ -28,11 +29,10 @@ class NeoctlHandler : public net::Handler {
   // True for the packets relayed to the master as they are.
   static bool is_forwarded(std::uint16_t code);
 
- private:
-  template <class P>
-  void handle(net::Peer& peer, const protocol::Frame& frame);
-  void forward(net::Peer& peer, const protocol::Frame& frame);
-
+  // The packets neoctl may send (net::dispatch); all but Ping and Pong get
+  // NOT_READY while there is no primary master.
+  void on(net::Peer& peer, const protocol::Ping& ping);
+  void on(net::Peer& peer, const protocol::Pong& pong);
   void on(net::Peer& peer, const protocol::AskPartitionList& ask);
   void on(net::Peer& peer, const protocol::AskNodeList& ask);
   void on(net::Peer& peer, const protocol::AskClusterState& ask);
@@ -40,6 +40,11 @@ class NeoctlHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::AskMonitorInformation& ask);
   void on(net::Peer& peer, const protocol::FlushLog& notify);
   void on(net::Peer& peer, const protocol::RequestIdentification& request);
+
+ private:
+  void forward(net::Peer& peer, const protocol::Frame& frame);
+  // Answers NOT_READY and closes if there is no primary master.
+  bool refused_without_master(net::Peer& peer);
 
   AdminCore& core_;
 };
@@ -49,9 +54,12 @@ class NeoctlHandler : public net::Handler {
 // is not implemented yet).
 class BackupHandler : public net::Handler {
  public:
+  static constexpr std::string_view kName = "BackupHandler";
   BackupHandler(AdminCore& core, std::string name) : core_(core), name_(std::move(name)) {}
   void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
   void on_closed(net::Peer& peer, std::error_code reason) override;
+  void on(net::Peer& peer, const protocol::Ping& ping);
+  void on(net::Peer& peer, const protocol::NotifyMonitorInformation& report);
 
  private:
   AdminCore& core_;
