@@ -69,6 +69,7 @@ class ClientEnv {
   // ClientState::storage_packet(nid, ...) and its end to
   // ClientState::storage_closed(nid, ...); a connection that cannot be
   // established ends that way, later (never from inside this call).
+  // nullptr: not even tried (the storage counts as failed).
   virtual std::shared_ptr<net::Peer> connect_storage(NodeId nid,
                                                      const protocol::Address& address) = 0;
   // Monotonic time (storages that failed are asked last for a while).
