@@ -144,7 +144,7 @@ class Client {
   // This client's node id (C1...) once identified.
   std::optional<NodeId> nid();
 
-  class Core;  // the I/O thread's state (nodes/client)
+  class Core;  // the I/O thread and its ClientState (nodes/client)
 
  private:
   explicit Client(std::shared_ptr<Core> core);

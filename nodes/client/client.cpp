@@ -70,7 +70,7 @@ Result<T> call(Core& core, std::function<void(Reply<T>)> work, Wait wait = Wait:
     shared->done.store(true, std::memory_order_release);
   };
   const bool posted = core.post([&core, work = std::move(work), reply] {
-    core.when_ready([work, reply](std::error_code ec) {
+    core.state().when_ready([work, reply](std::error_code ec) {
       if (ec) return reply(ec);
       work(reply);
     });
@@ -111,53 +111,53 @@ Client::~Client() { core_->stop(); }
 
 Result<Record> Client::load(Oid oid) {
   return call<Record>(*core_, [this, oid](Reply<Record> reply) {
-    core_->load(oid, std::nullopt, std::nullopt, reply);
+    core_->state().load(oid, std::nullopt, std::nullopt, reply);
   });
 }
 
 Result<Record> Client::load_before(Oid oid, Tid before) {
   return call<Record>(*core_, [this, oid, before](Reply<Record> reply) {
-    core_->load(oid, std::nullopt, before, reply);
+    core_->state().load(oid, std::nullopt, before, reply);
   });
 }
 
 Result<Record> Client::load_serial(Oid oid, Tid serial) {
   return call<Record>(*core_, [this, oid, serial](Reply<Record> reply) {
-    core_->load(oid, serial, std::nullopt, reply);
+    core_->state().load(oid, serial, std::nullopt, reply);
   });
 }
 
 Result<Oid> Client::new_oid() {
-  return call<Oid>(*core_, [this](Reply<Oid> reply) { core_->new_oid(reply); });
+  return call<Oid>(*core_, [this](Reply<Oid> reply) { core_->state().new_oid(reply); });
 }
 
 Result<Tid> Client::last_transaction() {
-  return call<Tid>(*core_, [this](Reply<Tid> reply) { core_->last_transaction(reply); });
+  return call<Tid>(*core_, [this](Reply<Tid> reply) { core_->state().last_transaction(reply); });
 }
 
 std::error_code Client::sync() {
-  return call_done(*core_, [this](Done done) { core_->sync(done); });
+  return call_done(*core_, [this](Done done) { core_->state().sync(done); });
 }
 
 Result<std::vector<HistoryEntry>> Client::history(Oid oid, std::size_t size) {
   return call<std::vector<HistoryEntry>>(
-      *core_, [this, oid, size](auto reply) { core_->history(oid, size, reply); });
+      *core_, [this, oid, size](auto reply) { core_->state().history(oid, size, reply); });
 }
 
 Result<std::vector<TransactionInfo>> Client::undo_log(std::size_t first, std::size_t last) {
   return call<std::vector<TransactionInfo>>(
-      *core_, [this, first, last](auto reply) { core_->undo_log(first, last, reply); });
+      *core_, [this, first, last](auto reply) { core_->state().undo_log(first, last, reply); });
 }
 
 Result<std::vector<TransactionInfo>> Client::transactions(Tid start, Tid stop, std::size_t limit) {
   return call<std::vector<TransactionInfo>>(*core_, [this, start, stop, limit](auto reply) {
-    core_->transactions(start, stop, limit, reply);
+    core_->state().transactions(start, stop, limit, reply);
   });
 }
 
 void Client::on_invalidation(InvalidationFn fn) {
   call_done(*core_, [this, fn = std::move(fn)](Done done) {
-    core_->set_invalidation(fn);
+    core_->state().set_invalidation(fn);
     done({});
   });
 }
@@ -165,21 +165,21 @@ void Client::on_invalidation(InvalidationFn fn) {
 Result<std::unique_ptr<Transaction>> Client::begin(Metadata metadata, std::optional<Tid> tid) {
   Result<Tid> ttid =
       call<Tid>(*core_, [this, metadata = std::move(metadata), tid](Reply<Tid> reply) {
-        core_->begin(metadata, tid, reply);
+        core_->state().begin(metadata, tid, reply);
       });
   if (!ttid) return ttid.error();
   return std::unique_ptr<Transaction>(new Transaction(core_, *ttid));
 }
 
 CacheStats Client::cache_stats() {
-  Result<CacheStats> stats =
-      call<CacheStats>(*core_, [this](Reply<CacheStats> reply) { reply(core_->cache_stats()); });
+  Result<CacheStats> stats = call<CacheStats>(
+      *core_, [this](Reply<CacheStats> reply) { reply(core_->state().cache_stats()); });
   return stats ? *stats : CacheStats{};
 }
 
 std::optional<NodeId> Client::nid() {
   Result<std::optional<NodeId>> nid = call<std::optional<NodeId>>(
-      *core_, [this](Reply<std::optional<NodeId>> reply) { reply(core_->nid()); });
+      *core_, [this](Reply<std::optional<NodeId>> reply) { reply(core_->state().nid()); });
   return nid ? *nid : std::nullopt;
 }
 
@@ -214,17 +214,19 @@ void Transaction::store(Oid oid, Tid serial, std::string data) {
   auto request = std::make_shared<StoreRequest>(
       make_store(oid, serial, std::move(data), core_->options().compress));
   const std::size_t bytes = request->stored.size() + 64;
-  queue([ttid = ttid_, request](Core& core) { core.store(ttid, std::move(*request)); }, bytes);
+  queue([ttid = ttid_, request](Core& core) { core.state().store(ttid, std::move(*request)); },
+        bytes);
 }
 
 void Transaction::remove(Oid oid, Tid serial) {
-  queue([ttid = ttid_, oid,
-         serial](Core& core) { core.store(ttid, make_store(oid, serial, std::nullopt, false)); },
+  queue([ttid = ttid_, oid, serial](
+            Core& core) { core.state().store(ttid, make_store(oid, serial, std::nullopt, false)); },
         64);
 }
 
 void Transaction::check_current_serial(Oid oid, Tid serial) {
-  queue([ttid = ttid_, oid, serial](Core& core) { core.check_current_serial(ttid, oid, serial); },
+  queue([ttid = ttid_, oid,
+         serial](Core& core) { core.state().check_current_serial(ttid, oid, serial); },
         64);
 }
 
@@ -252,14 +254,14 @@ std::error_code call_vote(Core& core, std::vector<Conflict>& conflicts,
 std::error_code Transaction::undo(Tid tid) {
   flush();
   return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_, tid](VoteReply reply) {
-    core->undo(ttid, tid, reply);
+    core->state().undo(ttid, tid, reply);
   });
 }
 
 std::error_code Transaction::vote() {
   flush();
   return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_](VoteReply reply) {
-    core->vote(ttid, reply);
+    core->state().vote(ttid, reply);
   });
 }
 
@@ -275,14 +277,14 @@ Result<Tid> Transaction::finish() {
   Result<Tid> tid = call<Tid>(
       *core_,
       [core = core_.get(), ttid = ttid_, vote](Reply<Tid> reply) {
-        core->vote(ttid,
-                   [core, ttid, vote, reply](std::error_code ec, std::vector<Conflict> found) {
-                     if (ec) {
-                       *vote = {true, std::move(found)};
-                       return reply(ec);
-                     }
-                     core->finish(ttid, reply);
-                   });
+        core->state().vote(
+            ttid, [core, ttid, vote, reply](std::error_code ec, std::vector<Conflict> found) {
+              if (ec) {
+                *vote = {true, std::move(found)};
+                return reply(ec);
+              }
+              core->state().finish(ttid, reply);
+            });
       },
       Wait::sleep);
   if (!tid && tid.error() != errc::timed_out && vote->failed) {
@@ -297,7 +299,7 @@ Result<Tid> Transaction::finish() {
 void Transaction::abort() {
   if (std::exchange(done_, true)) return;
   pending_.clear();
-  core_->post([core = core_.get(), ttid = ttid_] { core->abort(ttid); });
+  core_->post([core = core_.get(), ttid = ttid_] { core->state().abort(ttid); });
 }
 
 }  // namespace neo::client

@@ -1,6 +1,6 @@
 // nodes/client/client_txn.hpp
-// Client::Core::Txn: what the I/O thread knows of a transaction in progress
-// (internal to nodes/client).
+// ClientState::Txn: what the client knows of a transaction in progress, and
+// Gather (internal to nodes/client). Use from ClientState's thread.
 #pragma once
 
 #include <functional>
@@ -9,13 +9,17 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
-#include "core/net/connection.hpp"
-#include "nodes/client/client_core.hpp"
+#include "core/net/peer.hpp"
+#include "nodes/client/client_state.hpp"
 
 namespace neo::client {
+
+// A write's failure, logged (unless the connection was lost); returns `ec`.
+std::error_code error_of(std::error_code ec, std::string_view message, const char* what);
 
 // Calls `done` with the first error once `count` parts have finished.
 struct Gather {
@@ -34,7 +38,7 @@ struct Gather {
   }
 };
 
-struct Client::Core::Txn {
+struct ClientState::Txn {
   struct Object {
     Tid serial{};                     // what the store or check was based on
     std::optional<std::string> data;  // raw data; nullopt: deletion, undo or check
@@ -49,7 +53,7 @@ struct Client::Core::Txn {
   std::map<Oid, Object> objects;
   // Storages written to, with the connection used; nullptr once one failed
   // (a new connection would not hold this transaction's writes).
-  std::map<NodeId, std::shared_ptr<net::Connection>> connections;
+  std::map<NodeId, std::shared_ptr<net::Peer>> connections;
   // Partitions where some storages stored without locking (replicating).
   std::map<std::uint32_t, std::set<NodeId>> lockless;
   std::vector<Conflict> conflicts;
