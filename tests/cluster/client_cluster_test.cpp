@@ -44,7 +44,7 @@ struct Running {
 }  // namespace
 
 TEST_CASE("a committed transaction is read back by another client", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto writer = running.client();
   const auto oids = new_oids(*writer, 10);
@@ -70,7 +70,7 @@ TEST_CASE("a committed transaction is read back by another client", "[client]") 
 }
 
 TEST_CASE("write conflicts are reported and can be resolved", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto a = running.client();
   auto b = running.client();
@@ -95,7 +95,7 @@ TEST_CASE("write conflicts are reported and can be resolved", "[client]") {
 }
 
 TEST_CASE("an empty transaction commits; an oversized object fails the vote", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto client = running.client();
   auto empty = begin(*client);
@@ -127,7 +127,7 @@ TEST_CASE("an empty transaction commits; an oversized object fails the vote", "[
 }
 
 TEST_CASE("a client vanishing between vote and finish leaves nothing behind", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   Oid oid;
   Tid base;
@@ -164,7 +164,7 @@ TEST_CASE("a client vanishing between vote and finish leaves nothing behind", "[
 
 TEST_CASE("the client reconnects to a restarted master and sees what others committed",
           "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto a = running.client();
   const Oid oid = new_oids(*a, 1)[0];
@@ -195,7 +195,7 @@ TEST_CASE("the client reconnects to a restarted master and sees what others comm
 }
 
 TEST_CASE("a storage answering late: calls time out, nothing is half-committed", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto client = Client::connect({.masters = {running.cluster.master_address()},
                                  .cluster = running.cluster.options().name,
@@ -231,7 +231,7 @@ TEST_CASE("a storage answering late: calls time out, nothing is half-committed",
 }
 
 TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto a = running.client();
   auto b = running.client();
@@ -254,7 +254,7 @@ TEST_CASE("readCurrent: a changed object fails the vote", "[client]") {
 }
 
 TEST_CASE("invalidations and MVCC loads", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto a = running.client();
   auto b = running.client();
@@ -288,7 +288,7 @@ TEST_CASE("invalidations and MVCC loads", "[client]") {
 }
 
 TEST_CASE("history, undo log, iteration and undo", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   auto client = running.client();
   const Oid oid = new_oids(*client, 1)[0];
@@ -327,7 +327,7 @@ TEST_CASE("history, undo log, iteration and undo", "[client]") {
 }
 
 TEST_CASE("concurrent clients keep a shared counter exact", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.replicas = 1, .storages = 2});
   auto setup = running.client();
   const Oid counter = new_oids(*setup, 1)[0];
@@ -367,7 +367,7 @@ TEST_CASE("concurrent clients keep a shared counter exact", "[client]") {
 }
 
 TEST_CASE("a storage dying during commits loses no committed data", "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.partitions = 3, .replicas = 1, .storages = 2});
   auto client = running.client();
   const auto oids = new_oids(*client, 30);
@@ -392,7 +392,7 @@ TEST_CASE("a storage dying during commits loses no committed data", "[client]") 
 
 TEST_CASE("the only storage killed during concurrent commits keeps every one it confirmed",
           "[client]") {
-  if (!LocalCluster::daemons_built()) return;
+  REQUIRE(LocalCluster::daemons_built());
   Running running({.storages = 1});
   struct Committed {
     Oid oid;

@@ -1,6 +1,8 @@
 #include "tests/cluster/local_cluster.hpp"
 
 #include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <sstream>
 
 namespace neo::test {
@@ -28,7 +30,10 @@ std::string LocalCluster::program(const std::string& name) {
 
 bool LocalCluster::daemons_built() {
   for (const char* name : {"neomaster", "neostorage", "neoadmin", "neoctl"})
-    if (!std::filesystem::exists(program(name))) return false;
+    if (!std::filesystem::exists(program(name))) {
+      std::cerr << program(name) << " is missing: build the daemons and neoctl first\n";
+      return false;
+    }
   return true;
 }
 
