@@ -39,29 +39,8 @@ void ClientServiceHandler::on(net::Peer& peer, const protocol::WaitForPack& p) {
   state_.wait_for_pack(peer, p.tid);
 }
 
-namespace {
-void read_only(net::Peer& peer) {
+void ClientReadOnlyServiceHandler::read_only(net::Peer& peer) {
   peer.answer_error(errc::read_only_access, "read-only access as requested by the client");
-}
-}  // namespace
-
-void ClientReadOnlyServiceHandler::on(net::Peer& peer, const protocol::AskBeginTransaction&) {
-  read_only(peer);
-}
-void ClientReadOnlyServiceHandler::on(net::Peer& peer, const protocol::AskNewOIDs&) {
-  read_only(peer);
-}
-void ClientReadOnlyServiceHandler::on(net::Peer& peer, const protocol::FailedVote&) {
-  read_only(peer);
-}
-void ClientReadOnlyServiceHandler::on(net::Peer& peer, const protocol::AskFinishTransaction&) {
-  read_only(peer);
-}
-void ClientReadOnlyServiceHandler::on(net::Peer& peer, const protocol::AskFinalTID&) {
-  read_only(peer);
-}
-void ClientReadOnlyServiceHandler::on(net::Peer& peer, const protocol::AbortTransaction&) {
-  read_only(peer);
 }
 
 }  // namespace neo::master

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string_view>
+#include <type_traits>
 
 #include "core/net/peer.hpp"
 #include "core/protocol/packets.hpp"
@@ -31,17 +32,29 @@ class ClientServiceHandler : public MasterHandler {
   void on(net::Peer& peer, const protocol::WaitForPack& p);
 };
 
+// The requests of a client that write.
+template <class P>
+constexpr bool kClientWrite =
+    std::is_same_v<P, protocol::AskBeginTransaction> || std::is_same_v<P, protocol::AskNewOIDs> ||
+    std::is_same_v<P, protocol::FailedVote> || std::is_same_v<P, protocol::AskFinishTransaction> ||
+    std::is_same_v<P, protocol::AskFinalTID> || std::is_same_v<P, protocol::AbortTransaction>;
+
+// What ClientServiceHandler handles, but writes are answered READ_ONLY_ACCESS.
 class ClientReadOnlyServiceHandler : public ClientServiceHandler {
  public:
   static constexpr std::string_view kName = "ClientReadOnlyServiceHandler";
   using ClientServiceHandler::ClientServiceHandler;
-  using ClientServiceHandler::on;
-  void on(net::Peer& peer, const protocol::AskBeginTransaction& p);
-  void on(net::Peer& peer, const protocol::AskNewOIDs& p);
-  void on(net::Peer& peer, const protocol::FailedVote& p);
-  void on(net::Peer& peer, const protocol::AskFinishTransaction& p);
-  void on(net::Peer& peer, const protocol::AskFinalTID& p);
-  void on(net::Peer& peer, const protocol::AbortTransaction& p);
+  template <class P>
+  requires requires(ClientServiceHandler& base, net::Peer& peer, const P& p) { base.on(peer, p); }
+  void on(net::Peer& peer, const P& p) {
+    if constexpr (kClientWrite<P>)
+      read_only(peer);
+    else
+      ClientServiceHandler::on(peer, p);
+  }
+
+ private:
+  static void read_only(net::Peer& peer);
 };
 
 }  // namespace neo::master

@@ -16,7 +16,6 @@
 #include "core/net/peer.hpp"
 #include "core/protocol/packets.hpp"
 #include "nodes/master/handlers/master_handler.hpp"
-#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -27,29 +26,23 @@ class SecondaryHandler : public MasterHandler {
   using MasterHandler::on;
 };
 
-class ElectionHandler {
+class ElectionHandler : public StateHandler {
  public:
   static constexpr std::string_view kName = "ElectionHandler";
-  explicit ElectionHandler(MasterState& state) : state_(state) {}
+  using StateHandler::StateHandler;
   void on(net::Peer& peer, const protocol::NotPrimaryMaster& p);
-
- private:
-  MasterState& state_;
 };
 
-class PrimaryHandler {
+class PrimaryHandler : public StateHandler {
  public:
   static constexpr std::string_view kName = "PrimaryHandler";
-  explicit PrimaryHandler(MasterState& state) : state_(state) {}
+  using StateHandler::StateHandler;
   void on(net::Peer& peer, const protocol::Ping& p);
   void on(net::Peer& peer, const protocol::Pong& p);
   void on(net::Peer& peer, const protocol::FlushLog& p);
   void on(net::Peer& peer, const protocol::NotifyClusterInformation& p);
   void on(net::Peer& peer, const protocol::NotifyNodeInformation& p);
   void on(net::Peer& peer, const protocol::NotPrimaryMaster& p);
-
- private:
-  MasterState& state_;
 };
 
 }  // namespace neo::master

@@ -11,29 +11,23 @@
 
 #include "core/net/peer.hpp"
 #include "core/protocol/packets.hpp"
-#include "nodes/master/master_state.hpp"
+#include "nodes/master/handlers/master_handler.hpp"
 
 namespace neo::master {
 
-class IdentificationHandler {
+class IdentificationHandler : public StateHandler {
  public:
   static constexpr std::string_view kName = "IdentificationHandler";
-  explicit IdentificationHandler(MasterState& state) : state_(state) {}
+  using StateHandler::StateHandler;
   void on(net::Peer& peer, const protocol::RequestIdentification& p);
   void on(net::Peer& peer, const protocol::Ping& p);
-
- private:
-  MasterState& state_;
 };
 
-class SecondaryIdentificationHandler {
+class SecondaryIdentificationHandler : public StateHandler {
  public:
   static constexpr std::string_view kName = "SecondaryIdentificationHandler";
-  explicit SecondaryIdentificationHandler(MasterState& state) : state_(state) {}
+  using StateHandler::StateHandler;
   void on(net::Peer& peer, const protocol::RequestIdentification& p);
-
- private:
-  MasterState& state_;
 };
 
 }  // namespace neo::master

@@ -1,4 +1,5 @@
 // nodes/master/handlers/master_handler.hpp
+// StateHandler: what every master handler holds, the MasterState.
 // MasterHandler: what any identified node may send to the primary master
 // (NEO/py neo/master/handlers/__init__.py MasterHandler, with EventHandler's
 // ping and flushLog): Ping, the cluster state, the last ids and
@@ -17,10 +18,18 @@
 
 namespace neo::master {
 
-class MasterHandler {
+class StateHandler {
+ public:
+  explicit StateHandler(MasterState& state) : state_(state) {}
+
+ protected:
+  MasterState& state_;
+};
+
+class MasterHandler : public StateHandler {
  public:
   static constexpr std::string_view kName = "MasterHandler";
-  explicit MasterHandler(MasterState& state) : state_(state) {}
+  using StateHandler::StateHandler;
 
   void on(net::Peer& peer, const protocol::Ping& p);
   void on(net::Peer& peer, const protocol::Pong& p);
@@ -30,9 +39,6 @@ class MasterHandler {
   void on(net::Peer& peer, const protocol::AskLastTransaction& p);
   void on(net::Peer& peer, const protocol::AskPrimary& p);
   void on(net::Peer& peer, const protocol::FlushLog& p);
-
- protected:
-  MasterState& state_;
 };
 
 }  // namespace neo::master
