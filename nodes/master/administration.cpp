@@ -1,11 +1,11 @@
-// Master: requests relayed by admin nodes (NEO/py
+// MasterState: requests relayed by admin nodes (NEO/py
 // neo/master/handlers/administration.py).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "core/log/log.hpp"
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -20,20 +20,20 @@ std::string join_nids(const std::vector<NodeId>& nids) {
 }
 }  // namespace
 
-bool Master::check_pt_rpc(net::Peer& peer, std::string_view rpc) {
+bool MasterState::check_pt_rpc(net::Peer& peer, std::string_view rpc) {
   if (cluster_state_ == ClusterState::Running || cluster_state_ == ClusterState::StartingBackup ||
       cluster_state_ == ClusterState::BackingUp)
     return true;
-  peer.answer_error(errc::denied,
-                    std::string(rpc) + " RPC can not be used in " +
-                        std::string(cluster_state_ ? protocol::to_string(*cluster_state_) : "None") +
-                        " state");
+  peer.answer_error(
+      errc::denied,
+      std::string(rpc) + " RPC can not be used in " +
+          std::string(cluster_state_ ? protocol::to_string(*cluster_state_) : "None") + " state");
   return false;
 }
 
-void Master::on_set_cluster_state(net::Peer& peer, const protocol::SetClusterState& p) {
+void MasterState::set_cluster_state(net::Peer& peer, ClusterState state) {
   const ClusterState from = cluster_state_.value_or(ClusterState::Recovering);
-  switch (p.state) {
+  switch (state) {
     case ClusterState::Verifying: {
       if (from != ClusterState::Recovering)
         return peer.answer_error(errc::denied, "Can not switch to this state");
@@ -42,9 +42,9 @@ void Master::on_set_cluster_state(net::Peer& peer, const protocol::SetClusterSta
         return peer.answer_error(errc::denied, "Cannot exit recovery without any storage node");
       for (Node* node : storages)
         if (outstanding_.count(*node->nid()))
-          return peer.answer_error(errc::denied, "Cannot exit recovery now: node " +
-                                                     to_string(node->nid()) +
-                                                     " is entering cluster");
+          return peer.answer_error(
+              errc::denied,
+              "Cannot exit recovery now: node " + to_string(node->nid()) + " is entering cluster");
       SPDLOG_INFO("startup allowed by the administrator");
       startup_allowed_ = true;
       peer.answer_error(errc::ack, "Cluster state changed");
@@ -64,69 +64,76 @@ void Master::on_set_cluster_state(net::Peer& peer, const protocol::SetClusterSta
     case ClusterState::Stopping:
       peer.answer_error(errc::ack, "Cluster state changed");
       return shutdown();
-    default:
-      return peer.answer_error(errc::denied, "Invalid state requested");
+    default: return peer.answer_error(errc::denied, "Invalid state requested");
   }
 }
 
-void Master::on_set_node_state(net::Peer& peer, const protocol::SetNodeState& p) {
+void MasterState::set_node_state(net::Peer& peer, const protocol::SetNodeState& p) {
   SPDLOG_INFO("set node state for {}: {}", to_string(p.nid), protocol::to_string(p.state));
   Node* node = nm_.by_nid(p.nid);
   if (!node) return peer.answer_error(errc::denied, "unknown node");
-  const bool allowed =
-      (node->type() == NodeType::Master && p.state == NodeState::Down) ||
-      (node->type() == NodeType::Storage &&
-       (p.state == NodeState::Down || p.state == NodeState::Unknown));
+  const bool allowed = (node->type() == NodeType::Master && p.state == NodeState::Down) ||
+                       (node->type() == NodeType::Storage &&
+                        (p.state == NodeState::Down || p.state == NodeState::Unknown));
   if (!allowed)
-    return peer.answer_error(errc::denied, "can not switch node to " +
-                                               std::string(protocol::to_string(p.state)) +
-                                               " state");
+    return peer.answer_error(
+        errc::denied,
+        "can not switch node to " + std::string(protocol::to_string(p.state)) + " state");
   if (p.nid == nid_) return peer.answer_error(errc::denied, "can not kill primary master node");
+  if (node->type() == NodeType::Storage) return drop_storage(peer, *node, p);
   const bool changed = p.state != node->state();
+  protocol::NodeInfo info = node->info();
+  info.state = p.state;
+  nm_.set_state(*node, p.state);
+  peer.answer_error(errc::ack, changed ? "state changed"
+                                       : "node already in " +
+                                             std::string(protocol::to_string(p.state)) + " state");
+  if (changed) broadcast_infos({info});
+}
+
+// SetNodeState of a storage: DOWN (its cells outdated) or UNKNOWN (removed
+// from the table, forgotten); its connection is told, then aborted.
+void MasterState::drop_storage(net::Peer& peer, Node& node, const protocol::SetNodeState& p) {
+  const bool changed = p.state != node.state();
   std::string message =
       changed ? "state changed"
               : "node already in " + std::string(protocol::to_string(p.state)) + " state";
-  protocol::NodeInfo info = node->info();
+  protocol::NodeInfo info = node.info();
   info.state = p.state;
-  if (node->type() == NodeType::Storage) {
-    const bool keep = p.state == NodeState::Down;
-    if (node->is_running() && !keep)
-      return peer.answer_error(errc::denied, "a running node must be stopped before removal");
-    const NodeId nids[] = {p.nid};
-    pt::Changes dropped = pt_.drop_nodes(nids, keep);
-    if (!dropped.ok()) return peer.answer_error(errc::denied, *dropped.refused);
-    std::shared_ptr<net::Peer> connection;
-    if (auto it = peers_.find(node->key()); it != peers_.end()) connection = it->second;
-    forget_connection(*node);
-    SPDLOG_INFO("{}: {} -> {}", to_string(p.nid), protocol::to_string(node->state()),
-                protocol::to_string(p.state));
-    nm_.set_state(*node, p.state);  // UNKNOWN: the node is forgotten
-    node = nullptr;
-    if (connection) {
-      connection->notify(protocol::NotifyNodeInformation{nm_.next_timestamp(), {info}});
-      connection->abort({});
-    }
-    std::vector<protocol::CellChange> cells = std::move(dropped.cells);
-    if (keep) {
-      cells = pt_.outdate(state_fn()).cells;
-    } else if (!cells.empty()) {
-      message = "node permanently removed";
-    }
-    broadcast_pt(cells);
-  } else {
-    nm_.set_state(*node, p.state);
+  const bool keep = p.state == NodeState::Down;
+  if (node.is_running() && !keep)
+    return peer.answer_error(errc::denied, "a running node must be stopped before removal");
+  const NodeId nids[] = {p.nid};
+  pt::Changes dropped = pt_.drop_nodes(nids, keep);
+  if (!dropped.ok()) return peer.answer_error(errc::denied, *dropped.refused);
+  std::shared_ptr<net::Peer> connection;
+  if (auto it = peers_.find(node.key()); it != peers_.end()) connection = it->second;
+  forget_connection(node);
+  SPDLOG_INFO("{}: {} -> {}", to_string(p.nid), protocol::to_string(node.state()),
+              protocol::to_string(p.state));
+  nm_.set_state(node, p.state);  // UNKNOWN: the node is forgotten
+  if (connection) {
+    connection->notify(protocol::NotifyNodeInformation{nm_.next_timestamp(), {info}});
+    connection->abort({});
   }
+  std::vector<protocol::CellChange> cells = std::move(dropped.cells);
+  if (keep) {
+    cells = pt_.outdate(state_fn()).cells;
+  } else if (!cells.empty()) {
+    message = "node permanently removed";
+  }
+  broadcast_pt(cells);
   peer.answer_error(errc::ack, message);
   if (changed) broadcast_infos({info});
 }
 
-void Master::on_add_pending_nodes(net::Peer& peer, const protocol::AddPendingNodes& p) {
+void MasterState::add_pending_nodes(net::Peer& peer, const std::vector<NodeId>& nids) {
   if (!check_pt_rpc(peer, "addPendingNodes")) return;
-  SPDLOG_DEBUG("Add nodes {}", join_nids(p.nid_list));
+  SPDLOG_DEBUG("Add nodes {}", join_nids(nids));
   std::vector<NodeId> pending;
   for (Node* node : nm_.list(NodeType::Storage))
     if (node->is_pending() && node->nid() &&
-        std::find(p.nid_list.begin(), p.nid_list.end(), *node->nid()) != p.nid_list.end())
+        std::find(nids.begin(), nids.end(), *node->nid()) != nids.end())
       pending.push_back(*node->nid());
   const std::vector<NodeId> added = pt_.add_nodes(pending);
   if (added.empty()) {
@@ -145,7 +152,7 @@ void Master::on_add_pending_nodes(net::Peer& peer, const protocol::AddPendingNod
   peer.answer_error(errc::ack, "Nodes added: " + join_nids(added));
 }
 
-void Master::on_tweak(net::Peer& peer, const protocol::TweakPartitionTable& p) {
+void MasterState::tweak(net::Peer& peer, const protocol::TweakPartitionTable& p) {
   if (!check_pt_rpc(peer, "tweakPartitionTable")) return;
   std::vector<NodeId> excluded;
   for (Node* node : nm_.list(NodeType::Storage)) {
@@ -170,16 +177,12 @@ void Master::on_tweak(net::Peer& peer, const protocol::TweakPartitionTable& p) {
   peer.answer(protocol::AnswerTweakPartitionTable{!changes.cells.empty(), pt_.row_list()});
 }
 
-void Master::on_set_num_replicas(net::Peer& peer, const protocol::SetNumReplicas& p) {
-  if (!check_pt_rpc(peer, "setNumReplicas")) return;
-  if (p.num_replicas < 0 || p.num_replicas > 0xffffff)
-    return peer.answer_error(errc::denied, "invalid number of replicas");
-  SPDLOG_INFO("number of replicas: {} -> {}", pt_.num_replicas(), p.num_replicas);
-  broadcast_pt({}, static_cast<std::uint32_t>(p.num_replicas));
-  peer.answer_error(errc::ack, "");
+void MasterState::set_num_replicas(std::uint32_t num_replicas) {
+  SPDLOG_INFO("number of replicas: {} -> {}", pt_.num_replicas(), num_replicas);
+  broadcast_pt({}, num_replicas);
 }
 
-void Master::on_repair(net::Peer& peer, const protocol::Repair& p) {
+void MasterState::repair(net::Peer& peer, const protocol::Repair& p) {
   std::vector<Node*> nodes;
   for (NodeId nid : p.nid_list) {
     Node* node = nm_.by_nid(nid);
@@ -191,7 +194,7 @@ void Master::on_repair(net::Peer& peer, const protocol::Repair& p) {
   peer.answer_error(errc::ack, "");
 }
 
-void Master::on_flush_log(net::Peer& from) {
+void MasterState::flush_log(const net::Peer& from) {
   for (Node* node : identified())
     if (net::Peer* peer = peer_of(*node); peer && peer != &from) peer->notify(protocol::FlushLog{});
   hooks_.flush_log();

@@ -1,8 +1,8 @@
-// Master: what is sent to many nodes at once (NEO/py's
+// MasterState: what is sent to many nodes at once (NEO/py's
 // broadcastNodesInformation, broadcastPartitionChanges, changeClusterState).
 #include <spdlog/spdlog.h>
 
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -12,8 +12,8 @@ using node::Node;
 // getNodeInformationGetter): admins are never announced; storages and
 // admins hear about everyone else, clients about storages and masters,
 // masters about masters.
-std::vector<protocol::NodeInfo> Master::infos_for(const Node& to,
-                                                  const std::vector<protocol::NodeInfo>& changed) {
+std::vector<protocol::NodeInfo> MasterState::infos_for(
+    const Node& to, const std::vector<protocol::NodeInfo>& changed) {
   std::vector<protocol::NodeInfo> out;
   for (const protocol::NodeInfo& info : changed) {
     if (info.node_type == NodeType::Admin) continue;
@@ -29,13 +29,13 @@ std::vector<protocol::NodeInfo> Master::infos_for(const Node& to,
   return out;
 }
 
-void Master::broadcast_nodes(const std::vector<Node*>& nodes) {
+void MasterState::broadcast_nodes(const std::vector<Node*>& nodes) {
   std::vector<protocol::NodeInfo> infos;
   for (const Node* node : nodes) infos.push_back(node->info());
   broadcast_infos(infos);
 }
 
-void Master::broadcast_infos(const std::vector<protocol::NodeInfo>& infos) {
+void MasterState::broadcast_infos(const std::vector<protocol::NodeInfo>& infos) {
   if (infos.empty()) return;
   for (const protocol::NodeInfo& info : infos)
     SPDLOG_DEBUG("{} {} {}", protocol::to_string(info.node_type), to_string(info.nid),
@@ -47,7 +47,7 @@ void Master::broadcast_infos(const std::vector<protocol::NodeInfo>& infos) {
   }
 }
 
-void Master::send_node_information(net::Peer& peer, Node& node) {
+void MasterState::send_node_information(net::Peer& peer, Node& node) {
   std::vector<protocol::NodeInfo> others;
   for (const Node* other : nm_.list())
     if (other != &node) others.push_back(other->info());
@@ -56,29 +56,28 @@ void Master::send_node_information(net::Peer& peer, Node& node) {
   peer.notify(protocol::NotifyNodeInformation{nm_.next_timestamp(), std::move(list)});
 }
 
-void Master::broadcast_pt(const std::vector<protocol::CellChange>& cells,
-                          std::optional<std::uint32_t> num_replicas) {
+void MasterState::broadcast_pt(const std::vector<protocol::CellChange>& cells,
+                               std::optional<std::uint32_t> num_replicas) {
   if (num_replicas) {
     pt_.set_num_replicas(*num_replicas);
   } else if (cells.empty()) {
     return;
   }
   for (const protocol::CellChange& c : cells)
-    SPDLOG_INFO("{}: partition {} -> {}", to_string(c.nid), c.offset,
-                protocol::to_string(c.state));
+    SPDLOG_INFO("{}: partition {} -> {}", to_string(c.nid), c.offset, protocol::to_string(c.state));
   const protocol::NotifyPartitionChanges packet{pt_.next_ptid(), pt_.num_replicas(), cells};
   log_pt();
   for (Node* node : identified())
     if (node->type() != NodeType::Master) send_to(*node, packet);
 }
 
-void Master::notify_admins_pt() {
+void MasterState::notify_admins_pt() {
   const protocol::SendPartitionTable packet{pt_.ptid(), pt_.num_replicas(), pt_.row_list()};
   for (Node* node : identified(NodeType::Admin)) send_to(*node, packet);
 }
 
-void Master::change_cluster_state(ClusterState state,
-                                  const std::function<void(Node&)>& switch_storage) {
+void MasterState::change_cluster_state(ClusterState state,
+                                       const std::function<void(Node&)>& switch_storage) {
   if (cluster_state_ == state) return;
   SPDLOG_INFO("cluster state: {} -> {}",
               cluster_state_ ? protocol::to_string(*cluster_state_) : "None",

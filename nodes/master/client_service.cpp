@@ -1,10 +1,10 @@
-// Master: the transaction requests of clients in RUNNING (NEO/py
+// MasterState: the transaction requests of clients in RUNNING (NEO/py
 // neo/master/handlers/client.py). The logic is TransactionManager's; these
-// handlers turn its decisions into packets. Requests that may be delayed
-// take their msg_id explicitly (they may be answered later).
+// methods turn its decisions into packets. Requests that may be delayed
+// keep their msg_id (they may be answered later).
 #include <spdlog/spdlog.h>
 
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -18,8 +18,20 @@ void protocol_failure(net::Peer& peer, std::uint32_t msg_id, const std::string& 
 }
 }  // namespace
 
-bool Master::on_begin(net::Peer& peer, NodeId client, std::uint32_t msg_id,
-                      const protocol::AskBeginTransaction& p) {
+void MasterState::begin_transaction(net::Peer& peer, const protocol::AskBeginTransaction& p) {
+  delay_or_run(peer, [this, client = *peer.nid(), msg_id = peer.msg_id(), p](net::Peer& to) {
+    return on_begin(to, client, msg_id, p);
+  });
+}
+
+void MasterState::failed_vote(net::Peer& peer, const protocol::FailedVote& p) {
+  delay_or_run(peer, [this, msg_id = peer.msg_id(), p](net::Peer& to) {
+    return on_failed_vote(to, msg_id, p);
+  });
+}
+
+bool MasterState::on_begin(net::Peer& peer, NodeId client, std::uint32_t msg_id,
+                           const protocol::AskBeginTransaction& p) {
   // Wait for NotifyReady of starting storages (the client must know which
   // storages get the whole transaction), and no new transaction in STOPPING.
   if (!starting_.empty() || stop_requested_) return false;
@@ -37,7 +49,8 @@ bool Master::on_begin(net::Peer& peer, NodeId client, std::uint32_t msg_id,
   return true;
 }
 
-bool Master::on_failed_vote(net::Peer& peer, std::uint32_t msg_id, const protocol::FailedVote& p) {
+bool MasterState::on_failed_vote(net::Peer& peer, std::uint32_t msg_id,
+                                 const protocol::FailedVote& p) {
   const Transaction* txn = tm_.find(p.ttid);
   if (!txn) {
     protocol_failure(peer, msg_id, "unknown ttid " + to_string(p.ttid));
@@ -47,9 +60,8 @@ bool Master::on_failed_vote(net::Peer& peer, std::uint32_t msg_id, const protoco
   const std::set<NodeId> ready = storage_ready_set(txn->readiness);
   for (NodeId nid : p.failed_list)
     if (ready.count(nid)) failed.insert(nid);
-  Result<bool> ok = tm_.vote(p.ttid, failed, [this](auto& excluded) {
-    return pt_operational_without(excluded);
-  });
+  Result<bool> ok =
+      tm_.vote(p.ttid, failed, [this](auto& excluded) { return pt_operational_without(excluded); });
   if (!ok && ok.error() == errc::not_ready) return false;  // other voted transactions first
   if (!ok) {
     protocol_failure(peer, msg_id, "unknown ttid " + to_string(p.ttid));
@@ -61,8 +73,9 @@ bool Master::on_failed_vote(net::Peer& peer, std::uint32_t msg_id, const protoco
   return true;
 }
 
-void Master::on_finish(net::Peer& peer, NodeId client, std::uint32_t msg_id,
-                       const protocol::AskFinishTransaction& p) {
+void MasterState::finish_transaction(net::Peer& peer, const protocol::AskFinishTransaction& p) {
+  const NodeId client = *peer.nid();
+  const std::uint32_t msg_id = peer.msg_id();
   if (p.pack && !(kZeroTid < p.pack->pack_tid && p.pack->pack_tid <= tm_.last_transaction()))
     return protocol_failure(peer, msg_id, "invalid pack time");
   const Transaction* txn = tm_.find(p.ttid);
@@ -71,7 +84,8 @@ void Master::on_finish(net::Peer& peer, NodeId client, std::uint32_t msg_id,
       tm_.prepare(p.ttid, p.oid_list, p.deleted, p.checked, msg_id, layout_for(*txn));
   if (!prepared) return protocol_failure(peer, msg_id, "invalid AskFinishTransaction");
   if (!prepared->tid) {
-    SPDLOG_WARN("{}: {} cannot be committed (failed storages)", to_string(client), to_string(p.ttid));
+    SPDLOG_WARN("{}: {} cannot be committed (failed storages)", to_string(client),
+                to_string(p.ttid));
     peer.answer_error(msg_id, errc::incomplete_transaction, "");
     if (tm_.abort(p.ttid)) notify_aborted(p.ttid, storage_ready_set());
     return after_transaction_change();
@@ -83,7 +97,8 @@ void Master::on_finish(net::Peer& peer, NodeId client, std::uint32_t msg_id,
   // Failed storages are disconnected first: their cells get outdated
   // before anything is locked.
   for (NodeId nid : prepared->close) disconnect_failed(nid, p.ttid);
-  SPDLOG_DEBUG("{}: finish {} as {}", to_string(client), to_string(p.ttid), to_string(*prepared->tid));
+  SPDLOG_DEBUG("{}: finish {} as {}", to_string(client), to_string(p.ttid),
+               to_string(*prepared->tid));
   const protocol::AskLockInformation lock{p.ttid, *prepared->tid, pack};
   for (NodeId nid : prepared->lock)
     if (const Node* node = nm_.by_nid(nid))
@@ -92,9 +107,11 @@ void Master::on_finish(net::Peer& peer, NodeId client, std::uint32_t msg_id,
       });
 }
 
-TransactionManager::Layout Master::layout_for(const Transaction& txn) const {
-  TransactionManager::Layout layout{pt_.num_partitions(), {}, storage_ready_set(txn.readiness),
-                                    [this](auto& excluded) { return pt_operational_without(excluded); }};
+TransactionManager::Layout MasterState::layout_for(const Transaction& txn) const {
+  TransactionManager::Layout layout{
+      pt_.num_partitions(), {}, storage_ready_set(txn.readiness), [this](auto& excluded) {
+        return pt_operational_without(excluded);
+      }};
   layout.cells = [this](std::uint32_t partition) {
     std::vector<NodeId> out;
     for (const pt::Cell& cell : pt_.cells(partition))
@@ -106,7 +123,7 @@ TransactionManager::Layout Master::layout_for(const Transaction& txn) const {
 
 // Closes a storage whose stores failed and handles its loss at once (the
 // connection's own closure comes later and is ignored).
-void Master::disconnect_failed(NodeId nid, Tid ttid) {
+void MasterState::disconnect_failed(NodeId nid, Tid ttid) {
   Node* node = nm_.by_nid(nid);
   net::Peer* peer = node ? peer_of(*node) : nullptr;
   if (!peer) return;
@@ -116,7 +133,9 @@ void Master::disconnect_failed(NodeId nid, Tid ttid) {
   on_closed(*keep);
 }
 
-void Master::on_final_tid(net::Peer& peer, NodeId client, std::uint32_t msg_id, Tid ttid) {
+void MasterState::final_tid(net::Peer& peer, Tid ttid) {
+  const NodeId client = *peer.nid();
+  const std::uint32_t msg_id = peer.msg_id();
   if (tm_.last_tid() < ttid)  // invalid ttid, or aborted transaction
     return peer.answer(msg_id, protocol::AnswerFinalTID{std::nullopt});
   if (Transaction* txn = tm_.find(ttid)) {  // answered once unlocked
@@ -127,14 +146,15 @@ void Master::on_final_tid(net::Peer& peer, NodeId client, std::uint32_t msg_id, 
   peer.answer(msg_id, protocol::AnswerFinalTID{kMaxTid});  // committed: ask storages
 }
 
-void Master::on_abort(net::Peer& peer, NodeId client, const protocol::AbortTransaction& p) {
+void MasterState::abort_transaction(net::Peer& peer, const protocol::AbortTransaction& p) {
+  const NodeId client = *peer.nid();
   const Transaction* txn = tm_.find(p.ttid);
   const bool prepared = txn && txn->tid;
   Result<std::set<NodeId>> notify = tm_.abort(p.ttid);
   if (!notify)
-    return protocol_failure(peer, peer.msg_id(),
-                            (prepared ? "commit already requested for ttid " : "unknown ttid ") +
-                                to_string(p.ttid));
+    return protocol_failure(
+        peer, peer.msg_id(),
+        (prepared ? "commit already requested for ttid " : "unknown ttid ") + to_string(p.ttid));
   SPDLOG_DEBUG("{}: abort {}", to_string(client), to_string(p.ttid));
   notify->insert(p.nid_list.begin(), p.nid_list.end());
   notify_aborted(p.ttid, *notify);

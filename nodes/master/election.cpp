@@ -1,4 +1,4 @@
-// Master: election between masters and the secondary role (NEO/py
+// MasterState: election between masters and the secondary role (NEO/py
 // neo/master/app.py playPrimaryRole/playSecondaryRole, handlers/master.py,
 // handlers/identification.py). While RECOVERING, a primary connects to every
 // other known master with its election timestamp; the smaller (timestamp,
@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "core/log/log.hpp"
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -21,7 +21,7 @@ namespace {
 constexpr double kRetrySeconds = 1.0;
 }
 
-protocol::RequestIdentification Master::master_request(std::optional<double> election) const {
+protocol::RequestIdentification MasterState::master_request(std::optional<double> election) const {
   protocol::RequestIdentification r;
   r.node_type = NodeType::Master;
   r.nid = nid_;
@@ -31,7 +31,7 @@ protocol::RequestIdentification Master::master_request(std::optional<double> ele
   return r;
 }
 
-void Master::play_primary() {
+void MasterState::play_primary() {
   role_ = Role::Primary;
   if (std::shared_ptr<net::Peer> old = std::exchange(primary_peer_, nullptr)) old->close({});
   SPDLOG_INFO("{}: play the primary role on {}", to_string(nid_), net::to_string(config_.bind));
@@ -44,19 +44,18 @@ void Master::play_primary() {
 
 // The peer started playing primary before us (or at the same time with a
 // smaller address): it wins.
-bool Master::loses_against(const protocol::RequestIdentification& r) const {
+bool MasterState::loses_against(const protocol::RequestIdentification& r) const {
   if (!r.id_timestamp || !r.address) return false;
   if (*r.id_timestamp != election_) return *r.id_timestamp < election_;
   const net::Address other{r.address->host, r.address->port};
   return other < config_.bind;
 }
 
-void Master::try_masters() {
+void MasterState::try_masters() {
   election_timer_ = false;
   if (!election_active() || stopping_) return;
   for (Node* node : nm_.list(NodeType::Master)) {
-    if (node == self_ || peer_of(*node) || election_peers_.count(node->key()) ||
-        !node->address())
+    if (node == self_ || peer_of(*node) || election_peers_.count(node->key()) || !node->address())
       continue;
     std::shared_ptr<net::Peer> peer =
         hooks_.connect(net::Address{node->address()->host, node->address()->port});
@@ -77,7 +76,8 @@ void Master::try_masters() {
   }
 }
 
-void Master::election_answer(std::uint64_t key, Result<protocol::AcceptIdentification> answer) {
+void MasterState::election_answer(std::uint64_t key,
+                                  Result<protocol::AcceptIdentification> answer) {
   auto it = election_peers_.find(key);
   if (it == election_peers_.end()) return;
   std::shared_ptr<net::Peer> peer = it->second;
@@ -94,7 +94,7 @@ void Master::election_answer(std::uint64_t key, Result<protocol::AcceptIdentific
   become_secondary(*node->address());
 }
 
-void Master::not_primary(const protocol::NotPrimaryMaster& p) {
+void MasterState::not_primary(const protocol::NotPrimaryMaster& p) {
   for (const protocol::Address& address : p.known_master_list)
     if (!nm_.by_address(address))
       (void)nm_.create(NodeType::Master, std::nullopt, address, NodeState::Down);
@@ -112,28 +112,18 @@ void Master::not_primary(const protocol::NotPrimaryMaster& p) {
   if (election_active()) become_secondary(primary);
 }
 
-bool Master::on_master_packet(net::Peer& peer, const protocol::Frame& frame) {
-  if (primary_peer_ && &peer == primary_peer_.get()) {
-    primary_packet(peer, frame);
-    return true;
-  }
-  for (auto& [key, election_peer] : election_peers_) {
-    if (election_peer.get() != &peer) continue;
-    if (frame.code == protocol::NotPrimaryMaster::kCode) {
-      Result<protocol::NotPrimaryMaster> p = protocol::decode_args<protocol::NotPrimaryMaster>(frame.args);
-      std::shared_ptr<net::Peer> keep = election_peer;
-      election_peers_.erase(key);
+void MasterState::election_refused(net::Peer& peer, const protocol::NotPrimaryMaster& p) {
+  for (auto it = election_peers_.begin(); it != election_peers_.end(); ++it)
+    if (it->second.get() == &peer) {
+      std::shared_ptr<net::Peer> keep = it->second;
+      election_peers_.erase(it);
       keep->close({});
-      if (p) not_primary(*p);
-    } else {
-      peer.reject_unexpected(frame);
+      break;
     }
-    return true;
-  }
-  return false;
+  not_primary(p);
 }
 
-bool Master::on_master_closed(net::Peer& peer) {
+bool MasterState::on_master_closed(net::Peer& peer) {
   if (primary_peer_ && &peer == primary_peer_.get()) {
     primary_peer_.reset();
     if (stopping_ || role_ != Role::Secondary) return true;
@@ -154,7 +144,7 @@ bool Master::on_master_closed(net::Peer& peer) {
   return false;
 }
 
-void Master::become_secondary(const protocol::Address& primary) {
+void MasterState::become_secondary(const protocol::Address& primary) {
   SPDLOG_INFO("{}: play the secondary role, the primary master is {}", to_string(nid_),
               node::format_address(primary));
   role_ = Role::Secondary;
@@ -163,6 +153,16 @@ void Master::become_secondary(const protocol::Address& primary) {
   cluster_state_.reset();
   waiting_.clear();
   waiting_then_ = {};
+  drop_connections();
+  if (!nm_.by_address(primary))
+    (void)nm_.create(NodeType::Master, std::nullopt, primary, NodeState::Down);
+  primary_address_ = primary;
+  connect_to_primary(primary);
+}
+
+// Secondary role: every connection is closed, storages and masters are
+// DOWN, other nodes forgotten.
+void MasterState::drop_connections() {
   std::vector<std::shared_ptr<net::Peer>> to_close;
   for (auto& [key, peer] : peers_) to_close.push_back(peer);
   for (auto& [key, peer] : election_peers_) to_close.push_back(peer);
@@ -184,82 +184,70 @@ void Master::become_secondary(const protocol::Address& primary) {
       nm_.remove(*node);
   }
   for (auto& peer : to_close) peer->close({});
-  if (!nm_.by_address(primary))
-    (void)nm_.create(NodeType::Master, std::nullopt, primary, NodeState::Down);
-  primary_address_ = primary;
-  primary_peer_ = hooks_.connect(net::Address{primary.host, primary.port});
-  if (!primary_peer_) return;
-  primary_peer_->ask(master_request(std::nullopt), [weak = weak_from_this(),
-                                                    asked = primary_peer_.get()](
-                                                       Result<protocol::AcceptIdentification> a,
-                                                       std::string_view message) {
-    auto self = weak.lock();
-    // Only the answer of the current primary's connection counts.
-    if (!self || self->role_ != Role::Secondary || self->primary_peer_.get() != asked) return;
-    if (!a || !a->your_nid) {
-      SPDLOG_WARN("the primary master refused us: {} {}", a.error().message(), message);
-      if (self->primary_peer_) self->primary_peer_->close({});
-      return;
-    }
-    if (*a->your_nid != self->nid_) {
-      if (Node* other = self->nm_.by_nid(*a->your_nid); other && other != self->self_)
-        self->nm_.remove(*other);
-      (void)self->nm_.set_nid(*self->self_, *a->your_nid);
-      self->nid_ = *a->your_nid;
-      log::set_node(self->config_.cluster, self->nid_);
-    }
-    SPDLOG_INFO("connected to a primary master node");
-  });
 }
 
-// Secondary role: what the primary sends us.
-void Master::primary_packet(net::Peer& peer, const protocol::Frame& frame) {
-  switch (frame.code) {
-    case protocol::Ping::kCode: return peer.answer(protocol::Pong{});
-    case protocol::NotifyClusterInformation::kCode: {
-      auto p = protocol::decode_args<protocol::NotifyClusterInformation>(frame.args);
-      if (p && p->state == ClusterState::Stopping) {
-        SPDLOG_INFO("the primary master stops the cluster: exiting");
-        stopping_ = true;
-        hooks_.exit(0);
-      }
-      return;
-    }
-    case protocol::NotifyNodeInformation::kCode: {
-      auto p = protocol::decode_args<protocol::NotifyNodeInformation>(frame.args);
-      if (!p) return;
-      for (const protocol::NodeInfo& info : p->node_list) {
-        if (info.node_type != NodeType::Master) continue;
-        if (info.nid == nid_ && info.state == NodeState::Down) {
-          SPDLOG_INFO("killed by the primary master: exiting");
-          stopping_ = true;
-          return hooks_.exit(0);
+void MasterState::connect_to_primary(const protocol::Address& primary) {
+  primary_peer_ = hooks_.connect(net::Address{primary.host, primary.port});
+  if (!primary_peer_) return;
+  primary_peer_->ask(
+      master_request(std::nullopt),
+      [weak = weak_from_this(), asked = primary_peer_.get()](
+          Result<protocol::AcceptIdentification> a, std::string_view message) {
+        auto self = weak.lock();
+        // Only the answer of the current primary's connection counts.
+        if (!self || self->role_ != Role::Secondary || self->primary_peer_.get() != asked) return;
+        if (!a || !a->your_nid) {
+          SPDLOG_WARN("the primary master refused us: {} {}", a.error().message(), message);
+          if (self->primary_peer_) self->primary_peer_->close({});
+          return;
         }
-        learn_master(info);
-      }
-      return;
+        if (*a->your_nid != self->nid_) {
+          if (Node* other = self->nm_.by_nid(*a->your_nid); other && other != self->self_)
+            self->nm_.remove(*other);
+          (void)self->nm_.set_nid(*self->self_, *a->your_nid);
+          self->nid_ = *a->your_nid;
+          log::set_node(self->config_.cluster, self->nid_);
+        }
+        SPDLOG_INFO("connected to a primary master node");
+      });
+}
+
+// Secondary role: the primary stops the cluster.
+void MasterState::primary_cluster_state(ClusterState state) {
+  if (state != ClusterState::Stopping) return;
+  SPDLOG_INFO("the primary master stops the cluster: exiting");
+  stopping_ = true;
+  hooks_.exit(0);
+}
+
+// Secondary role: the masters as the primary sees them; exits if it says
+// we are DOWN (killed).
+void MasterState::primary_nodes(const protocol::NotifyNodeInformation& p) {
+  for (const protocol::NodeInfo& info : p.node_list) {
+    if (info.node_type != NodeType::Master) continue;
+    if (info.nid == nid_ && info.state == NodeState::Down) {
+      SPDLOG_INFO("killed by the primary master: exiting");
+      stopping_ = true;
+      return hooks_.exit(0);
     }
-    case protocol::NotPrimaryMaster::kCode: {
-      auto p = protocol::decode_args<protocol::NotPrimaryMaster>(frame.args);
-      if (p) not_primary(*p);
-      return;
-    }
-    default: return;  // FlushLog, SendPartitionTable...: nothing to do
+    learn_master(info);
   }
 }
 
 // Secondary role: the primary's view of a master (id, address, state), so
 // that if this node plays primary later it reports them as they were (the
 // dead primary DOWN with its id), as NEO/py's secondary applies them.
-void Master::learn_master(const protocol::NodeInfo& info) {
+void MasterState::learn_master(const protocol::NodeInfo& info) {
   Node* by_nid = info.nid ? nm_.by_nid(*info.nid) : nullptr;
   Node* by_addr = info.address ? nm_.by_address(*info.address) : nullptr;
   if (by_nid == self_ || by_addr == self_ || (by_addr && by_addr->type() != NodeType::Master))
     return;
   if (by_nid && by_nid != by_addr) {
     if (by_addr || !info.address) {  // the id moved to another master
-      if (by_nid->address()) (void)nm_.set_nid(*by_nid, std::nullopt);
-      else nm_.remove(*by_nid);
+      if (by_nid->address())
+        (void)nm_.set_nid(*by_nid, std::nullopt);
+      else
+        nm_.remove(*by_nid);
       by_nid = nullptr;
     } else {  // the master moved
       if (nm_.set_address(*by_nid, info.address)) return;
@@ -282,7 +270,7 @@ void Master::learn_master(const protocol::NodeInfo& info) {
 }
 
 // Secondary role: every node is sent to the primary.
-void Master::secondary_identify(net::Peer& peer, const protocol::RequestIdentification& r) {
+void MasterState::secondary_identify(net::Peer& peer, const protocol::RequestIdentification& r) {
   if (r.name != config_.cluster) {
     return refuse(peer, {errc::protocol_error, "invalid cluster name"});
   }

@@ -1,8 +1,8 @@
-// Master: RequestIdentification from storages, admins, clients and masters
-// (NEO/py neo/master/handlers/identification.py).
+// MasterState: RequestIdentification from storages, admins, clients and
+// masters (NEO/py neo/master/handlers/identification.py).
 #include <spdlog/spdlog.h>
 
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -11,8 +11,7 @@ using node::NodeState;
 
 namespace {
 
-const protocol::Value* extra_value(const protocol::RequestIdentification& r,
-                                   std::string_view key) {
+const protocol::Value* extra_value(const protocol::RequestIdentification& r, std::string_view key) {
   for (const auto& [k, v] : r.extra)
     if (k == key) return &v;
   return nullptr;
@@ -47,9 +46,9 @@ std::optional<std::vector<std::int64_t>> new_nid_of(const protocol::RequestIdent
 
 }  // namespace
 
-void Master::refuse(net::Peer& peer, const Refusal& refusal) {
-  SPDLOG_WARN("{}: identification refused: {} {}", peer.describe(),
-              errc_name(refusal.code), refusal.message);
+void MasterState::refuse(net::Peer& peer, const Refusal& refusal) {
+  SPDLOG_WARN("{}: identification refused: {} {}", peer.describe(), errc_name(refusal.code),
+              refusal.message);
   peer.answer_error(refusal.code, refusal.message);
   peer.abort(make_error_code(refusal.code));
 }
@@ -57,8 +56,8 @@ void Master::refuse(net::Peer& peer, const Refusal& refusal) {
 // The node a peer identifies as (NEO/py's lookup loop): the node known by
 // id and/or address when they agree and it is not connected; nullptr for a
 // new node. `nid` is cleared when a temporary id must be replaced.
-Result<Node*> Master::find_identifying(const protocol::RequestIdentification& r,
-                                       std::optional<NodeId>& nid, Refusal& refusal) {
+Result<Node*> MasterState::find_identifying(const protocol::RequestIdentification& r,
+                                            std::optional<NodeId>& nid, Refusal& refusal) {
   Node* node = nid ? nm_.by_nid(*nid) : nullptr;
   Node* by_addr = r.address ? nm_.by_address(*r.address) : nullptr;
   const bool temporary = nid && nid->value < 0;  // masters, clients, admins
@@ -81,7 +80,7 @@ Result<Node*> Master::find_identifying(const protocol::RequestIdentification& r,
   return make_error_code(errc::protocol_error);
 }
 
-void Master::identify(net::Peer& peer, protocol::RequestIdentification r) {
+void MasterState::identify(net::Peer& peer, const protocol::RequestIdentification& r) {
   if (r.name != config_.cluster) {
     SPDLOG_ERROR("{}: reject an alien cluster ({})", peer.describe(), r.name);
     return refuse(peer, {errc::protocol_error, "invalid cluster name"});
@@ -93,33 +92,43 @@ void Master::identify(net::Peer& peer, protocol::RequestIdentification r) {
   Refusal refusal{};
   Result<Node*> found = find_identifying(r, nid, refusal);
   if (!found) return refuse(peer, refusal);
-  Node* node = *found;
-  const auto new_nid = new_nid_of(r);
+  if (r.node_type == NodeType::Master && election_active() && loses_against(r)) {
+    SPDLOG_INFO("{} started playing primary before us", node::format_address(r.address));
+    peer.abort({});
+    return become_secondary(*r.address);
+  }
   NodeState state = NodeState::Running;
+  if (std::optional<Refusal> refused = new_state_of(r, *found, state))
+    return refuse(peer, *refused);
+  accept(peer, r, *found, nid, state);
+}
+
+// The state of a node identifying as `r` (node: the one it is, if known),
+// or why it is refused.
+std::optional<MasterState::Refusal> MasterState::new_state_of(
+    const protocol::RequestIdentification& r, const Node* node, NodeState& state) const {
   switch (r.node_type) {
     case NodeType::Client:
-      if (cluster_state_ != ClusterState::Running)
-        return refuse(peer, {errc::not_ready, "Retry Later"});
+      if (cluster_state_ != ClusterState::Running) return Refusal{errc::not_ready, "Retry Later"};
       break;
     case NodeType::Storage: {
       const bool known = r.nid && node;
       state = phase_ == Phase::Recovery || !known ? NodeState::Pending : NodeState::Running;
       if (!r.address) {
-        if (phase_ == Phase::Recovery) return refuse(peer, {errc::not_ready, "Retry Later"});
-        if (r.nid || !new_nid) return refuse(peer, {errc::protocol_error, ""});
+        if (phase_ == Phase::Recovery) return Refusal{errc::not_ready, "Retry Later"};
+        if (r.nid || !new_nid_of(r)) return Refusal{errc::protocol_error, ""};
         state = NodeState::Down;
       }
       break;
     }
-    case NodeType::Admin: break;
-    case NodeType::Master:
-      if (election_active() && loses_against(r)) {
-        SPDLOG_INFO("{} started playing primary before us", node::format_address(r.address));
-        peer.abort({});
-        return become_secondary(*r.address);
-      }
-      break;
+    case NodeType::Admin:
+    case NodeType::Master: break;
   }
+  return std::nullopt;
+}
+
+void MasterState::accept(net::Peer& peer, const protocol::RequestIdentification& r, Node* node,
+                         std::optional<NodeId> nid, NodeState state) {
   Result<NodeId> allocated = nm_.allocate_nid(r.node_type, nid, r.address, nid_);
   if (!allocated) return refuse(peer, {errc::protocol_error, "no node id left"});
   if (!node) {
@@ -133,18 +142,11 @@ void Master::identify(net::Peer& peer, protocol::RequestIdentification r) {
               protocol::to_string(r.node_type), protocol::to_string(state), to_string(*allocated),
               r.address ? node::format_address(r.address) : peer.address());
   if (r.node_type == NodeType::Storage) node->devpath = devpath_of(r);
-  if (r.node_type == NodeType::Client) {
-    // extra.read_only (default: whether extra has "backup")
-    const bool backup = extra_value(r, "backup") != nullptr;
-    const protocol::Value* ro = extra_value(r, "read_only");
-    const bool* flag = ro ? ro->get_if<bool>() : nullptr;
-    const bool read_only = ro ? (flag ? *flag : !ro->is_nil()) : backup;
-    if (read_only) read_only_.insert(node->key()); else read_only_.erase(node->key());
-    if (backup) backup_clients_.insert(node->key()); else backup_clients_.erase(node->key());
-  }
+  if (r.node_type == NodeType::Client) set_client_flags(*node, r);
   node->id_timestamp = nm_.next_timestamp();
   nm_.set_state(*node, state);
   broadcast_nodes({node});
+  const auto new_nid = new_nid_of(r);
   if (new_nid && r.node_type == NodeType::Storage && !r.address) {
     std::vector<protocol::CellChange> cells;
     for (std::int64_t offset : *new_nid) {
@@ -163,7 +165,23 @@ void Master::identify(net::Peer& peer, protocol::RequestIdentification r) {
   handler_switched(peer, *node, true);
 }
 
-void Master::handler_switched(net::Peer& peer, Node& node, bool is_new) {
+// extra.read_only (default: whether extra has "backup"), extra.backup.
+void MasterState::set_client_flags(const Node& node, const protocol::RequestIdentification& r) {
+  const bool backup = extra_value(r, "backup") != nullptr;
+  const protocol::Value* ro = extra_value(r, "read_only");
+  const bool* flag = ro ? ro->get_if<bool>() : nullptr;
+  const bool read_only = ro ? (flag ? *flag : !ro->is_nil()) : backup;
+  if (read_only)
+    read_only_.insert(node.key());
+  else
+    read_only_.erase(node.key());
+  if (backup)
+    backup_clients_.insert(node.key());
+  else
+    backup_clients_.erase(node.key());
+}
+
+void MasterState::handler_switched(net::Peer& peer, Node& node, bool is_new) {
   if (node.type() == NodeType::Master) return;  // secondaries get no table
   if (node.type() == NodeType::Storage && phase_ == Phase::Recovery) {
     recovery_storage(peer, node);

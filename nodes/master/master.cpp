@@ -1,167 +1,32 @@
 #include "nodes/master/master.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include "core/daemon/daemon.hpp"
-#include "core/log/log.hpp"
+#include "core/net/dispatch.hpp"
 
 namespace neo::master {
 
-using node::Node;
-
 Master::Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock,
                TransactionManager::Clock tid_clock)
-    : config_(std::move(config)),
-      hooks_(std::move(hooks)),
-      nm_(std::move(clock)),
-      pt_(config_.partitions, config_.replicas),
-      tm_(std::move(tid_clock)) {
-  const protocol::Address bind{config_.bind.host, config_.bind.port};
-  // As NEO/py: the masters of the -D file, then those of -m, then this one,
-  // all kept in the file from now on.
-  if (!config_.dynamic_master_list.empty()) {
-    std::vector<net::Address> known = daemon::use_master_list(config_.dynamic_master_list, nm_);
-    known.insert(known.end(), config_.masters.begin(), config_.masters.end());
-    config_.masters = std::move(known);
-  }
-  for (const net::Address& m : config_.masters) {
-    if (nm_.by_address(protocol::Address{m.host, m.port})) continue;
-    if (m == config_.bind) continue;
-    (void)nm_.create(NodeType::Master, std::nullopt, protocol::Address{m.host, m.port},
-                     node::NodeState::Down);
-  }
-  Result<NodeId> nid = config_.nid ? Result<NodeId>(*config_.nid)
-                                   : nm_.allocate_nid(NodeType::Master, std::nullopt, bind,
-                                                      std::nullopt);
-  nid_ = *nid;
-  Result<Node*> self = nm_.create(NodeType::Master, nid_, bind, node::NodeState::Running);
-  self_ = *self;
-}
+    : state_(std::make_shared<MasterState>(std::move(config), std::move(hooks), std::move(clock),
+                                           std::move(tid_clock))) {}
 
-void Master::start() {
-  log::set_node(config_.cluster, nid_);
-  SPDLOG_INFO("Configuration:");
-  SPDLOG_INFO("Partitions: {}", config_.partitions);
-  SPDLOG_INFO("Replicas  : {}", config_.replicas);
-  SPDLOG_INFO("Name      : {}", config_.cluster);
-  play_primary();
-}
-
-Node* Master::node_by_key(std::uint64_t key) const {
-  for (Node* node : nm_.list())
-    if (node->key() == key) return node;
-  return nullptr;
-}
-
-net::Peer* Master::peer_of(const Node& node) const {
-  auto it = peers_.find(node.key());
-  return it == peers_.end() ? nullptr : it->second.get();
-}
-
-std::vector<Node*> Master::identified(std::optional<NodeType> type) const {
-  std::vector<Node*> out;
-  for (Node* node : nm_.list())
-    if (peers_.count(node->key()) && (!type || node->type() == *type)) out.push_back(node);
-  return out;
-}
-
-pt::DevpathFn Master::devpath_fn() const {
-  return [this](NodeId nid) {
-    const Node* node = nm_.by_nid(nid);
-    return node ? node->devpath : pt::Devpath{};
-  };
-}
-
-pt::NodeStateFn Master::state_fn() const {
-  return [this](NodeId nid) { return nm_.state_of(nid); };
-}
-
-void Master::forget_connection(Node& node) {
-  auto it = peers_.find(node.key());
-  if (it == peers_.end()) return;
-  node_of_peer_.erase(it->second.get());
-  peers_.erase(it);
-  node.identified = false;
-  if (node.nid()) {
-    outstanding_.erase(*node.nid());
-    starting_.erase(*node.nid());
-    if (ready_.erase(*node.nid())) run_delayed();  // NEO/py's setStorageNotReady
-  }
-}
-
-void Master::answer_failed(NodeId nid, std::uint16_t code, std::error_code ec,
-                           std::string_view message) {
-  if (ec == errc::connection_closed) return;  // on_closed handles the loss
-  SPDLOG_ERROR("{}: request {} failed: {} {}", to_string(nid), net::packet_name(code),
-               ec.message(), message);
-  if (Node* node = nm_.by_nid(nid))
-    if (net::Peer* peer = peer_of(*node)) peer->close(errc::protocol_error);
-}
-
-void Master::on_closed(net::Peer& peer) {
-  if (on_master_closed(peer)) return;
-  auto it = node_of_peer_.find(&peer);
-  if (it == node_of_peer_.end()) return;
-  Node* node = node_by_key(it->second);
-  if (!node) {
-    node_of_peer_.erase(it);
-    return;
-  }
-  forget_connection(*node);
-  if (stopping_ || role_ == Role::Secondary) return;
-  const std::string id = to_string(node->nid());
-  switch (node->type()) {
-    case NodeType::Admin:
-      SPDLOG_INFO("{}: admin node lost, forgotten", id);
-      nm_.remove(*node);
+void Master::on_packet(net::Peer& peer, const protocol::Frame& frame) {
+  using Route = MasterState::Route;
+  peer.set_msg_id(frame.msg_id);  // as net::Connection does (tests call this directly)
+  switch (state_->route(peer)) {
+    case Route::Identification: net::dispatch(identification_, peer, frame); break;
+    case Route::SecondaryIdentification:
+      net::dispatch(secondary_identification_, peer, frame);
       break;
-    case NodeType::Client: {
-      client_lost(*node);
-      protocol::NodeInfo info = node->info();
-      info.state = node::NodeState::Unknown;
-      SPDLOG_INFO("{}: client node lost, forgotten", id);
-      nm_.set_state(*node, node::NodeState::Unknown);
-      broadcast_infos({info});
-      break;
-    }
-    case NodeType::Storage:
-      if (phase_ == Phase::Recovery) {
-        recovery_lost(*node->nid());
-      } else {
-        storage_lost(*node);
-      }
-      break;
-    case NodeType::Master:
-      if (!node->is_down()) {
-        nm_.set_state(*node, node::NodeState::Down);
-        broadcast_nodes({node});
-      }
-      break;
+    case Route::Election: net::dispatch(election_, peer, frame); break;
+    case Route::Primary: net::dispatch(primary_, peer, frame); break;
+    case Route::Secondary: net::dispatch(secondary_, peer, frame); break;
+    case Route::Recovery: net::dispatch(recovery_, peer, frame); break;
+    case Route::Verification: net::dispatch(verification_, peer, frame); break;
+    case Route::StorageService: net::dispatch(storage_service_, peer, frame); break;
+    case Route::Client: net::dispatch(client_, peer, frame); break;
+    case Route::ReadOnlyClient: net::dispatch(client_read_only_, peer, frame); break;
+    case Route::Administration: net::dispatch(administration_, peer, frame); break;
   }
-}
-
-std::vector<std::string> Master::dump() const {
-  std::vector<std::string> lines;
-  lines.push_back("cluster state: " +
-                  std::string(cluster_state_ ? protocol::to_string(*cluster_state_) : "None"));
-  const std::vector<protocol::NodeInfo> infos = nm_.infos();
-  for (std::string& line : node::format_node_list(infos, "node: ")) lines.push_back(line);
-  lines.push_back("pt: ptid=" + (pt_.ptid() ? std::to_string(*pt_.ptid()) : "None") +
-                  " replicas=" + std::to_string(pt_.num_replicas()));
-  for (std::string& line : pt_.format(state_fn(), "pt: ")) lines.push_back(line);
-  lines.push_back("last tid: " + to_string(tm_.last_transaction()) +
-                  " last oid: " + to_string(tm_.last_oid()));
-  for (const auto& [ttid, txn] : tm_.transactions())
-    lines.push_back("transaction: ttid=" + to_string(ttid) + " client=" + to_string(txn.client) +
-                    " tid=" + (txn.tid ? to_string(*txn.tid) : std::string("None")) +
-                    " locking=" + std::to_string(txn.locking.size()));
-  return lines;
-}
-
-void Master::log_pt() const {
-  SPDLOG_INFO("pt: ptid={} replicas={}", pt_.ptid() ? std::to_string(*pt_.ptid()) : "None",
-              pt_.num_replicas());
-  for (const std::string& line : pt_.format(state_fn(), "pt: ")) SPDLOG_INFO("{}", line);
 }
 
 }  // namespace neo::master

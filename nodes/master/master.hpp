@@ -1,290 +1,71 @@
 // nodes/master/master.hpp
-// The primary master's logic (NEO/py neo/master/app.py, recovery.py,
-// verification.py, handlers/*): identification of the other nodes, the
-// cluster state machine RECOVERING -> VERIFYING -> RUNNING (-> STOPPING),
-// the node and partition table broadcasts, and the administration requests
-// relayed by admin nodes. Socket-free: it sees nodes through net::Peer, so
-// tests drive it with fake peers; MasterApp (master_app.hpp) binds it to a
-// listener. Owned by shared_ptr (answers to its requests hold a weak_ptr).
+// Master: the master node without sockets: a MasterState (master_state.hpp)
+// and one handler per peer type and state (handlers/*.hpp, NEO/py's
+// neo/master/handlers). on_packet chooses the handler of the peer's
+// connection from the node's type, the role and the cluster state
+// (MasterState::route: what NEO/py does by installing another handler on
+// the connection) and dispatches the packet to it with net::dispatch
+// (malformed or unexpected packets: Error + abort). MasterApp
+// (master_app.cpp) binds it to a listener; tests drive it with fake peers.
 // Use from one thread (the io_context's).
 #pragma once
 
-#include <functional>
-#include <limits>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "core/net/peer.hpp"
-#include "core/node/node_manager.hpp"
-#include "core/protocol/packets.hpp"
-#include "core/pt/master_partition_table.hpp"
-#include "nodes/master/master_config.hpp"
-#include "nodes/master/pack_manager.hpp"
-#include "nodes/master/recovery.hpp"
-#include "nodes/master/transaction_manager.hpp"
+#include "nodes/master/handlers/administration_handler.hpp"
+#include "nodes/master/handlers/client_handler.hpp"
+#include "nodes/master/handlers/election_handler.hpp"
+#include "nodes/master/handlers/identification_handler.hpp"
+#include "nodes/master/handlers/storage_handler.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
-using protocol::ClusterState;
-using protocol::NodeType;
-
-// What the master asks of its environment.
-struct Hooks {
-  // Stop accepting connections (shutdown).
-  std::function<void()> close_listener = [] {};
-  // Exit with `status` once every connection has flushed and closed.
-  std::function<void(int status)> exit = [](int) {};
-  // Flush the log (FlushLog).
-  std::function<void()> flush_log = [] {};
-  // Opens a connection to another master (election, secondary role); its
-  // packets and closure come back through on_packet/on_closed. nullptr if
-  // impossible (tests).
-  std::function<std::shared_ptr<net::Peer>(const net::Address&)> connect = [](auto&) {
-    return nullptr;
-  };
-  // Calls `fn` after `seconds` (retries of the election).
-  std::function<void(double seconds, std::function<void()> fn)> call_later = [](double, auto) {};
-};
-
-class Master : public std::enable_shared_from_this<Master> {
+class Master {
  public:
-  // `clock` is the node manager's, `tid_clock` the UNIX time of new TIDs
-  // (tests inject them).
+  // See MasterState's constructor.
   Master(MasterConfig config, Hooks hooks, node::NodeManager::Clock clock = {},
          TransactionManager::Clock tid_clock = {});
   Master(const Master&) = delete;
   Master& operator=(const Master&) = delete;
 
   // Starts playing the primary role: RECOVERING.
-  void start();
+  void start() { state_->start(); }
 
-  // --- Connection events (from MasterApp's handlers, or tests) -----------
+  // --- Connection events (from MasterApp's connections, or tests) --------
   void on_packet(net::Peer& peer, const protocol::Frame& frame);
-  void on_closed(net::Peer& peer);
+  void on_closed(net::Peer& peer) { state_->on_closed(peer); }
 
   // --- State, for tests and dumps ------------------------------------------
-  std::optional<ClusterState> cluster_state() const { return cluster_state_; }
-  NodeId nid() const { return nid_; }
-  const node::NodeManager& nodes() const { return nm_; }
-  const pt::MasterPartitionTable& pt() const { return pt_; }
-  Tid last_transaction() const { return tm_.last_transaction(); }
-  const TransactionManager& tm() const { return tm_; }
-  bool stopping() const { return stopping_; }
-  // STOPPING requested, waiting for the transactions in progress.
-  bool stop_requested() const { return stop_requested_; }
-  // True while another master is the primary (secondary role).
-  bool secondary() const { return role_ == Role::Secondary; }
-  // The state dump of SIGRTMIN+2: one line per item.
-  std::vector<std::string> dump() const;
+  const MasterState& state() const { return *state_; }
+  std::optional<ClusterState> cluster_state() const { return state_->cluster_state(); }
+  NodeId nid() const { return state_->nid(); }
+  const node::NodeManager& nodes() const { return state_->nodes(); }
+  const pt::MasterPartitionTable& pt() const { return state_->pt(); }
+  Tid last_transaction() const { return state_->last_transaction(); }
+  const TransactionManager& tm() const { return state_->tm(); }
+  bool stopping() const { return state_->stopping(); }
+  bool stop_requested() const { return state_->stop_requested(); }
+  bool secondary() const { return state_->secondary(); }
+  std::vector<std::string> dump() const { return state_->dump(); }
 
  private:
-  enum class Phase { Idle, Recovery, Verification, Running, Stopping };
-  enum class Role { Primary, Secondary };
-
-  // Election and secondary role (election.cpp).
-  void play_primary();
-  bool election_active() const { return role_ == Role::Primary && phase_ == Phase::Recovery; }
-  bool loses_against(const protocol::RequestIdentification& r) const;
-  void try_masters();
-  void election_answer(std::uint64_t key, Result<protocol::AcceptIdentification> answer);
-  bool on_master_packet(net::Peer& peer, const protocol::Frame& frame);
-  bool on_master_closed(net::Peer& peer);
-  void not_primary(const protocol::NotPrimaryMaster& p);
-  void become_secondary(const protocol::Address& primary);
-  void secondary_identify(net::Peer& peer, const protocol::RequestIdentification& r);
-  void learn_master(const protocol::NodeInfo& info);
-  void primary_packet(net::Peer& peer, const protocol::Frame& frame);
-  protocol::RequestIdentification master_request(std::optional<double> election) const;
-
-  // Dispatch (master_dispatch.cpp).
-  void dispatch_unidentified(net::Peer& peer, const protocol::Frame& frame);
-  bool dispatch_common(net::Peer& peer, const protocol::Frame& frame);
-  void dispatch_storage(net::Peer& peer, node::Node& node, const protocol::Frame& frame);
-  void dispatch_admin(net::Peer& peer, const protocol::Frame& frame);
-  template <class P, class F>
-  void decoded(net::Peer& peer, const protocol::Frame& frame, F&& f);
-
-  // Identification (identification.cpp).
-  void identify(net::Peer& peer, protocol::RequestIdentification request);
-  struct Refusal {
-    errc code;
-    std::string message;
-  };
-  Result<node::Node*> find_identifying(const protocol::RequestIdentification& request,
-                                       std::optional<NodeId>& nid, Refusal& refusal);
-  void refuse(net::Peer& peer, const Refusal& refusal);
-  void handler_switched(net::Peer& peer, node::Node& node, bool is_new);
-  void send_node_information(net::Peer& peer, node::Node& node);
-
-  // Broadcasts (broadcast.cpp).
-  static std::vector<protocol::NodeInfo> infos_for(
-      const node::Node& to, const std::vector<protocol::NodeInfo>& changed);
-  void broadcast_nodes(const std::vector<node::Node*>& nodes);
-  void broadcast_infos(const std::vector<protocol::NodeInfo>& infos);
-  void broadcast_pt(const std::vector<protocol::CellChange>& cells,
-                    std::optional<std::uint32_t> num_replicas = {});
-  void notify_admins_pt();
-  void change_cluster_state(ClusterState state,
-                            const std::function<void(node::Node&)>& switch_storage = {});
-  template <class P>
-  void send_to(const node::Node& node, const P& packet) {
-    if (net::Peer* peer = peer_of(node)) peer->notify(packet);
-  }
-  // Sends a request to an identified node; `on_answer(const Answer&)` runs
-  // unless the phase changed meanwhile. An Error answer closes the connection.
-  template <class P, class F>
-  void ask(const node::Node& node, const P& packet, F on_answer);
-  node::Node* node_by_key(std::uint64_t key) const;
-  void answer_failed(NodeId nid, std::uint16_t code, std::error_code ec, std::string_view message);
-  void forget_connection(node::Node& node);
-  net::Peer* peer_of(const node::Node& node) const;
-  std::vector<node::Node*> identified(std::optional<NodeType> type = {}) const;
-  void log_pt() const;
-
-  // Recovery (master_recovery.cpp).
-  void begin_recovery();
-  void recovery_storage(net::Peer& peer, node::Node& node);
-  void answer_recovery(NodeId nid, const protocol::AnswerRecovery& answer);
-  void answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer);
-  void recovery_lost(NodeId nid);
-  void check_recovery();
-  void end_recovery(std::vector<NodeId> storages);
-
-  // Verification and service (master_verification.cpp, master_service.cpp).
-  void begin_verification();
-  void verify_locked();
-  void ask_final_tids(std::vector<std::pair<Tid, std::vector<NodeId>>> todo);
-  void verify_last_ids();
-  void verify_pack_orders();
-  template <class P>
-  void ask_storages(const std::set<NodeId>& nids, const P& packet,
-                    std::function<void(NodeId, const typename P::Answer&)> on_answer,
-                    std::function<void()> then);
-  void waited(NodeId nid);
-  void begin_service();
-  void start_storage(node::Node& node);
-  void storage_lost(node::Node& node);
-  void stop_operation();
-  void shutdown(bool force = false);
-
-  // Transactions (client_service.cpp, transactions.cpp).
-  void on_client_request(net::Peer& peer, node::Node& node, const protocol::Frame& frame);
-  bool on_begin(net::Peer& peer, NodeId client, std::uint32_t msg_id,
-                const protocol::AskBeginTransaction& p);
-  bool on_failed_vote(net::Peer& peer, std::uint32_t msg_id, const protocol::FailedVote& p);
-  void on_finish(net::Peer& peer, NodeId client, std::uint32_t msg_id,
-                 const protocol::AskFinishTransaction& p);
-  void on_final_tid(net::Peer& peer, NodeId client, std::uint32_t msg_id, Tid ttid);
-  void on_abort(net::Peer& peer, NodeId client, const protocol::AbortTransaction& p);
-  TransactionManager::Layout layout_for(const Transaction& txn) const;
-  void disconnect_failed(NodeId nid, Tid ttid);
-  void on_locked(NodeId storage, Tid ttid);
-  void on_committed(Transaction& txn);
-  void notify_aborted(Tid ttid, const std::set<NodeId>& nids);
-  void client_lost(node::Node& node);
-  std::set<NodeId> storage_ready_set(
-      std::uint64_t readiness = std::numeric_limits<std::uint64_t>::max()) const;
-  void set_storage_ready(NodeId nid);
-  bool pt_operational_without(const std::set<NodeId>& excluded) const;
-  // Requests that must wait (NEO/py's DelayEvent): `retry` returns false
-  // while it still has to wait. Retried after every change that may unblock.
-  void delay_or_run(net::Peer& peer, std::function<bool(net::Peer&)> retry);
-  void run_delayed();
-  void after_transaction_change();
-  // Packs (transactions.cpp).
-  void on_wait_for_pack(net::Peer& peer, std::uint32_t msg_id, Tid tid);
-  void update_completed_pack_id();
-
-  // Administration (administration.cpp).
-  void on_set_cluster_state(net::Peer& peer, const protocol::SetClusterState& p);
-  void on_set_node_state(net::Peer& peer, const protocol::SetNodeState& p);
-  void on_add_pending_nodes(net::Peer& peer, const protocol::AddPendingNodes& p);
-  void on_tweak(net::Peer& peer, const protocol::TweakPartitionTable& p);
-  void on_set_num_replicas(net::Peer& peer, const protocol::SetNumReplicas& p);
-  void on_repair(net::Peer& peer, const protocol::Repair& p);
-  void on_flush_log(net::Peer& peer);
-  bool check_pt_rpc(net::Peer& peer, std::string_view rpc);
-  pt::DevpathFn devpath_fn() const;
-  pt::NodeStateFn state_fn() const;
-
-  MasterConfig config_;
-  Hooks hooks_;
-  node::NodeManager nm_;
-  pt::MasterPartitionTable pt_;
-  NodeId nid_{};
-  node::Node* self_ = nullptr;
-  std::optional<ClusterState> cluster_state_;
-  Phase phase_ = Phase::Idle;
-  bool stopping_ = false;
-  bool startup_allowed_ = false;
-
-  std::map<const net::Peer*, std::uint64_t> node_of_peer_;  // identified peers
-  std::map<std::uint64_t, std::shared_ptr<net::Peer>> peers_;  // by node key
-  std::map<NodeId, int> outstanding_;  // requests of ours not answered, by node
-
-  Role role_ = Role::Primary;
-  double election_ = 0;                 // when this node began playing primary
-  bool election_timer_ = false;         // a try_masters() is scheduled
-  std::map<std::uint64_t, std::shared_ptr<net::Peer>> election_peers_;  // by master node key
-  std::shared_ptr<net::Peer> primary_peer_;  // secondary role: to the primary
-  std::optional<protocol::Address> primary_address_;
-
-  Recovery recovery_;
-  std::uint64_t generation_ = 0;  // bumped when a phase is left: stale answers are ignored
-  std::set<NodeId> waiting_;      // verification: nodes whose answer is awaited
-  std::function<void()> waiting_then_;  // ...and what follows
-  std::map<Tid, std::optional<Tid>> locked_;   // ttid -> tid
-  std::map<Tid, std::set<NodeId>> voted_;
-  std::set<NodeId> starting_;
-  std::map<NodeId, std::uint64_t> ready_;  // storage -> readiness when it became ready
-  std::uint64_t storage_readiness_ = 0;
-  std::map<NodeId, Tid> completed_pack_;
-
-  TransactionManager tm_;
-  PackManager pm_;
-  std::map<Tid, std::vector<std::pair<std::weak_ptr<net::Peer>, std::uint32_t>>> pack_waiters_;
-  bool stop_requested_ = false;             // STOPPING: waiting for transactions
-  std::set<std::uint64_t> read_only_;       // node keys of read-only clients
-  std::set<std::uint64_t> backup_clients_;  // node keys of clients with extra "backup"
-  std::map<std::pair<Tid, NodeId>, std::uint32_t> final_tid_waiters_;  // AskFinalTID msg ids
-  struct Delayed {
-    std::weak_ptr<net::Peer> peer;
-    std::function<bool(net::Peer&)> retry;
-  };
-  std::vector<Delayed> delayed_;
-  bool running_delayed_ = false;
+  std::shared_ptr<MasterState> state_;
+  IdentificationHandler identification_{*state_};
+  SecondaryIdentificationHandler secondary_identification_{*state_};
+  ElectionHandler election_{*state_};
+  PrimaryHandler primary_{*state_};
+  SecondaryHandler secondary_{*state_};
+  RecoveryHandler recovery_{*state_};
+  VerificationHandler verification_{*state_};
+  StorageServiceHandler storage_service_{*state_};
+  ClientServiceHandler client_{*state_};
+  ClientReadOnlyServiceHandler client_read_only_{*state_};
+  AdministrationHandler administration_{*state_};
 };
-
-template <class P, class F>
-void Master::ask(const node::Node& node, const P& packet, F on_answer) {
-  net::Peer* peer = peer_of(node);
-  if (!peer || !node.nid()) return;
-  const NodeId nid = *node.nid();
-  ++outstanding_[nid];
-  peer->ask(packet, [weak = weak_from_this(), nid, generation = generation_,
-                     asked = peer->weak_from_this(),
-                     f = std::move(on_answer)](Result<typename P::Answer> answer,
-                                               std::string_view message) {
-    std::shared_ptr<Master> self = weak.lock();
-    if (!self) return;
-    // A node that reconnected has a new connection and a new count: answers
-    // (and failures) of its previous connection are not counted nor used.
-    const node::Node* current = self->nm_.by_nid(nid);
-    std::shared_ptr<net::Peer> still = asked.lock();
-    if (!current || !still || self->peer_of(*current) != still.get()) return;
-    if (auto it = self->outstanding_.find(nid); it != self->outstanding_.end() && --it->second <= 0)
-      self->outstanding_.erase(it);
-    if (generation != self->generation_ || self->stopping_) return;
-    if (!answer) {
-      self->answer_failed(nid, P::kCode, answer.error(), message);
-      return;
-    }
-    f(*answer);
-  });
-}
 
 }  // namespace neo::master

@@ -1,14 +1,14 @@
-// Master: the RECOVERING state (NEO/py neo/master/recovery.py).
+// MasterState: the RECOVERING state (NEO/py neo/master/recovery.py).
 #include <spdlog/spdlog.h>
 
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
 using node::Node;
 using node::NodeState;
 
-void Master::begin_recovery() {
+void MasterState::begin_recovery() {
   phase_ = Phase::Recovery;
   ++generation_;
   recovery_.reset();
@@ -23,13 +23,13 @@ void Master::begin_recovery() {
   check_recovery();
 }
 
-void Master::recovery_storage(net::Peer&, Node& node) {
+void MasterState::recovery_storage(net::Peer&, Node& node) {
   const NodeId nid = *node.nid();
   ask(node, protocol::AskRecovery{},
       [this, nid](const protocol::AnswerRecovery& answer) { answer_recovery(nid, answer); });
 }
 
-void Master::answer_recovery(NodeId nid, const protocol::AnswerRecovery& answer) {
+void MasterState::answer_recovery(NodeId nid, const protocol::AnswerRecovery& answer) {
   SPDLOG_INFO("{}: recovery ptid={}", to_string(nid),
               answer.ptid ? std::to_string(*answer.ptid) : "None");
   if (recovery_.answered(nid, answer)) {
@@ -45,7 +45,7 @@ void Master::answer_recovery(NodeId nid, const protocol::AnswerRecovery& answer)
   check_recovery();
 }
 
-void Master::answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer) {
+void MasterState::answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer) {
   if (!recovery_.take_table(answer.ptid)) return;
   if (std::error_code ec = pt_.load(answer.ptid, answer.num_replicas, answer.row_list)) {
     SPDLOG_ERROR("{}: invalid partition table: {}", to_string(nid), ec.message());
@@ -63,13 +63,12 @@ void Master::answer_partition_table(NodeId nid, const protocol::AnswerPartitionT
   const protocol::NotifyNodeInformation nodes{nm_.next_timestamp(), new_nodes};
   for (Node* admin : identified(NodeType::Admin)) {
     send_to(*admin, nodes);
-    send_to(*admin, protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(),
-                                                 pt_.row_list()});
+    send_to(*admin, protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(), pt_.row_list()});
   }
   check_recovery();
 }
 
-void Master::recovery_lost(NodeId nid) {
+void MasterState::recovery_lost(NodeId nid) {
   if (std::optional<NodeId> next = recovery_.lost(nid)) {
     if (Node* node = nm_.by_nid(*next))
       ask(*node, protocol::AskPartitionTable{},
@@ -77,8 +76,10 @@ void Master::recovery_lost(NodeId nid) {
             answer_partition_table(n, table);
           });
   } else if (recovery_.waiting_lost()) {
-    SPDLOG_WARN("Waiting for {} to come back. No other node has version {} of the partition table.",
-                to_string(nid), recovery_.target_ptid());
+    SPDLOG_WARN(
+        "Waiting for {} to come back. No other node has version {} of "
+        "the partition table.",
+        to_string(nid), recovery_.target_ptid());
   }
   Node* node = nm_.by_nid(nid);
   if (node && !node->is_down()) {
@@ -89,7 +90,7 @@ void Master::recovery_lost(NodeId nid) {
   check_recovery();
 }
 
-void Master::check_recovery() {
+void MasterState::check_recovery() {
   if (phase_ != Phase::Recovery || stopping_) return;
   Recovery::Input in;
   in.pt_filled = pt_.filled();
@@ -107,7 +108,7 @@ void Master::check_recovery() {
     end_recovery(std::move(*storages));
 }
 
-void Master::end_recovery(std::vector<NodeId> storages) {
+void MasterState::end_recovery(std::vector<NodeId> storages) {
   SPDLOG_INFO("startup allowed");
   std::vector<Node*> nodes;
   for (NodeId nid : storages) {

@@ -1,10 +1,10 @@
-// Master: VERIFYING, RUNNING and the way out of them (NEO/py
+// MasterState: VERIFYING, RUNNING and the way out of them (NEO/py
 // neo/master/verification.py, handlers/storage.py, app.py).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
@@ -12,9 +12,9 @@ using node::Node;
 using node::NodeState;
 
 template <class P>
-void Master::ask_storages(const std::set<NodeId>& nids, const P& packet,
-                          std::function<void(NodeId, const typename P::Answer&)> on_answer,
-                          std::function<void()> then) {
+void MasterState::ask_storages(const std::set<NodeId>& nids, const P& packet,
+                               std::function<void(NodeId, const typename P::Answer&)> on_answer,
+                               std::function<void()> then) {
   waiting_.clear();
   waiting_then_ = std::move(then);
   std::vector<Node*> nodes;
@@ -37,13 +37,13 @@ void Master::ask_storages(const std::set<NodeId>& nids, const P& packet,
   }
 }
 
-void Master::waited(NodeId nid) {
+void MasterState::waited(NodeId nid) {
   if (!waiting_.erase(nid) || !waiting_.empty() || !waiting_then_) return;
   std::function<void()> next = std::exchange(waiting_then_, {});
   next();
 }
 
-void Master::begin_verification() {
+void MasterState::begin_verification() {
   phase_ = Phase::Verification;
   ++generation_;
   change_cluster_state(ClusterState::Verifying, [this](Node& node) {
@@ -62,7 +62,7 @@ void Master::begin_verification() {
 
 // Transactions that may have been partially finished, asked to the nodes
 // with readable cells; then those voted but not known as locked.
-void Master::verify_locked() {
+void MasterState::verify_locked() {
   ask_storages(
       pt_.node_set(true), protocol::AskLockedTransactions{},
       [this](NodeId nid, const protocol::AnswerLockedTransactions& answer) {
@@ -84,7 +84,7 @@ void Master::verify_locked() {
       });
 }
 
-void Master::ask_final_tids(std::vector<std::pair<Tid, std::vector<NodeId>>> todo) {
+void MasterState::ask_final_tids(std::vector<std::pair<Tid, std::vector<NodeId>>> todo) {
   while (!todo.empty() && todo.front().second.empty()) todo.erase(todo.begin());
   if (todo.empty()) {
     for (const auto& [ttid, tid] : locked_) {
@@ -110,7 +110,7 @@ void Master::ask_final_tids(std::vector<std::pair<Tid, std::vector<NodeId>>> tod
       [this, rest] { ask_final_tids(std::move(*rest)); });
 }
 
-void Master::verify_last_ids() {
+void MasterState::verify_last_ids() {
   auto last_tid = std::make_shared<Tid>(kZeroTid);
   std::set<NodeId> storages;
   for (Node* node : identified(NodeType::Storage)) storages.insert(*node->nid());
@@ -128,7 +128,7 @@ void Master::verify_last_ids() {
       });
 }
 
-void Master::verify_pack_orders() {
+void MasterState::verify_pack_orders() {
   const std::set<NodeId> readable = pt_.node_set(true);
   std::optional<Tid> completed;
   for (NodeId nid : readable)
@@ -143,7 +143,7 @@ void Master::verify_pack_orders() {
       [this] { begin_service(); });
 }
 
-void Master::begin_service() {
+void MasterState::begin_service() {
   phase_ = Phase::Running;
   ++generation_;
   SPDLOG_INFO("provide service");
@@ -152,15 +152,46 @@ void Master::begin_service() {
   });
 }
 
-void Master::start_storage(Node& node) {
+void MasterState::start_storage(Node& node) {
   SPDLOG_INFO("{}: start operation", to_string(node.nid()));
   send_to(node, protocol::StartOperation{false});
   starting_.insert(*node.nid());
   ready_.erase(*node.nid());
 }
 
+// NotifyPackCompleted (VERIFYING, RUNNING).
+void MasterState::pack_completed(NodeId storage, Tid pack_id) {
+  completed_pack_[storage] = pack_id;
+  if (phase_ == Phase::Running) update_completed_pack_id();
+}
+
+protocol::AnswerUnfinishedTransactions MasterState::unfinished_transactions(
+    NodeId storage, const std::vector<std::int64_t>& offsets) {
+  protocol::AnswerUnfinishedTransactions answer{tm_.last_transaction(),
+                                                tm_.register_for_notification(storage)};
+  pt_.mark_updatable(storage, offsets);
+  return answer;
+}
+
+std::string MasterState::replication_done(NodeId storage,
+                                          const protocol::NotifyReplicationDone& p) {
+  if (p.offset < 0 || p.offset >= pt_.num_partitions()) return "invalid partition";
+  pt::Changes changes = pt_.set_up_to_date(storage, static_cast<std::uint32_t>(p.offset));
+  if (!changes.ok()) return *changes.refused;
+  if (changes.cells.empty()) {
+    SPDLOG_INFO(
+        "ignored late notification that {} has replicated partition {} "
+        "up to {}",
+        to_string(storage), p.offset, to_string(p.tid));
+    return {};
+  }
+  SPDLOG_INFO("{} is up for partition {} (tid={})", to_string(storage), p.offset, to_string(p.tid));
+  broadcast_pt(changes.cells);
+  return {};
+}
+
 // A storage connection was lost during VERIFYING or RUNNING.
-void Master::storage_lost(Node& node) {
+void MasterState::storage_lost(Node& node) {
   const NodeId nid = *node.nid();
   SPDLOG_INFO("{}: storage node lost", to_string(nid));
   if (node.is_pending()) {
@@ -193,7 +224,7 @@ void Master::storage_lost(Node& node) {
 }
 
 // The partition table is no longer operational: back to RECOVERING.
-void Master::stop_operation() {
+void MasterState::stop_operation() {
   SPDLOG_CRITICAL("No longer operational");
   startup_allowed_ = true;
   starting_.clear();
@@ -222,7 +253,7 @@ void Master::stop_operation() {
 
 // STOPPING (flows.md 14): new transactions wait, those in progress end
 // first (unless `force`), then every node is asked to shut down.
-void Master::shutdown(bool force) {
+void MasterState::shutdown(bool force) {
   if (stopping_) return;
   if (!force && phase_ == Phase::Running && tm_.has_pending()) {
     if (!stop_requested_)

@@ -1,17 +1,18 @@
-// Master: the end of transactions (NEO/py neo/master/app.py
+// MasterState: the end of transactions (NEO/py neo/master/app.py
 // onTransactionCommitted, notifyTransactionAborted, storage readiness) and
 // the requests that wait (NEO/py's DelayEvent / EventQueue).
 #include <spdlog/spdlog.h>
 
-#include "nodes/master/master.hpp"
+#include "nodes/master/master_state.hpp"
 
 namespace neo::master {
 
 using node::Node;
 
-void Master::on_locked(NodeId storage, Tid ttid) {
+void MasterState::on_locked(NodeId storage, Tid ttid) {
   if (cluster_state_ != ClusterState::Running && cluster_state_ != ClusterState::Stopping) return;
-  if (std::error_code ec = tm_.lock(ttid, storage, [this](Transaction& txn) { on_committed(txn); })) {
+  if (std::error_code ec =
+          tm_.lock(ttid, storage, [this](Transaction& txn) { on_committed(txn); })) {
     SPDLOG_ERROR("{}: AnswerInformationLocked for unknown ttid {}", to_string(storage),
                  to_string(ttid));
     if (Node* node = nm_.by_nid(storage))
@@ -23,7 +24,7 @@ void Master::on_locked(NodeId storage, Tid ttid) {
 
 // Every involved storage locked `txn`: storages get the unlock, the client
 // its TID, other clients the invalidations, waiters the end.
-void Master::on_committed(Transaction& txn) {
+void MasterState::on_committed(Transaction& txn) {
   const Tid tid = *txn.tid;
   SPDLOG_DEBUG("{} committed as {}", to_string(txn.ttid), to_string(tid));
   // Storages first: the client's next request (e.g. an undo reading what
@@ -60,7 +61,7 @@ void Master::on_committed(Transaction& txn) {
   }
 }
 
-void Master::notify_aborted(Tid ttid, const std::set<NodeId>& nids) {
+void MasterState::notify_aborted(Tid ttid, const std::set<NodeId>& nids) {
   const std::set<NodeId> ready = storage_ready_set();
   const protocol::AbortTransaction abort{ttid, {}};
   for (NodeId nid : nids)
@@ -68,7 +69,7 @@ void Master::notify_aborted(Tid ttid, const std::set<NodeId>& nids) {
       if (Node* node = nm_.by_nid(nid)) send_to(*node, abort);
 }
 
-void Master::client_lost(Node& node) {
+void MasterState::client_lost(Node& node) {
   read_only_.erase(node.key());
   backup_clients_.erase(node.key());
   if (!node.nid() || phase_ != Phase::Running) return;
@@ -81,14 +82,14 @@ void Master::client_lost(Node& node) {
   after_transaction_change();
 }
 
-std::set<NodeId> Master::storage_ready_set(std::uint64_t readiness) const {
+std::set<NodeId> MasterState::storage_ready_set(std::uint64_t readiness) const {
   std::set<NodeId> out;
   for (const auto& [nid, ready] : ready_)
     if (ready <= readiness) out.insert(nid);
   return out;
 }
 
-void Master::set_storage_ready(NodeId nid) {
+void MasterState::set_storage_ready(NodeId nid) {
   if (!starting_.erase(nid)) {
     SPDLOG_WARN("{}: unexpected NotifyReady ignored", to_string(nid));
     return;
@@ -101,16 +102,16 @@ void Master::set_storage_ready(NodeId nid) {
   run_delayed();
 }
 
-bool Master::pt_operational_without(const std::set<NodeId>& excluded) const {
+bool MasterState::pt_operational_without(const std::set<NodeId>& excluded) const {
   const std::vector<NodeId> nids(excluded.begin(), excluded.end());
   return pt_.operational(state_fn(), nids);
 }
 
-void Master::delay_or_run(net::Peer& peer, std::function<bool(net::Peer&)> retry) {
+void MasterState::delay_or_run(net::Peer& peer, std::function<bool(net::Peer&)> retry) {
   if (!retry(peer)) delayed_.push_back({peer.weak_from_this(), std::move(retry)});
 }
 
-void Master::run_delayed() {
+void MasterState::run_delayed() {
   if (running_delayed_ || delayed_.empty()) return;
   running_delayed_ = true;
   std::vector<Delayed> pending = std::exchange(delayed_, {});
@@ -125,18 +126,18 @@ void Master::run_delayed() {
   running_delayed_ = false;
 }
 
-void Master::after_transaction_change() {
+void MasterState::after_transaction_change() {
   run_delayed();
   if (stop_requested_ && !tm_.has_pending()) shutdown();
 }
 
-void Master::on_wait_for_pack(net::Peer& peer, std::uint32_t msg_id, Tid tid) {
-  if (!pm_.contains(tid)) return peer.answer(msg_id, protocol::WaitedForPack{});
-  pack_waiters_[tid].emplace_back(peer.weak_from_this(), msg_id);
+void MasterState::wait_for_pack(net::Peer& peer, Tid tid) {
+  if (!pm_.contains(tid)) return peer.answer(protocol::WaitedForPack{});
+  pack_waiters_[tid].emplace_back(peer.weak_from_this(), peer.msg_id());
 }
 
 // The packs completed by every storage with readable cells.
-void Master::update_completed_pack_id() {
+void MasterState::update_completed_pack_id() {
   std::optional<Tid> pack_id;
   for (NodeId nid : pt_.node_set(true))
     if (auto it = completed_pack_.find(nid); it != completed_pack_.end())

@@ -11,13 +11,13 @@
 #include "core/config/master_list_file.hpp"
 #include "nodes/master/master.hpp"
 #include "nodes/master/master_config.hpp"
-#include "tests/unit/master/fake_peer.hpp"
+#include "tests/support/fake_peer.hpp"
 
 namespace protocol = neo::protocol;
 using neo::master::Master;
 using neo::master::MasterConfig;
-using neo::master::test::FakePeer;
-using neo::master::test::frame_of;
+using neo::test::FakePeer;
+using neo::test::frame_of;
 using protocol::NodeType;
 
 namespace {

@@ -2,15 +2,15 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/unit/master/fake_peer.hpp"
+#include "tests/support/fake_peer.hpp"
 
 namespace protocol = neo::protocol;
 using neo::errc;
 using neo::NodeId;
 using neo::master::Master;
 using neo::master::MasterConfig;
-using neo::master::test::FakePeer;
-using neo::master::test::frame_of;
+using neo::test::FakePeer;
+using neo::test::frame_of;
 using protocol::ClusterState;
 using protocol::NodeState;
 using protocol::NodeType;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "nodes/master/master.hpp"
-#include "tests/unit/master/fake_peer.hpp"
+#include "tests/support/fake_peer.hpp"
 
 namespace protocol = neo::protocol;
 using neo::errc;
@@ -11,8 +11,8 @@ using neo::Oid;
 using neo::Tid;
 using neo::master::Master;
 using neo::master::MasterConfig;
-using neo::master::test::FakePeer;
-using neo::master::test::frame_of;
+using neo::test::FakePeer;
+using neo::test::frame_of;
 using protocol::ClusterState;
 using protocol::NodeType;
 
