@@ -55,8 +55,8 @@ class Loop {
     return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng_);
   }
   Time uniform(Time lo, Time hi) {
-    return Time(static_cast<Time::rep>(uniform(static_cast<std::uint64_t>(lo.count()),
-                                               static_cast<std::uint64_t>(hi.count()))));
+    return Time(static_cast<Time::rep>(
+        uniform(static_cast<std::uint64_t>(lo.count()), static_cast<std::uint64_t>(hi.count()))));
   }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 

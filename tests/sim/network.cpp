@@ -65,7 +65,9 @@ class SimConnection final : public net::Connection {
   bool closed() const override { return state_ == State::Aborted || state_ == State::Closed; }
 
   // --- net::Connection -------------------------------------------------------
-  void set_handler(std::shared_ptr<net::Handler> handler) override { handler_ = std::move(handler); }
+  void set_handler(std::shared_ptr<net::Handler> handler) override {
+    handler_ = std::move(handler);
+  }
   bool is_server() const override { return server_; }
   bool connected() const override { return state_ == State::Open || state_ == State::Aborted; }
   bool aborted() const override { return state_ == State::Aborted; }
@@ -91,7 +93,8 @@ class SimConnection final : public net::Connection {
   // Nothing more is delivered either way; both ends close after `timeout`.
   void break_link(Time timeout) {
     broken_ = true;
-    network_.loop_.after(timeout, [self = shared()] { self->close(make_error_code(errc::timed_out)); });
+    network_.loop_.after(timeout,
+                         [self = shared()] { self->close(make_error_code(errc::timed_out)); });
   }
   // The node crashed: closed without calling into its code.
   void vanish() {
@@ -140,8 +143,8 @@ class SimConnection final : public net::Connection {
   // After the packets already sent, as TCP.
   Time next_arrival() {
     const std::string remote = remote_node();
-    last_arrival_ = std::max(network_.loop_.now() + network_.latency(node_, remote),
-                             last_arrival_ + Time(1));
+    last_arrival_ =
+        std::max(network_.loop_.now() + network_.latency(node_, remote), last_arrival_ + Time(1));
     return last_arrival_;
   }
 
@@ -155,9 +158,7 @@ class SimConnection final : public net::Connection {
     if (frame.code & protocol::kResponseMask) {
       net::RawAnswerCallback callback;
       switch (pending_.take(frame.msg_id, frame.code, callback)) {
-        case net::PendingAnswers::Match::kExpected:
-          callback(std::move(frame));
-          return;
+        case net::PendingAnswers::Match::kExpected: callback(std::move(frame)); return;
         case net::PendingAnswers::Match::kNotPending:
           if (frame.code == protocol::kResponseMask) break;  // an Error answering nothing
           [[fallthrough]];
@@ -193,7 +194,9 @@ class SimConnection final : public net::Connection {
 class SimListener final : public net::Listener {
  public:
   SimListener(Network& network, std::string node, net::Address address, AcceptFn accept)
-      : network_(network), node_(std::move(node)), address_(std::move(address)),
+      : network_(network),
+        node_(std::move(node)),
+        address_(std::move(address)),
         accept_(std::move(accept)) {}
   net::Address local_address() const override { return address_; }
   void close() override { closed_ = true; }
@@ -254,8 +257,8 @@ std::shared_ptr<net::Connection> Network::connect(const std::string& from, const
                                                   const net::Address& to,
                                                   std::shared_ptr<net::Handler> handler) {
   const std::string local = host + ":" + std::to_string(next_port_++);
-  auto client = std::make_shared<SimConnection>(*this, from, net::to_string(to), false,
-                                                std::move(handler));
+  auto client =
+      std::make_shared<SimConnection>(*this, from, net::to_string(to), false, std::move(handler));
   prune();
   connections_.push_back(client);
   loop_.after(latency(from, from), [this, client, local] { establish(client, local); });
@@ -317,7 +320,8 @@ std::vector<std::shared_ptr<SimConnection>> Network::between(const std::string& 
 
 void Network::cut(const std::string& a, const std::string& b) {
   cut_.insert(link(a, b));
-  for (auto& c : between(a, b)) c->break_link(loop_.uniform(options_.min_timeout, options_.max_timeout));
+  for (auto& c : between(a, b))
+    c->break_link(loop_.uniform(options_.min_timeout, options_.max_timeout));
 }
 
 void Network::heal(const std::string& a, const std::string& b) { cut_.erase(link(a, b)); }
@@ -334,9 +338,9 @@ void Network::crash(const std::string& name) {
 }
 
 std::size_t Network::open_connections() const {
-  return static_cast<std::size_t>(std::count_if(connections_.begin(), connections_.end(), [](auto& c) {
-    return c->state() != SimConnection::State::Closed;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(connections_.begin(), connections_.end(),
+                    [](auto& c) { return c->state() != SimConnection::State::Closed; }));
 }
 
 void Network::prune() {

@@ -1,7 +1,6 @@
 // The simulated loop and network themselves: ordering, latency, TCP-like
 // delivery, faults, replay by seed.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -137,7 +136,8 @@ TEST_CASE("a crashed node's code is not called again, its peers see the closure"
   auto connection = w.connect("C");
   bool answered = false;
   w.loop.run_for(10ms);
-  connection->ask(protocol::Ping{}, [&](Result<protocol::Pong>, std::string_view) { answered = true; });
+  connection->ask(protocol::Ping{},
+                  [&](Result<protocol::Pong>, std::string_view) { answered = true; });
   w.network.crash("C");
   w.loop.run_for(1s);
   CHECK_FALSE(answered);
@@ -177,8 +177,9 @@ TEST_CASE("a run is determined by its seed", "[sim]") {
     World w(seed);
     std::vector<std::shared_ptr<neo::net::Connection>> connections;
     for (int i = 0; i < 4; ++i)
-      connections.push_back(w.network.node("C" + std::to_string(i), "127.0.0." + std::to_string(10 + i))
-                                .connect(kServer, w.client));
+      connections.push_back(
+          w.network.node("C" + std::to_string(i), "127.0.0." + std::to_string(10 + i))
+              .connect(kServer, w.client));
     for (int round = 0; round < 10; ++round)
       for (auto& c : connections) c->notify(protocol::AskPrimary{});
     w.loop.run_for(1s);
