@@ -19,9 +19,3 @@ add_library(neo_asio INTERFACE)
 # aligned_alloc with operator delete (ASan: alloc-dealloc-mismatch).
 target_compile_definitions(neo_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(neo_asio INTERFACE Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
-
-# The shared test data (protocol vectors, corpus) lives beside the checkout.
-if(NOT NEO_SHARED_DIR)
-  get_filename_component(NEO_SHARED_DIR ${PROJECT_SOURCE_DIR}/../shared ABSOLUTE)
-endif()
-set(NEO_SHARED_DIR ${NEO_SHARED_DIR} CACHE PATH "Directory of the shared specs, vectors and corpus")

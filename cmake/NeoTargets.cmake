@@ -18,17 +18,18 @@ function(neo_executable name)
 endfunction()
 
 # neo_test(NAME SOURCES x_test.cpp DEPS ... LABELS unit)
-#   A Catch2 test program registered with CTest. Tests run from the build
-#   directory with NEO_SHARED_DIR pointing at ../shared (vectors, corpus).
+#   A Catch2 test program registered with CTest, run from the build
+#   directory. It finds its data files (vectors, corpus) in the project's
+#   tests/data through neo::test::test_data_dir() (tests/support/test_data.hpp).
 function(neo_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE neo_catch_main ${ARG_DEPS})
+  target_link_libraries(${name} PRIVATE neo_catch_main neo_test_data ${ARG_DEPS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   add_test(NAME ${name} COMMAND ${name})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "NEO_SHARED_DIR=${NEO_SHARED_DIR};NEO_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
+    ENVIRONMENT "NEO_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
 endfunction()

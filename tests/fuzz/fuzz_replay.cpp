@@ -5,7 +5,8 @@
 //   protocol_fuzz_replay                       all generated seeds
 //   protocol_fuzz_replay FILE...               these inputs
 //   protocol_fuzz_replay --write-corpus DIR    write the base seeds to DIR
-// Seeds: every frame of packets.jsonl and trace_*.jsonl, the handshake
+// Seeds: every frame of tests/data/protocol/packets.jsonl and trace_*.jsonl
+// (a missing file: exit status 2, naming it), the handshake
 // records, the stream, each frame after a handshake, every truncation of
 // every frame, and byte flips (^0x01, ^0x80, =0xff) at every offset.
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/protocol/frame_reader.hpp"
+#include "tests/support/test_data.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
@@ -89,9 +91,7 @@ int main(int argc, char** argv) {
     std::printf("replayed %zu inputs\n", args.size());
     return 0;
   }
-  const char* shared = std::getenv("NEO_SHARED_DIR");
-  const std::string dir =
-      std::string(shared ? shared : NEO_SHARED_DIR_DEFAULT) + "/vectors/protocol";
+  const std::string dir = (neo::test::test_data_dir() / "protocol").string();
   std::vector<std::string> frames;
   const std::vector<std::string> seeds = base_seeds(dir, frames);
   if (args.size() == 2) return write_corpus(args[1], seeds);

@@ -1,7 +1,10 @@
 // Helpers for the neolog tests: run neolog in-process, temporary
-// directories, the corpus location. Tests never write into NEO_SHARED_DIR.
+// directories, the corpus (tests/data/neolog: NEO/py logs and upstream
+// neolog's outputs). Tests never write into the corpus. A missing corpus
+// directory or file fails the test, naming the path.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "cli/neolog/neolog.hpp"
+#include "tests/support/test_data.hpp"
 
 namespace neo::neolog::test {
 
@@ -38,15 +42,17 @@ inline RunResult run(const std::vector<std::string>& args, const char* tz = "UTC
   return r;
 }
 
-inline std::filesystem::path shared_dir() {
-  const char* dir = std::getenv("NEO_SHARED_DIR");
-  return dir ? dir : "../shared";
+// tests/data/neolog (fails the test if it is missing).
+inline std::filesystem::path corpus_dir() {
+  const std::filesystem::path dir = neo::test::test_data_dir() / "neolog";
+  if (!std::filesystem::is_directory(dir)) FAIL("missing test data directory " << dir.string());
+  return dir;
 }
 
-inline std::filesystem::path corpus_dir() { return shared_dir() / "corpus" / "neolog"; }
-
+// The whole content of a file (fails the test if it cannot be read).
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream f(p, std::ios::binary);
+  if (!f || std::filesystem::is_directory(p)) FAIL("cannot read " << p.string());
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 

@@ -2,30 +2,30 @@
 
 #include <bit>
 #include <catch2/catch.hpp>
-#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+
+#include "tests/support/test_data.hpp"
 
 namespace neo::protocol::test {
 
 std::string vector_dir() {
-  const char* shared = std::getenv("NEO_SHARED_DIR");
-  REQUIRE(shared != nullptr);
-  return std::string(shared) + "/vectors/protocol";
+  const std::filesystem::path dir = neo::test::test_data_dir() / "protocol";
+  if (!std::filesystem::is_directory(dir)) FAIL("missing test data directory " << dir.string());
+  return dir.string();
 }
 
 nlohmann::json read_json(std::string_view file) {
   const std::string path = vector_dir() + "/" + std::string(file);
   std::ifstream in(path);
-  INFO(path);
-  REQUIRE(in);
+  if (!in) FAIL("cannot read test data file " << path);
   return nlohmann::json::parse(in);
 }
 
 std::vector<nlohmann::json> read_jsonl(std::string_view file) {
   const std::string path = vector_dir() + "/" + std::string(file);
   std::ifstream in(path);
-  INFO(path);
-  REQUIRE(in);
+  if (!in) FAIL("cannot read test data file " << path);
   std::vector<nlohmann::json> records;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) records.push_back(nlohmann::json::parse(line));

@@ -1,6 +1,6 @@
-// Access to the golden protocol vectors ($NEO_SHARED_DIR/vectors/protocol)
+// Access to the golden protocol vectors (tests/data/protocol)
 // for the protocol tests: JSONL records, hex, and the JSON convention of
-// the vectors' README turned into Value.
+// the vectors (tests/data/README.md) turned into Value.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -12,11 +12,11 @@
 
 namespace neo::protocol::test {
 
-// $NEO_SHARED_DIR/vectors/protocol (fails the test if NEO_SHARED_DIR is unset).
+// tests/data/protocol (fails the test, naming it, if it is missing).
 std::string vector_dir();
-// The JSON document of a file of that directory.
+// The JSON document of a file of that directory (fails the test if unreadable).
 nlohmann::json read_json(std::string_view file);
-// Every JSON line of a file of that directory.
+// Every JSON line of a file of that directory (fails the test if unreadable).
 std::vector<nlohmann::json> read_jsonl(std::string_view file);
 // The four trace_*.jsonl file names.
 std::vector<std::string> trace_files();
