@@ -7,7 +7,7 @@
 # usage: cli/neolog/bench/neolog_bench.sh [BUILD_DIR] [COPIES]
 #   BUILD_DIR  holds bin/neolog (default: build)
 #   COPIES     copies of storage0.log's 1254 records (default 800: 1,003,200)
-# env: NEO_SHARED_DIR (default ../shared next to the source tree),
+# env: NEO_TEST_DATA (default tests/data of the source tree),
 #      NEO_PEER (upstream neoppod checkout, default /work/peer/neoppod; skipped if absent),
 #      PYTHON (default /usr/bin/python3), TMPDIR,
 #      NEO_BENCH_LOG: benchmark this log instead (e.g. one made by our nodes
@@ -16,11 +16,11 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 copies=${2:-800}
-shared=${NEO_SHARED_DIR:-$here/../../../../shared}
+data=${NEO_TEST_DATA:-$here/../../../tests/data}
 peer=${NEO_PEER:-/work/peer/neoppod}
 python=${PYTHON:-/usr/bin/python3}
 ours=$build/bin/neolog
-src=$shared/corpus/neolog/storage0.log
+src=$data/neolog/storage0.log
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command" >&2; exit 2; }
 [ -x "$ours" ] || { echo "no $ours: build the neolog target first" >&2; exit 2; }
 
