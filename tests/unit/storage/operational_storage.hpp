@@ -5,12 +5,12 @@
 
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "nodes/storage/storage_app.hpp"
+#include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
@@ -32,7 +32,8 @@ struct Operational {
     app = std::make_shared<StorageApp>(env, options, open_database(options));
     REQUIRE_FALSE(app->state().identified(kS1));
     std::string message;
-    protocol::RowList rows(2, std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
+    protocol::RowList rows(2,
+                           std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
     REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
     REQUIRE_FALSE(app->state().start_operation());
   }
@@ -43,7 +44,7 @@ struct Operational {
   }
   // What a Connection does: the msg id of the packet being handled, then the
   // handler; then the event loop runs what it posted.
-  void deliver(net::Handler& handler, FakePeer& peer, const protocol::Frame& frame) {
+  void deliver(net::Handler& handler, neo::test::FakePeer& peer, const protocol::Frame& frame) {
     peer.set_msg_id(frame.msg_id);
     handler.on_packet(peer, frame);
     run_posted();
