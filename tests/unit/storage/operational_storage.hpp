@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/daemon/io_scheduler.hpp"
 #include "nodes/storage/storage_app.hpp"
 #include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
@@ -21,7 +22,8 @@ inline const NodeId kS1 = make_node_id(1, 1);
 struct Operational {
   TempDir dir;
   asio::io_context io;
-  daemon::Env env{io, "neostorage", {}, {}, {}, {}};
+  daemon::IoScheduler scheduler{io};
+  daemon::Env env{io, scheduler, "neostorage", {}, {}, {}, {}};
   std::shared_ptr<StorageApp> app;
   Operational() {
     env.exit = [](int) {};

@@ -5,6 +5,7 @@
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/daemon/io_scheduler.hpp"
 #include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
@@ -26,7 +27,8 @@ const NodeId kC1 = neo::make_node_id(2, 1);
 struct AppFixture {
   neo::storage::test::TempDir dir;
   asio::io_context io;
-  neo::daemon::Env env{io, "neostorage", {}, {}, {}, {}};
+  neo::daemon::IoScheduler scheduler{io};
+  neo::daemon::Env env{io, scheduler, "neostorage", {}, {}, {}, {}};
   std::optional<int> exited;
   std::shared_ptr<StorageApp> app;
 
