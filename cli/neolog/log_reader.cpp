@@ -1,7 +1,6 @@
 #include "cli/neolog/log_reader.hpp"
 
 #include <bzlib.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -18,28 +17,17 @@ namespace {
 // The protocol version our packet table describes.
 constexpr int kProtocolVersion = 5;
 
-std::string_view column_text(sqlite3_stmt* stmt, int col) {
-  const auto* p = sqlite3_column_text(stmt, col);
-  return {reinterpret_cast<const char*>(p),
-          static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))};
-}
-
-std::string_view column_blob(sqlite3_stmt* stmt, int col) {
-  const void* p = sqlite3_column_blob(stmt, col);
-  return {static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))};
-}
-
-bool is_number(sqlite3_stmt* stmt, int col) {
-  const int type = sqlite3_column_type(stmt, col);
+bool is_number(const sqlite::Statement& stmt, int col) {
+  const int type = stmt.type(col);
   return type == SQLITE_INTEGER || type == SQLITE_FLOAT;
 }
 
 // An integer column: INTEGER, or a FLOAT holding an integral value.
-std::optional<std::int64_t> column_integer(sqlite3_stmt* stmt, int col) {
-  const int type = sqlite3_column_type(stmt, col);
-  if (type == SQLITE_INTEGER) return sqlite3_column_int64(stmt, col);
+std::optional<std::int64_t> column_integer(const sqlite::Statement& stmt, int col) {
+  const int type = stmt.type(col);
+  if (type == SQLITE_INTEGER) return stmt.int64(col);
   if (type == SQLITE_FLOAT) {
-    const double d = sqlite3_column_double(stmt, col);
+    const double d = stmt.real(col);
     if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
@@ -65,11 +53,6 @@ std::optional<std::int64_t> column_integer(sqlite3_stmt* stmt, int col) {
     if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
-}
-
-std::optional<std::string> optional_text(sqlite3_stmt* stmt, int col) {
-  if (sqlite3_column_type(stmt, col) == SQLITE_NULL) return std::nullopt;
-  return std::string(column_text(stmt, col));
 }
 
 // PROTOCOL_VERSION of a bz2-compressed protocol.py, or -1 if not found.
@@ -112,7 +95,6 @@ LogFile::LogFile(std::string display, std::string default_name, const ReadOption
 
 LogFile::~LogFile() {
   if (in_pass_) end_pass();
-  sqlite3_close(db_);
 }
 
 bool LogFile::open(const std::string& db_path) {
@@ -127,17 +109,16 @@ bool LogFile::open(const std::string& db_path) {
   }
   dev_ = st.st_dev;
   ino_ = st.st_ino;
-  if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (db_.open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX) != SQLITE_OK) {
     report_sqlite("cannot open");
     return false;
   }
-  sqlite3_busy_timeout(db_, 5000);  // a node may be committing
+  db_.busy_timeout(5000);  // a node may be committing
   if (detect_schema(false)) return true;
-  if ((sqlite3_errcode(db_) & 0xff) != SQLITE_CORRUPT) return false;
+  if ((db_.errcode() & 0xff) != SQLITE_CORRUPT) return false;
   // SQLite refuses a file shorter than its header says (a truncated copy)
   // unless the schema is "writable": then it reads the pages present.
-  sqlite3_exec(db_, "PRAGMA writable_schema=ON", nullptr, nullptr, nullptr);
+  db_.exec("PRAGMA writable_schema=ON");
   if (!detect_schema(true)) return false;
   if (!quiet_) {
     diag_.warning(display_,
@@ -158,25 +139,23 @@ bool LogFile::replaced(const std::string& path) const {
 
 bool LogFile::reopen(const std::string& path) {
   if (in_pass_) end_pass();
-  sqlite3* old = db_;
+  sqlite::Database old = std::move(db_);
   const auto old_dev = dev_, old_ino = ino_;
   auto old_logs = std::move(log_tables_), old_packets = std::move(packet_tables_);
   const bool old_node_table = has_node_table_;
-  db_ = nullptr;
   log_tables_.clear();
   packet_tables_.clear();
   quiet_ = true;  // a new log may still be being created: try again next pass
   const bool ok = open(path);
   quiet_ = false;
   if (!ok) {
-    sqlite3_close(db_);
-    db_ = old;
+    db_ = std::move(old);  // closes the new one
     dev_ = old_dev, ino_ = old_ino;
     log_tables_ = std::move(old_logs), packet_tables_ = std::move(old_packets);
     has_node_table_ = old_node_table;
     return false;
   }
-  sqlite3_close(old);
+  old.close();
   // Node ids are per file: forget the labels of the old one.
   labels_.clear();
   last_id_ = -1;
@@ -186,8 +165,8 @@ bool LogFile::reopen(const std::string& path) {
 }
 
 void LogFile::report_sqlite(const std::string& what) {
-  const int code = db_ ? sqlite3_errcode(db_) & 0xff : SQLITE_CANTOPEN;
-  std::string msg = what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+  const int code = db_ ? db_.errcode() & 0xff : SQLITE_CANTOPEN;
+  std::string msg = what + ": " + (db_ ? db_.error() : "out of memory");
   switch (code) {
     case SQLITE_NOTADB:
       msg =
@@ -207,26 +186,24 @@ void LogFile::report_sqlite(const std::string& what) {
 
 std::vector<std::string> LogFile::columns(const std::string& table) {
   std::vector<std::string> names;
-  sqlite3_stmt* stmt = nullptr;
-  const std::string sql = "PRAGMA table_info(\"" + table + "\")";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(stmt) == SQLITE_ROW) names.emplace_back(column_text(stmt, 1));
+  sqlite::Statement stmt = db_.prepare("PRAGMA table_info(\"" + table + "\")");
+  if (stmt) {
+    while (stmt.step() == SQLITE_ROW) names.emplace_back(stmt.text(1));
   }
-  sqlite3_finalize(stmt);
   return names;
 }
 
 bool LogFile::detect_schema(bool report) {
-  sqlite3_stmt* stmt = nullptr;
   std::vector<std::string> tables;
-  int rc = sqlite3_prepare_v2(db_, "SELECT name FROM sqlite_master WHERE type='table'", -1, &stmt,
-                              nullptr);
-  if (rc == SQLITE_OK) {
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) tables.emplace_back(column_text(stmt, 0));
-  }
-  sqlite3_finalize(stmt);
+  int rc = SQLITE_ERROR;
+  {
+    sqlite::Statement stmt = db_.prepare("SELECT name FROM sqlite_master WHERE type='table'");
+    if (stmt) {
+      while ((rc = stmt.step()) == SQLITE_ROW) tables.emplace_back(stmt.text(0));
+    }
+  }  // finalized before the error code is read
   if (rc != SQLITE_DONE) {
-    const bool corrupt = (sqlite3_errcode(db_) & 0xff) == SQLITE_CORRUPT;
+    const bool corrupt = (db_.errcode() & 0xff) == SQLITE_CORRUPT;
     if (report || !corrupt) report_sqlite("cannot read the database schema");
     return false;
   }
@@ -283,40 +260,39 @@ std::string LogFile::where(const Table& t, bool after) const {
   return w + " ORDER BY date";
 }
 
-sqlite3_stmt* LogFile::statement(const Table& t, const std::string& table, Format format,
-                                 std::optional<double> after) {
+sqlite::Statement LogFile::statement(const Table& t, const std::string& table, Format format,
+                                     std::optional<double> after) {
   const bool log = t.kind == Record::Kind::Log;
   std::string sql = "SELECT date, ";
   sql += format == Format::New ? "node" : "name";
   sql += log ? ", level, pathname, lineno, msg" : ", msg_id, code, peer, body";
   sql += " FROM \"" + table + "\"" + where(t, after.has_value());
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+  sqlite::Statement stmt = db_.prepare(sql);
+  if (!stmt) {
     report_sqlite("cannot read table '" + table + "'");
-    sqlite3_finalize(stmt);
-    return nullptr;
+    return stmt;
   }
   if (after) {
-    sqlite3_bind_double(stmt, 1, *after);
+    stmt.bind_double(1, *after);
   } else if (options_.from) {
-    sqlite3_bind_double(stmt, 1, *options_.from);
+    stmt.bind_double(1, *options_.from);
   }
-  if (options_.until) sqlite3_bind_double(stmt, 2, *options_.until);
-  if (log && options_.min_level) sqlite3_bind_int64(stmt, 3, *options_.min_level);
+  if (options_.until) stmt.bind_double(2, *options_.until);
+  if (log && options_.min_level) stmt.bind_int64(3, *options_.min_level);
   return stmt;
 }
 
 bool LogFile::prepare(Table& t, const std::string& table, Format format) {
-  sqlite3_stmt* stmt = statement(t, table, format, t.last_date);
+  sqlite::Statement stmt = statement(t, table, format, t.last_date);
   if (!stmt) return false;
-  t.cursors.push_back(Cursor{stmt, format, table});
+  t.cursors.push_back(Cursor{std::move(stmt), format, table});
   return true;
 }
 
 bool LogFile::begin_pass() {
   if (!db_) return false;
-  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    if (!transient(sqlite3_errcode(db_) & 0xff)) report_sqlite("cannot start reading");
+  if (db_.exec("BEGIN") != SQLITE_OK) {
+    if (!transient(db_.errcode() & 0xff)) report_sqlite("cannot start reading");
     return false;
   }
   in_pass_ = true;
@@ -346,8 +322,7 @@ bool LogFile::begin_pass() {
 }
 
 void LogFile::finish(Table& t) {
-  for (Cursor& c : t.cursors) sqlite3_finalize(c.stmt);
-  t.cursors.clear();
+  t.cursors.clear();  // finalizes the statements
   t.index = 0;
   t.valid = false;
   if (t.bad_rows > 0) {
@@ -368,14 +343,14 @@ void LogFile::end_pass() {
   finish(packets_);
   current_ = nullptr;
   current_table_ = nullptr;
-  if (in_pass_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (in_pass_) db_.exec("ROLLBACK");
   in_pass_ = false;
 }
 
 void LogFile::step(Table& t) {
   while (t.index < t.cursors.size()) {
     Cursor& c = t.cursors[t.index];
-    const int rc = sqlite3_step(c.stmt);
+    const int rc = c.stmt.step();
     if (rc == SQLITE_ROW) {
       if (fetch(t, c.stmt, c.format)) {
         t.valid = true;
@@ -389,24 +364,24 @@ void LogFile::step(Table& t) {
   t.valid = false;
 }
 
-bool LogFile::fetch(Table& t, sqlite3_stmt* stmt, Format format) {
+bool LogFile::fetch(Table& t, const sqlite::Statement& stmt, Format format) {
   Record& r = t.record;
   auto bad = [&](const char* why) {
     if (t.bad_rows++ == 0) {
-      const std::string d = is_number(stmt, 0) ? describe_date(sqlite3_column_double(stmt, 0))
-                                               : "'" + std::string(column_text(stmt, 0)) + "'";
+      const std::string d =
+          is_number(stmt, 0) ? describe_date(stmt.real(0)) : "'" + std::string(stmt.text(0)) + "'";
       t.first_bad = "date " + d + ": " + why;
     }
     return false;
   };
-  sqlite3_value* date = sqlite3_column_value(stmt, 0);
+  sqlite3_value* date = stmt.value(0);
   const int date_type = sqlite3_value_type(date);
   if (date_type != SQLITE_INTEGER && date_type != SQLITE_FLOAT) return bad("date is not a number");
   r.kind = t.kind;
   r.date = sqlite3_value_double(date);
   // Never backwards, even if a damaged page yields rows out of order.
   if (!t.last_date || r.date > *t.last_date) t.last_date = r.date;
-  sqlite3_value* node = sqlite3_column_value(stmt, 1);
+  sqlite3_value* node = stmt.value(1);
   if (format == Format::New) {
     const auto id = value_integer(node);
     r.node = id ? label_for_id(*id) : &default_label_;
@@ -415,21 +390,21 @@ bool LogFile::fetch(Table& t, sqlite3_stmt* stmt, Format format) {
                                                      : label_for_name(value_text(node));
   }
   if (t.kind == Record::Kind::Log) {
-    const auto level = value_integer(sqlite3_column_value(stmt, 2));
+    const auto level = value_integer(stmt.value(2));
     if (!level) return bad("level is not an integer");
     r.level = *level;
-    r.pathname = value_text(sqlite3_column_value(stmt, 3));
-    r.lineno = value_integer(sqlite3_column_value(stmt, 4));
-    r.msg = value_text(sqlite3_column_value(stmt, 5));
+    r.pathname = value_text(stmt.value(3));
+    r.lineno = value_integer(stmt.value(4));
+    r.msg = value_text(stmt.value(5));
   } else {
-    const auto msg_id = value_integer(sqlite3_column_value(stmt, 2));
-    const auto code = value_integer(sqlite3_column_value(stmt, 3));
+    const auto msg_id = value_integer(stmt.value(2));
+    const auto code = value_integer(stmt.value(3));
     if (!msg_id || !code) return bad("msg_id or code is not an integer");
     r.msg_id = *msg_id;
     r.code = *code;
-    sqlite3_value* peer = sqlite3_column_value(stmt, 4);
+    sqlite3_value* peer = stmt.value(4);
     r.peer = sqlite3_value_type(peer) == SQLITE_NULL ? "None" : value_text(peer);
-    sqlite3_value* body = sqlite3_column_value(stmt, 5);
+    sqlite3_value* body = stmt.value(5);
     if (sqlite3_value_type(body) == SQLITE_NULL) {
       r.body.reset();
     } else {
@@ -457,20 +432,17 @@ void LogFile::advance() {
 }
 
 void LogFile::load_nodes() {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT id, name, cluster, nid FROM node", -1, &stmt, nullptr) ==
-      SQLITE_OK) {
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
+  sqlite::Statement stmt = db_.prepare("SELECT id, name, cluster, nid FROM node");
+  if (stmt) {
+    while (stmt.step() == SQLITE_ROW) {
       const auto id = column_integer(stmt, 0);
       if (!id) continue;
-      NodeIdentity node{optional_text(stmt, 1), optional_text(stmt, 2),
-                        sqlite3_column_type(stmt, 3) == SQLITE_INTEGER
-                            ? std::optional<std::int64_t>(sqlite3_column_int64(stmt, 3))
-                            : std::nullopt};
+      NodeIdentity node{stmt.opt_text(1), stmt.opt_text(2),
+                        stmt.type(3) == SQLITE_INTEGER ? std::optional<std::int64_t>(stmt.int64(3))
+                                                       : std::nullopt};
       labels_[*id] = node_label(naming_, node);
     }
   }
-  sqlite3_finalize(stmt);
 }
 
 const std::string* LogFile::label_for_id(std::int64_t id) {
@@ -497,13 +469,10 @@ const std::string* LogFile::label_for_name(std::string_view name) {
 
 void LogFile::check_protocol() {
   protocol_checked_ = true;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT text FROM protocol", -1, &stmt, nullptr) != SQLITE_OK) {
-    sqlite3_finalize(stmt);
-    return;
-  }
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    const int version = protocol_version(column_blob(stmt, 0));
+  sqlite::Statement stmt = db_.prepare("SELECT text FROM protocol");
+  if (!stmt) return;
+  while (stmt.step() == SQLITE_ROW) {
+    const int version = protocol_version(stmt.blob(0));
     if (version >= 0 && version != kProtocolVersion) {
       diag_.warning(display_, "written with NEO protocol version " + std::to_string(version) +
                                   "; packets are shown with version " +
@@ -512,7 +481,6 @@ void LogFile::check_protocol() {
       break;
     }
   }
-  sqlite3_finalize(stmt);
 }
 
 }  // namespace neo::neolog

@@ -16,9 +16,7 @@
 #include <vector>
 
 #include "cli/neolog/node_column.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "core/sqlite/sqlite.hpp"
 
 namespace neo::neolog {
 
@@ -88,7 +86,7 @@ class LogFile {
  private:
   enum class Format { Old, New };  // name column / node column
   struct Cursor {
-    sqlite3_stmt* stmt = nullptr;
+    sqlite::Statement stmt;
     Format format = Format::New;
     std::string table;
   };
@@ -108,14 +106,14 @@ class LogFile {
   bool detect_schema(bool report);
   std::vector<std::string> columns(const std::string& table);
   bool prepare(Table& t, const std::string& table, Format format);
-  sqlite3_stmt* statement(const Table& t, const std::string& table, Format format,
-                          std::optional<double> after);
+  sqlite::Statement statement(const Table& t, const std::string& table, Format format,
+                              std::optional<double> after);
   std::string where(const Table& t, bool after) const;
   bool recover(Table& t, Cursor& c);
   bool transient(int code);
   int probe(const std::string& table, double after);
   void step(Table& t);
-  bool fetch(Table& t, sqlite3_stmt* stmt, Format format);
+  bool fetch(Table& t, const sqlite::Statement& stmt, Format format);
   void pick();
   const std::string* label_for_id(std::int64_t id);
   const std::string* label_for_name(std::string_view name);
@@ -129,7 +127,7 @@ class LogFile {
   NodeNaming naming_;
   const ReadOptions& options_;
   Diagnostics& diag_;
-  sqlite3* db_ = nullptr;
+  sqlite::Database db_;
   bool in_pass_ = false;
   std::uint64_t dev_ = 0, ino_ = 0;  // of the file opened
   bool quiet_ = false;               // reopening: errors are not reported

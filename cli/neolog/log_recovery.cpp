@@ -1,7 +1,5 @@
 // LogFile's handling of damaged databases: skipping damaged pages (see
 // recover()) and, in follow mode, waiting out a busy database.
-#include <sqlite3.h>
-
 #include <string>
 
 #include "cli/neolog/diagnostics.hpp"
@@ -14,14 +12,10 @@ namespace neo::neolog {
 // overflow page only shows when the body is read).
 int LogFile::probe(const std::string& table, double after) {
   const std::string sql = "SELECT * FROM \"" + table + "\" WHERE date>?1 ORDER BY date LIMIT 1";
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_double(stmt, 1, after);
-    rc = sqlite3_step(stmt);
-  }
-  sqlite3_finalize(stmt);
-  return rc;
+  sqlite::Statement stmt = db_.prepare(sql);
+  if (!stmt) return db_.errcode();
+  stmt.bind_double(1, after);
+  return stmt.step();
 }
 
 // A scan failed on a damaged page: find, by seeking further and further
@@ -35,8 +29,7 @@ bool LogFile::transient(int code) {
     return false;
   }
   if (!busy_warned_) {
-    diag_.warning(display_, std::string("cannot read now (") + sqlite3_errmsg(db_) +
-                                "); trying again at each pass");
+    diag_.warning(display_, "cannot read now (" + db_.error() + "); trying again at each pass");
     busy_warned_ = true;
   }
   return true;
@@ -45,7 +38,7 @@ bool LogFile::transient(int code) {
 bool LogFile::recover(Table& t, Cursor& c) {
   constexpr int kMaxRecoveries = 100;  // per table and pass
   constexpr int kReported = 3;         // gaps reported one by one
-  const int code = sqlite3_errcode(db_) & 0xff;
+  const int code = db_.errcode() & 0xff;
   if (transient(code)) return false;
   const double start = t.last_date.value_or(options_.from.value_or(0));
   const std::string from_text = describe_date(start);
@@ -80,11 +73,10 @@ bool LogFile::recover(Table& t, Cursor& c) {
                               "' .recover | sqlite3 recovered.log; then: neolog recovered.log)");
   }
   if (rc != SQLITE_ROW) return false;
-  sqlite3_stmt* stmt = statement(t, c.table, c.format, good);
+  sqlite::Statement stmt = statement(t, c.table, c.format, good);
   if (!stmt) return false;
-  sqlite3_finalize(c.stmt);
-  c.stmt = stmt;
-  t.last_date = good;  // what is not after it is lost: the next recovery starts further
+  c.stmt = std::move(stmt);  // finalizes the failed one
+  t.last_date = good;        // what is not after it is lost: the next recovery starts further
   return true;
 }
 

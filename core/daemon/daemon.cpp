@@ -2,16 +2,16 @@
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
-
 #include <csignal>
 #include <iostream>
 #include <optional>
 
 #include "core/config/master_list_file.hpp"
+#include "core/daemon/io_scheduler.hpp"
 #include "core/log/log.hpp"
-#include "core/node/node_manager.hpp"
 #include "core/log/protocol_text.hpp"
 #include "core/log/signals.hpp"
+#include "core/node/node_manager.hpp"
 #include "core/protocol/python_description.hpp"
 
 namespace neo::daemon {
@@ -80,7 +80,8 @@ int run(CLI::App& app, const config::CommonOptions& common, int argc, char** arg
   }
   asio::io_context io(1);
   std::optional<int> status;
-  Env env{io, program, {}, {}, {}, {}};
+  IoScheduler scheduler(io);
+  Env env{io, scheduler, program, {}, {}, {}, {}};
   env.exit = [&](int code) {
     if (!status) status = code;
     io.stop();
@@ -109,8 +110,9 @@ int run(CLI::App& app, const config::CommonOptions& common, int argc, char** arg
     try {
       if (common.tls()) {
         auto tls = net::TlsContext::load({common.ca, common.cert, common.key});
-        if (!tls) throw std::runtime_error("cannot load the TLS files (--ca, --cert, --key): " +
-                                           tls.error().message() + "; see the log for details");
+        if (!tls)
+          throw std::runtime_error("cannot load the TLS files (--ca, --cert, --key): " +
+                                   tls.error().message() + "; see the log for details");
         env.connection.tls = *tls;
       }
       application = start(env);

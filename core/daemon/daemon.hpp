@@ -28,12 +28,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "core/config/options.hpp"
+#include "core/daemon/tasks.hpp"
 #include "core/net/connection.hpp"
 
 namespace asio {
@@ -48,6 +48,9 @@ namespace neo::daemon {
 // What the application gets from run().
 struct Env {
   asio::io_context& io;
+  // Deferred work, timers and the time: the application's logic uses them
+  // only through this, with a daemon::Tasks it owns (core/daemon/tasks.hpp).
+  Scheduler& scheduler;
   std::string program;  // "neostorage"
   // TLS (if configured) and the packet log observer: pass to every
   // Connection::connect and Listener::listen.

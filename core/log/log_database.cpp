@@ -1,7 +1,5 @@
 #include "core/log/log_database.hpp"
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -51,38 +49,18 @@ double now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// A prepared statement, finalized on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  sqlite3_stmt* get() const { return stmt_; }
-  explicit operator bool() const { return stmt_ != nullptr; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-void bind_text(sqlite3_stmt* stmt, int i, const std::optional<std::string>& text) {
+void bind_text(sqlite::Statement& stmt, int i, const std::optional<std::string>& text) {
   if (text)
-    sqlite3_bind_text(stmt, i, text->data(), static_cast<int>(text->size()), SQLITE_TRANSIENT);
+    stmt.bind_text(i, *text);
   else
-    sqlite3_bind_null(stmt, i);
+    stmt.bind_null(i);
 }
 
-void bind_node(sqlite3_stmt* stmt, int i, std::optional<std::int64_t> node) {
+void bind_node(sqlite::Statement& stmt, int i, std::optional<std::int64_t> node) {
   if (node)
-    sqlite3_bind_int64(stmt, i, *node);
+    stmt.bind_int64(i, *node);
   else
-    sqlite3_bind_null(stmt, i);
-}
-
-std::optional<std::string> column_text(sqlite3_stmt* stmt, int i) {
-  if (sqlite3_column_type(stmt, i) == SQLITE_NULL) return std::nullopt;
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+    stmt.bind_null(i);
 }
 
 }  // namespace
@@ -99,98 +77,92 @@ LogDatabase::~LogDatabase() {
 }
 
 void LogDatabase::open_locked() {
-  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
+  if (db_.open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) != SQLITE_OK) {
+    std::string why = db_ ? db_.error() : "out of memory";
+    db_.close();
     throw std::runtime_error("cannot open log file " + path_ + ": " + why);
   }
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  db_.busy_timeout(kBusyTimeoutMs);
   if (!options_.backlog) exec_locked("PRAGMA synchronous = OFF");
   // Always, also so that external log rotation works.
   exec_locked("PRAGMA journal_mode = MEMORY");
   // Tables of the format before Nov 2018 (a `name` third column) are kept
   // aside under another name, as NEO/py does; neolog reads them first.
   for (const char* table : {"log", "packet"}) {
-    Statement info(db_, (std::string("PRAGMA table_info(") + table + ")").c_str());
+    sqlite::Statement info = db_.prepare(std::string("PRAGMA table_info(") + table + ")");
     bool old_format = false;
-    while (info && sqlite3_step(info.get()) == SQLITE_ROW) {
-      old_format |= sqlite3_column_int(info.get(), 0) == 2 &&
-                    column_text(info.get(), 1) == "name" && column_text(info.get(), 2) == "TEXT";
+    while (info && info.step() == SQLITE_ROW) {
+      old_format |= info.int64(0) == 2 && info.opt_text(1) == "name" && info.opt_text(2) == "TEXT";
     }
     if (old_format)
       exec_locked((std::string("ALTER TABLE ") + table + " RENAME TO " + table + "1").c_str());
   }
   for (const char* sql : {kCreateLog, kCreatePacket, kCreateProtocol, kCreateNode}) {
     if (!exec_locked(sql)) {
-      std::string why = sqlite3_errmsg(db_);
+      std::string why = db_.error();
       close_locked();
       throw std::runtime_error("cannot create tables in log file " + path_ + ": " + why);
     }
   }
   if (!options_.protocol.empty()) {
-    Statement last(db_, "SELECT text FROM protocol ORDER BY date DESC LIMIT 1");
+    sqlite::Statement last = db_.prepare("SELECT text FROM protocol ORDER BY date DESC LIMIT 1");
     std::optional<std::string> text;
-    if (last && sqlite3_step(last.get()) == SQLITE_ROW) text = column_text(last.get(), 0);
+    if (last && last.step() == SQLITE_ROW) text = last.opt_text(0);
     if (text != options_.protocol) {
-      Statement insert(db_, "INSERT INTO protocol VALUES (?,?)");
-      sqlite3_bind_double(insert.get(), 1, text ? now() : 0.0);
-      sqlite3_bind_blob(insert.get(), 2, options_.protocol.data(),
-                        static_cast<int>(options_.protocol.size()), SQLITE_TRANSIENT);
-      step_locked(insert.get());
+      sqlite::Statement insert = db_.prepare("INSERT INTO protocol VALUES (?,?)");
+      insert.bind_double(1, text ? now() : 0.0);
+      insert.bind_blob(2, options_.protocol);
+      step_locked(insert);
     }
   }
   node_ids_.clear();
-  Statement nodes(db_, "SELECT id, name, cluster, nid FROM node");
-  while (nodes && sqlite3_step(nodes.get()) == SQLITE_ROW) {
-    NodeKey key{column_text(nodes.get(), 1), column_text(nodes.get(), 2), std::nullopt};
-    if (sqlite3_column_type(nodes.get(), 3) != SQLITE_NULL)
-      key.nid = static_cast<std::int32_t>(sqlite3_column_int64(nodes.get(), 3));
-    node_ids_.emplace(std::move(key), sqlite3_column_int64(nodes.get(), 0));
+  sqlite::Statement nodes = db_.prepare("SELECT id, name, cluster, nid FROM node");
+  while (nodes && nodes.step() == SQLITE_ROW) {
+    NodeKey key{nodes.opt_text(1), nodes.opt_text(2), std::nullopt};
+    if (!nodes.is_null(3)) key.nid = static_cast<std::int32_t>(nodes.int64(3));
+    node_ids_.emplace(std::move(key), nodes.int64(0));
   }
-  sqlite3_prepare_v2(db_, "INSERT INTO log VALUES (?,?,?,?,?,?)", -1, &insert_log_, nullptr);
-  sqlite3_prepare_v2(db_, "INSERT INTO packet VALUES (?,?,?,?,?,?)", -1, &insert_packet_, nullptr);
+  insert_log_ = db_.prepare("INSERT INTO log VALUES (?,?,?,?,?,?)");
+  insert_packet_ = db_.prepare("INSERT INTO packet VALUES (?,?,?,?,?,?)");
 }
 
 void LogDatabase::close_locked() {
   if (!db_) return;
   if (in_transaction_) commit_locked();
-  sqlite3_finalize(insert_log_);
-  sqlite3_finalize(insert_packet_);
-  insert_log_ = insert_packet_ = nullptr;
-  sqlite3_close(db_);
-  db_ = nullptr;
+  insert_log_ = {};
+  insert_packet_ = {};
+  db_.close();
 }
 
 bool LogDatabase::exec_locked(const char* sql) {
-  Statement stmt(db_, sql);
+  sqlite::Statement stmt = db_.prepare(sql);
   if (!stmt) {
     report_locked(sql);
     return false;
   }
   int rc;
-  while ((rc = step_locked(stmt.get())) == SQLITE_ROW) {
+  while ((rc = step_locked(stmt)) == SQLITE_ROW) {
   }
   return rc == SQLITE_DONE;
 }
 
 void LogDatabase::report_locked(const char* what) const {
-  std::fprintf(stderr, "log %s: %s: %s\n", path_.c_str(), what, sqlite3_errmsg(db_));
+  std::fprintf(stderr, "log %s: %s: %s\n", path_.c_str(), what, db_.error().c_str());
 }
 
 // Steps `stmt`, waiting as long as another connection (a reader such as
 // neolog) holds a lock on the file: a record is never dropped because of it.
-int LogDatabase::step_locked(sqlite3_stmt* stmt) {
+int LogDatabase::step_locked(sqlite::Statement& stmt) {
   auto delay = std::chrono::milliseconds(1);
   bool waited = false;
   int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_BUSY) {
+  while ((rc = stmt.step()) == SQLITE_BUSY) {
     if (!waited) std::fputs("database is locked: retrying to emit log...", stderr);
     waited = true;
-    sqlite3_reset(stmt);
+    stmt.reset();
     std::this_thread::sleep_for(delay);
-    delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetryDelay));
+    delay =
+        std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetryDelay));
   }
   if (waited) std::fputs(" ok\n", stderr);
   return rc;
@@ -198,10 +170,10 @@ int LogDatabase::step_locked(sqlite3_stmt* stmt) {
 
 void LogDatabase::commit_locked() {
   in_transaction_ = false;
-  Statement commit(db_, "COMMIT");
-  if (step_locked(commit.get()) != SQLITE_DONE) {
+  sqlite::Statement commit = db_.prepare("COMMIT");
+  if (step_locked(commit) != SQLITE_DONE) {
     report_locked("COMMIT");
-    if (!sqlite3_get_autocommit(db_)) exec_locked("ROLLBACK");
+    if (!db_.autocommit()) exec_locked("ROLLBACK");
   }
 }
 
@@ -210,15 +182,15 @@ std::optional<std::int64_t> LogDatabase::node_id_locked(const NodeKey& key) {
   if (auto it = node_ids_.find(key); it != node_ids_.end()) return it->second;
   std::int64_t id = 0;
   for (const auto& [k, v] : node_ids_) id = std::max(id, v + 1);
-  Statement insert(db_, "INSERT INTO node VALUES (?,?,?,?)");
-  sqlite3_bind_int64(insert.get(), 1, id);
-  bind_text(insert.get(), 2, key.name);
-  bind_text(insert.get(), 3, key.cluster);
+  sqlite::Statement insert = db_.prepare("INSERT INTO node VALUES (?,?,?,?)");
+  insert.bind_int64(1, id);
+  bind_text(insert, 2, key.name);
+  bind_text(insert, 3, key.cluster);
   if (key.nid)
-    sqlite3_bind_int64(insert.get(), 4, *key.nid);
+    insert.bind_int64(4, *key.nid);
   else
-    sqlite3_bind_null(insert.get(), 4);
-  if (step_locked(insert.get()) != SQLITE_DONE) report_locked("INSERT INTO node");
+    insert.bind_null(4);
+  if (step_locked(insert) != SQLITE_DONE) report_locked("INSERT INTO node");
   node_ids_.emplace(key, id);
   return id;
 }
@@ -230,41 +202,41 @@ void LogDatabase::emit_locked(Record& record) {
     exec_locked("BEGIN");
     in_transaction_ = true;
   }
-  sqlite3_stmt* stmt;
+  using sqlite::Bytes;
+  sqlite::Statement* stmt;
   double* date;
   if (auto* r = std::get_if<LogRecord>(&record)) {
-    stmt = insert_log_;
+    stmt = &insert_log_;
     date = &r->date;
-    bind_node(stmt, 2, node_id_locked(r->node));
-    sqlite3_bind_int(stmt, 3, static_cast<int>(r->level));
-    sqlite3_bind_text(stmt, 4, r->pathname.data(), static_cast<int>(r->pathname.size()),
-                      SQLITE_STATIC);
-    sqlite3_bind_int(stmt, 5, r->lineno);
-    sqlite3_bind_text(stmt, 6, r->msg.data(), static_cast<int>(r->msg.size()), SQLITE_STATIC);
+    bind_node(*stmt, 2, node_id_locked(r->node));
+    stmt->bind_int64(3, static_cast<int>(r->level));
+    stmt->bind_text(4, r->pathname, Bytes::Static);
+    stmt->bind_int64(5, r->lineno);
+    stmt->bind_text(6, r->msg, Bytes::Static);
   } else {
     auto& p = std::get<PacketRecord>(record);
-    stmt = insert_packet_;
+    stmt = &insert_packet_;
     date = &p.date;
-    bind_node(stmt, 2, node_id_locked(p.node));
-    sqlite3_bind_int64(stmt, 3, p.msg_id);
-    sqlite3_bind_int(stmt, 4, p.code);
-    sqlite3_bind_text(stmt, 5, p.peer.data(), static_cast<int>(p.peer.size()), SQLITE_STATIC);
+    bind_node(*stmt, 2, node_id_locked(p.node));
+    stmt->bind_int64(3, p.msg_id);
+    stmt->bind_int64(4, p.code);
+    stmt->bind_text(5, p.peer, Bytes::Static);
     if (p.body)
-      sqlite3_bind_blob(stmt, 6, p.body->data(), static_cast<int>(p.body->size()), SQLITE_STATIC);
+      stmt->bind_blob(6, *p.body, Bytes::Static);
     else
-      sqlite3_bind_null(stmt, 6);
+      stmt->bind_null(6);
   }
   for (;;) {
-    sqlite3_bind_double(stmt, 1, *date);
-    int rc = step_locked(stmt);
-    sqlite3_reset(stmt);
+    stmt->bind_double(1, *date);
+    int rc = step_locked(*stmt);
+    stmt->reset();
     if (rc != SQLITE_CONSTRAINT) {
       if (rc != SQLITE_DONE) report_locked("INSERT");
       break;
     }
     *date = std::nextafter(*date, std::numeric_limits<double>::infinity());
   }
-  sqlite3_clear_bindings(stmt);
+  stmt->clear_bindings();
 }
 
 std::size_t LogDatabase::size_of(const Record& record) {
@@ -323,8 +295,8 @@ void LogDatabase::reopen() {
   if (in_transaction_) commit_locked();
   bool has_packet;
   {
-    Statement any_packet(db_, "SELECT 1 FROM packet LIMIT 1");
-    has_packet = any_packet && sqlite3_step(any_packet.get()) == SQLITE_ROW;
+    sqlite::Statement any_packet = db_.prepare("SELECT 1 FROM packet LIMIT 1");
+    has_packet = any_packet && any_packet.step() == SQLITE_ROW;
   }
   if (!has_packet) {
     exec_locked("DROP TABLE protocol");
@@ -364,9 +336,9 @@ std::size_t LogDatabase::backlog_count() const {
 std::string LogDatabase::pragma(const std::string& name) const {
   std::lock_guard lock(mutex_);
   if (!db_) return {};
-  Statement stmt(db_, ("PRAGMA " + name).c_str());
-  if (!stmt || sqlite3_step(stmt.get()) != SQLITE_ROW) return {};
-  return column_text(stmt.get(), 0).value_or("");
+  sqlite::Statement stmt = db_.prepare("PRAGMA " + name);
+  if (!stmt || stmt.step() != SQLITE_ROW) return {};
+  return stmt.opt_text(0).value_or("");
 }
 
 }  // namespace neo::log

@@ -20,8 +20,7 @@
 #include <string>
 #include <variant>
 
-struct sqlite3;
-struct sqlite3_stmt;
+#include "core/sqlite/sqlite.hpp"
 
 namespace neo::log {
 
@@ -103,7 +102,7 @@ class LogDatabase {
   void emit_locked(Record& record);
   std::optional<std::int64_t> node_id_locked(const NodeKey& key);
   bool exec_locked(const char* sql);
-  int step_locked(sqlite3_stmt* stmt);
+  int step_locked(sqlite::Statement& stmt);
   void commit_locked();
   void report_locked(const char* what) const;
   static std::size_t size_of(const Record& record);
@@ -111,9 +110,9 @@ class LogDatabase {
   mutable std::mutex mutex_;
   const std::string path_;
   Options options_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* insert_log_ = nullptr;
-  sqlite3_stmt* insert_packet_ = nullptr;
+  sqlite::Database db_;
+  sqlite::Statement insert_log_;
+  sqlite::Statement insert_packet_;
   bool in_transaction_ = false;
   std::map<NodeKey, std::int64_t> node_ids_;  // rows of the node table
   std::deque<Record> backlog_;

@@ -54,11 +54,8 @@ class MasterApp : public std::enable_shared_from_this<MasterApp> {
       return connection;
     };
     hooks.call_later = [this](double seconds, std::function<void()> fn) {
-      auto timer = std::make_shared<asio::steady_timer>(
-          env_.io, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
-      timer->async_wait([timer, fn = std::move(fn)](std::error_code ec) {
-        if (!ec) fn();
-      });
+      tasks_.call_later(std::chrono::milliseconds(static_cast<long>(seconds * 1000)),
+                        std::move(fn));
     };
     master_ = std::make_shared<Master>(config, std::move(hooks));
     Result<std::shared_ptr<net::Listener>> listener = net::Listener::listen(
@@ -103,6 +100,7 @@ class MasterApp : public std::enable_shared_from_this<MasterApp> {
   std::shared_ptr<Master> master_;
   std::shared_ptr<net::Listener> listener_;
   std::vector<std::weak_ptr<net::Connection>> connections_;
+  daemon::Tasks tasks_{env_.scheduler};  // last: no timer runs after us
 };
 
 }  // namespace

@@ -3,10 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <asio/io_context.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
-#include <chrono>
 #include <stdexcept>
 
 #include "core/log/log.hpp"
@@ -78,7 +74,6 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
 }
 
 StorageApp::~StorageApp() {
-  *alive_ = false;
   stopping_ = true;
   if (bootstrap_) bootstrap_->cancel();
   if (listener_) listener_->close();
@@ -125,7 +120,8 @@ void StorageApp::connect_to_primary() {
   // Also try the masters learnt from the cluster (NEO/py keeps them in its
   // node manager): the one we knew may be the primary that just died.
   for (const node::Node* master : state_.nodes().list(protocol::NodeType::Master))
-    if (master->address()) add_master(net::Address{master->address()->host, master->address()->port});
+    if (master->address())
+      add_master(net::Address{master->address()->host, master->address()->port});
   SPDLOG_INFO("connecting to a primary master node");
   cluster::Bootstrap::Options options{.masters = masters_,
                                       .connection = env_.connection,
@@ -157,9 +153,7 @@ void StorageApp::master_lost(std::error_code reason) {
   if (stopping_) return;
   SPDLOG_ERROR("primary master is down: {} ({}), looking for it again", who,
                reason ? reason.message() : std::string("connection closed"));
-  asio::post(env_.io, [this, alive = alive_] {
-    if (*alive) connect_to_primary();
-  });
+  tasks_.post([this] { connect_to_primary(); });
 }
 
 void StorageApp::shutdown(bool erase) {
@@ -270,9 +264,7 @@ void StorageApp::drop_partitions(const std::vector<std::uint32_t>& partitions) {
   }
   if (!dropping_) {
     dropping_ = true;
-    asio::post(env_.io, [this, alive = alive_] {
-      if (*alive) drop_step();
-    });
+    tasks_.post([this] { drop_step(); });
   }
 }
 
@@ -291,9 +283,7 @@ void StorageApp::drop_step() {
     if (std::error_code ec = db_->commit())
       return fatal("commit: " + ec.message() + " " + db_->last_error());
     if (*more) {
-      asio::post(env_.io, [this, alive = alive_] {
-        if (*alive) drop_step();
-      });
+      tasks_.post([this] { drop_step(); });
       return;
     }
     SPDLOG_INFO("partition {} dropped", partition);
@@ -313,18 +303,12 @@ void StorageApp::notify_deadlock(NodeId client, const protocol::NotifyDeadlock& 
   SPDLOG_INFO("cannot notify deadlock to {}: not connected", to_string(client));
 }
 
-void StorageApp::run_later(std::function<void()> fn) {
-  asio::post(env_.io, [fn = std::move(fn), alive = alive_] {
-    if (*alive) fn();
-  });
-}
+void StorageApp::run_later(std::function<void()> fn) { tasks_.post(std::move(fn)); }
 
 void StorageApp::commit_later() {
   if (commit_pending_) return;
   commit_pending_ = true;
-  auto timer = std::make_shared<asio::steady_timer>(env_.io, std::chrono::seconds(1));
-  timer->async_wait([this, timer, alive = alive_](std::error_code) {
-    if (!*alive) return;
+  tasks_.call_later(1.0, [this] {
     commit_pending_ = false;
     if (std::error_code ec = db_->commit_deferred())
       fatal("deferred commit: " + ec.message() + " " + db_->last_error());

@@ -1,7 +1,8 @@
-// A thin SQLite connection for SqliteDatabase (internal to this folder):
-// cached prepared statements, typed binding of NEO ids, lazy write
-// transactions. Failures throw `Failure`, which SqliteDatabase turns into an
-// error code at its public boundary; nothing here escapes the library.
+// A thin SQLite connection for SqliteDatabase (internal to this folder), on
+// core/sqlite's wrapper: cached prepared statements, typed binding of NEO
+// ids, lazy write transactions. Failures throw `Failure`, which
+// SqliteDatabase turns into an error code at its public boundary; nothing
+// here escapes the library.
 #pragma once
 
 #include <cstdint>
@@ -12,15 +13,13 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "core/sqlite/sqlite.hpp"
 #include "core/util/ids.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace neo::storage::sqlite {
 
 // The error category of SQLite result codes (extended codes are kept).
-const std::error_category& sqlite_category() noexcept;
+inline const std::error_category& sqlite_category() noexcept { return neo::sqlite::category(); }
 
 // An internal failure: a code (sqlite_category or neo::errc) and details.
 struct Failure {
@@ -38,7 +37,10 @@ struct Text {
 // Resets a cached statement (or finalizes a one-shot one) on destruction.
 class Query {
  public:
-  Query(sqlite3* db, sqlite3_stmt* stmt, bool owned);
+  // A cached statement, borrowed.
+  Query(const neo::sqlite::Database& db, neo::sqlite::Statement& cached);
+  // A statement for this query only.
+  Query(const neo::sqlite::Database& db, neo::sqlite::Statement&& owned);
   Query(Query&& other) noexcept;
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
@@ -58,16 +60,16 @@ class Query {
   // Number of rows changed by the last run().
   std::int64_t changes() const;
 
-  bool is_null(int col) const;
-  std::int64_t i64(int col) const;
+  bool is_null(int col) const { return stmt_->is_null(col); }
+  std::int64_t i64(int col) const { return stmt_->int64(col); }
   std::uint64_t u64(int col) const { return static_cast<std::uint64_t>(i64(col)); }
   std::optional<std::int64_t> opt_i64(int col) const;
   std::optional<std::uint64_t> opt_u64(int col) const;
   Tid tid(int col) const { return Tid{u64(col)}; }
   Oid oid(int col) const { return Oid{u64(col)}; }
   std::optional<Tid> opt_tid(int col) const;
-  std::string blob(int col) const;
-  std::optional<std::string> opt_text(int col) const;
+  std::string blob(int col) const { return std::string(stmt_->blob(col)); }
+  std::optional<std::string> opt_text(int col) const { return stmt_->opt_text(col); }
 
  private:
   void bind_one(int index, std::nullopt_t);
@@ -93,9 +95,9 @@ class Query {
   }
   void check(int rc) const;
 
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-  bool owned_;
+  const neo::sqlite::Database* db_;
+  neo::sqlite::Statement owned_;  // a one-shot statement, or empty
+  neo::sqlite::Statement* stmt_;  // &owned_ or a cached one; null once moved from
 };
 
 class Connection {
@@ -122,11 +124,11 @@ class Connection {
   void rollback();
   // Finalizes the cached statements (after DROP TABLE).
   void clear_cache();
-  sqlite3* handle() const { return db_; }
+  sqlite3* handle() const { return db_.get(); }
 
  private:
-  sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  neo::sqlite::Database db_;
+  std::unordered_map<std::string, neo::sqlite::Statement> cache_;
 };
 
 }  // namespace neo::storage::sqlite

@@ -5,17 +5,25 @@
 #include <catch2/catch.hpp>
 
 #include "nodes/admin/master_handler.hpp"
-#include "tests/unit/admin/fake_peer.hpp"
+#include "tests/support/fake_peer.hpp"
 
 using namespace neo;
 using namespace neo::protocol;
 using neo::admin::AdminCore;
 using neo::admin::MasterHandler;
 using neo::admin::NeoctlHandler;
-using neo::admin::test::FakePeer;
-using neo::admin::test::frame;
+using neo::test::FakePeer;
+using neo::test::frame_of;
 
 namespace {
+
+// The very last packet `peer` sent, which must be a P.
+template <class P>
+P last_sent(const FakePeer& peer) {
+  std::optional<P> packet = peer.last_sent<P>();
+  REQUIRE(packet);
+  return *packet;
+}
 
 constexpr NodeId kM1{static_cast<std::int32_t>(0xf0000001)};
 constexpr NodeId kS1{1}, kS2{2};
@@ -41,14 +49,14 @@ struct Fixture {
             {NodeType::Storage, Address{"127.0.0.1", 22003}, kS2, NodeState::Running, 999.6},
             {NodeType::Admin, Address{"127.0.0.1", 22004}, kA1, NodeState::Running, 999.7},
         }};
-    master_handler.on_packet(*master, frame(1, nodes));
+    master_handler.on_packet(*master, frame_of(nodes, 1));
     SendPartitionTable pt{.ptid = 5,
                           .num_replicas = 1,
                           .row_list = {{{kS1, CellState::UpToDate}, {kS2, CellState::UpToDate}},
                                        {{kS1, CellState::UpToDate}, {kS2, CellState::OutOfDate}},
                                        {{kS1, CellState::UpToDate}, {kS2, CellState::UpToDate}}}};
-    master_handler.on_packet(*master, frame(2, pt));
-    master_handler.on_packet(*master, frame(3, NotifyClusterInformation{ClusterState::Running}));
+    master_handler.on_packet(*master, frame_of(pt, 2));
+    master_handler.on_packet(*master, frame_of(NotifyClusterInformation{ClusterState::Running}, 3));
     REQUIRE(master->sent.empty());  // nothing refused
   }
 };
@@ -58,12 +66,12 @@ struct Fixture {
 TEST_CASE("without a master, neoctl gets NOT_READY and is disconnected", "[admin]") {
   Fixture f;
   for (const Frame& request :
-       {frame(7, AskNodeList{}), frame(7, AskClusterState{}),
-        frame(7, SetClusterState{ClusterState::Stopping}), frame(7, AskPartitionList{})}) {
+       {frame_of(AskNodeList{}, 7), frame_of(AskClusterState{}, 7),
+        frame_of(SetClusterState{ClusterState::Stopping}, 7), frame_of(AskPartitionList{}, 7)}) {
     auto neoctl = std::make_shared<FakePeer>();
     neoctl->set_msg_id(request.msg_id);
     f.handler.on_packet(*neoctl, request);
-    const Error error = neoctl->last<Error>();
+    const Error error = last_sent<Error>(*neoctl);
     CHECK(neoctl->sent.back().msg_id == 7);
     CHECK(error.code == static_cast<std::int64_t>(errc::not_ready));
     CHECK(error.message == "Not connected to a primary master.");
@@ -74,8 +82,8 @@ TEST_CASE("without a master, neoctl gets NOT_READY and is disconnected", "[admin
 TEST_CASE("Ping is answered even without a master", "[admin]") {
   Fixture f;
   f.neoctl->set_msg_id(3);
-  f.handler.on_packet(*f.neoctl, frame(3, Ping{}));
-  f.neoctl->last<Pong>();
+  f.handler.on_packet(*f.neoctl, frame_of(Ping{}, 3));
+  last_sent<Pong>(*f.neoctl);
   CHECK_FALSE(f.neoctl->aborted);
 }
 
@@ -83,31 +91,31 @@ TEST_CASE("questions about the cluster are answered from the view", "[admin]") {
   Fixture f;
   f.connect();
   f.neoctl->set_msg_id(11);
-  f.handler.on_packet(*f.neoctl, frame(11, AskNodeList{NodeType::Storage}));
-  const AnswerNodeList storages = f.neoctl->last<AnswerNodeList>();
+  f.handler.on_packet(*f.neoctl, frame_of(AskNodeList{NodeType::Storage}, 11));
+  const AnswerNodeList storages = last_sent<AnswerNodeList>(*f.neoctl);
   REQUIRE(storages.node_list.size() == 2);
   CHECK(storages.node_list[0].nid == kS1);
   CHECK(storages.node_list[1].id_timestamp == 999.6);
   CHECK(f.neoctl->sent.back().msg_id == 11);
 
-  f.handler.on_packet(*f.neoctl, frame(12, AskNodeList{}));
-  CHECK(f.neoctl->last<AnswerNodeList>().node_list.size() == 4);
+  f.handler.on_packet(*f.neoctl, frame_of(AskNodeList{}, 12));
+  CHECK(last_sent<AnswerNodeList>(*f.neoctl).node_list.size() == 4);
 
-  f.handler.on_packet(*f.neoctl, frame(13, AskPartitionList{0, 0, std::nullopt}));
-  const AnswerPartitionList all = f.neoctl->last<AnswerPartitionList>();
+  f.handler.on_packet(*f.neoctl, frame_of(AskPartitionList{0, 0, std::nullopt}, 13));
+  const AnswerPartitionList all = last_sent<AnswerPartitionList>(*f.neoctl);
   CHECK(all.ptid == 5);
   CHECK(all.num_replicas == 1);
   REQUIRE(all.row_list.size() == 3);
   CHECK(all.row_list[1][1] == CellInfo{kS2, CellState::OutOfDate});
 
-  f.handler.on_packet(*f.neoctl, frame(14, AskPartitionList{1, 2, kS1}));
-  CHECK(f.neoctl->last<AnswerPartitionList>().row_list.size() == 1);
+  f.handler.on_packet(*f.neoctl, frame_of(AskPartitionList{1, 2, kS1}, 14));
+  CHECK(last_sent<AnswerPartitionList>(*f.neoctl).row_list.size() == 1);
 
-  f.handler.on_packet(*f.neoctl, frame(15, AskClusterState{}));
-  CHECK(f.neoctl->last<AnswerClusterState>().state == ClusterState::Running);
+  f.handler.on_packet(*f.neoctl, frame_of(AskClusterState{}, 15));
+  CHECK(last_sent<AnswerClusterState>(*f.neoctl).state == ClusterState::Running);
 
-  f.handler.on_packet(*f.neoctl, frame(16, AskPrimary{}));
-  CHECK(f.neoctl->last<AnswerPrimary>().primary_nid == kM1);
+  f.handler.on_packet(*f.neoctl, frame_of(AskPrimary{}, 16));
+  CHECK(last_sent<AnswerPrimary>(*f.neoctl).primary_nid == kM1);
   CHECK_FALSE(f.neoctl->aborted);
   CHECK(f.master->sent.empty());  // the master was not bothered
 }
@@ -116,8 +124,8 @@ TEST_CASE("a partition range past the table gets NEO/py's error packet", "[admin
   Fixture f;
   f.connect();
   f.neoctl->set_msg_id(20);
-  f.handler.on_packet(*f.neoctl, frame(20, AskPartitionList{5, 9, std::nullopt}));
-  const Error error = f.neoctl->last<Error>();
+  f.handler.on_packet(*f.neoctl, frame_of(AskPartitionList{5, 9, std::nullopt}, 20));
+  const Error error = last_sent<Error>(*f.neoctl);
   CHECK(error.code == static_cast<std::int64_t>(errc::protocol_error));
   CHECK(error.message == "invalid partition table offset");
 }
@@ -125,7 +133,7 @@ TEST_CASE("a partition range past the table gets NEO/py's error packet", "[admin
 TEST_CASE("cluster commands are forwarded to the master and answered with neoctl's id", "[admin]") {
   Fixture f;
   f.connect();
-  const Frame request = frame(42, SetClusterState{ClusterState::Stopping});
+  const Frame request = frame_of(SetClusterState{ClusterState::Stopping}, 42);
   f.neoctl->set_msg_id(42);
   f.handler.on_packet(*f.neoctl, request);
   REQUIRE(f.master->sent.size() == 1);
@@ -138,27 +146,27 @@ TEST_CASE("cluster commands are forwarded to the master and answered with neoctl
   f.master->reply(forwarded.msg_id, Error{0, "Cluster state changed"});
   REQUIRE(f.neoctl->sent.size() == 1);
   CHECK(f.neoctl->sent.back().msg_id == 42);
-  CHECK(f.neoctl->last<Error>().message == "Cluster state changed");
+  CHECK(last_sent<Error>(*f.neoctl).message == "Cluster state changed");
   CHECK_FALSE(f.neoctl->aborted);
 
   SECTION("a PROTOCOL_ERROR answer is relayed, then neoctl is disconnected") {
-    f.handler.on_packet(*f.neoctl, frame(43, SetNodeState{NodeId{9}, NodeState::Down}));
+    f.handler.on_packet(*f.neoctl, frame_of(SetNodeState{NodeId{9}, NodeState::Down}, 43));
     f.master->reply(f.master->sent.back().msg_id, Error{6, "invalid node"});
-    CHECK(f.neoctl->last<Error>().message == "invalid node");
+    CHECK(last_sent<Error>(*f.neoctl).message == "invalid node");
     CHECK(f.neoctl->sent.back().msg_id == 43);
     CHECK(f.neoctl->aborted);
   }
   SECTION("a real answer is relayed as is") {
-    f.handler.on_packet(*f.neoctl, frame(44, AskLastIDs{}));
+    f.handler.on_packet(*f.neoctl, frame_of(AskLastIDs{}, 44));
     CHECK(f.master->expected[f.master->sent.back().msg_id] == AnswerLastIDs::kCode);
     f.master->reply(f.master->sent.back().msg_id, AnswerLastIDs{Tid{7}, Oid{3}, Tid{1}});
-    CHECK(f.neoctl->last<AnswerLastIDs>().last_tid == Tid{7});
+    CHECK(last_sent<AnswerLastIDs>(*f.neoctl).last_tid == Tid{7});
     CHECK(f.neoctl->sent.back().msg_id == 44);
   }
   SECTION("losing the master fails the forwarded request") {
-    f.handler.on_packet(*f.neoctl, frame(45, TweakPartitionTable{}));
+    f.handler.on_packet(*f.neoctl, frame_of(TweakPartitionTable{}, 45));
     f.master->fail(f.master->sent.back().msg_id, make_error_code(errc::connection_closed));
-    CHECK(f.neoctl->last<Error>().message == "connection to master lost");
+    CHECK(last_sent<Error>(*f.neoctl).message == "connection to master lost");
     CHECK(f.neoctl->aborted);
   }
 }
@@ -166,7 +174,7 @@ TEST_CASE("cluster commands are forwarded to the master and answered with neoctl
 TEST_CASE("FlushLog is relayed to the master", "[admin]") {
   Fixture f;
   f.connect();
-  f.handler.on_packet(*f.neoctl, frame(5, FlushLog{}));
+  f.handler.on_packet(*f.neoctl, frame_of(FlushLog{}, 5));
   REQUIRE(f.master->sent.size() == 1);
   CHECK(f.master->sent.back().code == FlushLog::kCode);
   CHECK(f.neoctl->sent.empty());
@@ -176,12 +184,12 @@ TEST_CASE("print summary asks the master for the last TID when RUNNING", "[admin
   Fixture f;
   f.connect();
   f.neoctl->set_msg_id(9);
-  f.handler.on_packet(*f.neoctl, frame(9, AskMonitorInformation{}));
+  f.handler.on_packet(*f.neoctl, frame_of(AskMonitorInformation{}, 9));
   REQUIRE(f.master->sent.size() == 1);
   CHECK(f.master->sent.back().code == AskLastTransaction::kCode);
   CHECK(f.neoctl->sent.empty());
   f.master->reply(f.master->sent.back().msg_id, AnswerLastTransaction{Tid{0x03f1e7a2c0000000}});
-  const AnswerMonitorInformation answer = f.neoctl->last<AnswerMonitorInformation>();
+  const AnswerMonitorInformation answer = last_sent<AnswerMonitorInformation>(*f.neoctl);
   CHECK(f.neoctl->sent.back().msg_id == 9);
   CHECK(answer.summary == "RUNNING; OUT_OF_DATE=1, UP_TO_DATE=5; ltid=03f1e7a2c0000000 (" +
                               datetime_from_tid(Tid{0x03f1e7a2c0000000}) + ")");
@@ -193,10 +201,10 @@ TEST_CASE("print summary of a cluster that is not running is a problem", "[admin
   Fixture f;
   f.connect();
   f.master_handler.on_packet(*f.master,
-                             frame(4, NotifyClusterInformation{ClusterState::Recovering}));
-  f.handler.on_packet(*f.neoctl, frame(9, AskMonitorInformation{}));
+                             frame_of(NotifyClusterInformation{ClusterState::Recovering}, 4));
+  f.handler.on_packet(*f.neoctl, frame_of(AskMonitorInformation{}, 9));
   CHECK(f.master->sent.empty());
-  const AnswerMonitorInformation answer = f.neoctl->last<AnswerMonitorInformation>();
+  const AnswerMonitorInformation answer = last_sent<AnswerMonitorInformation>(*f.neoctl);
   CHECK(answer.summary == "RECOVERING; OUT_OF_DATE=1, UP_TO_DATE=5");
   CHECK(answer.problem_list == std::vector<std::optional<std::string>>{std::nullopt});
 }
@@ -207,7 +215,7 @@ TEST_CASE("a storage going down is counted in the summary", "[admin]") {
   NotifyNodeInformation down{
       .timestamp = 1001.0,
       .node_list = {{NodeType::Storage, Address{"127.0.0.1", 22003}, kS2, NodeState::Down, {}}}};
-  f.master_handler.on_packet(*f.master, frame(5, down));
+  f.master_handler.on_packet(*f.master, frame_of(down, 5));
   CHECK(neo::admin::format_summary(f.core.monitor()) ==
         "RUNNING; OUT_OF_DATE=1, UP_TO_DATE=5; DOWN=1");
   CHECK(neo::admin::severity(f.core.monitor()) == 2);
@@ -220,26 +228,26 @@ TEST_CASE("identification is only for admins of monitored backup clusters", "[ad
     auto peer = std::make_shared<FakePeer>();
     peer->set_msg_id(1);
     RequestIdentification request{.node_type = type, .name = std::move(name)};
-    f.handler.on_packet(*peer, frame(1, request));
+    f.handler.on_packet(*peer, frame_of(request, 1));
     return peer;
   };
   auto client = identify(NodeType::Client, "test");
-  CHECK(client->last<Error>().message == "reject non-admin node");
+  CHECK(last_sent<Error>(*client).message == "reject non-admin node");
   CHECK(client->aborted);
   auto stranger = identify(NodeType::Admin, "other");
-  CHECK(stranger->last<Error>().message == "unknown backup cluster 'other'");
+  CHECK(last_sent<Error>(*stranger).message == "unknown backup cluster 'other'");
   auto backup = identify(NodeType::Admin, "backup1");
-  CHECK(backup->last<AcceptIdentification>().node_type == NodeType::Admin);
+  CHECK(last_sent<AcceptIdentification>(*backup).node_type == NodeType::Admin);
   CHECK_FALSE(backup->aborted);
   auto again = identify(NodeType::Admin, "backup1");
-  CHECK(again->last<Error>().message == "already connected");
+  CHECK(last_sent<Error>(*again).message == "already connected");
 }
 
 TEST_CASE("unexpected packets from neoctl are refused", "[admin]") {
   Fixture f;
   f.connect();
-  f.handler.on_packet(*f.neoctl, frame(3, AskObject{}));
-  CHECK(f.neoctl->last<Error>().code == static_cast<std::int64_t>(errc::protocol_error));
+  f.handler.on_packet(*f.neoctl, frame_of(AskObject{}, 3));
+  CHECK(last_sent<Error>(*f.neoctl).code == static_cast<std::int64_t>(errc::protocol_error));
   CHECK(f.neoctl->aborted);
 }
 
@@ -248,8 +256,8 @@ TEST_CASE("a malformed notification from the master is a protocol error", "[admi
   f.connect();
   NotifyPartitionChanges bad{
       .ptid = 6, .num_replicas = 1, .cell_list = {{99, kS1, CellState::UpToDate}}};
-  f.master_handler.on_packet(*f.master, frame(6, bad));
-  CHECK(f.master->last<Error>().code == static_cast<std::int64_t>(errc::protocol_error));
+  f.master_handler.on_packet(*f.master, frame_of(bad, 6));
+  CHECK(last_sent<Error>(*f.master).code == static_cast<std::int64_t>(errc::protocol_error));
   CHECK(f.master->aborted);
 }
 

@@ -1,65 +1,16 @@
 #include "core/net/peer.hpp"
 
 #include <catch2/catch.hpp>
-#include <map>
-#include <vector>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tests/support/fake_peer.hpp"
 
 namespace protocol = neo::protocol;
 using neo::errc;
 using neo::Result;
-using neo::net::Peer;
-using neo::net::RawAnswerCallback;
-
-namespace {
-
-// What handler tests use: records what is sent, answers on demand.
-class FakePeer : public Peer {
- public:
-  struct Sent {
-    std::uint32_t msg_id;
-    std::uint16_t code;
-    std::string args;
-  };
-
-  std::uint32_t ask_raw(std::uint16_t code, std::uint16_t answer_code, std::string args,
-                        RawAnswerCallback on_answer) override {
-    const std::uint32_t id = next_id++;
-    sent.push_back({id, code, std::move(args)});
-    expected[id] = answer_code;
-    callbacks[id] = std::move(on_answer);
-    return id;
-  }
-  std::uint32_t notify_raw(std::uint16_t code, std::string args) override {
-    sent.push_back({next_id, code, std::move(args)});
-    return next_id++;
-  }
-  void send_raw(std::uint32_t msg_id, std::uint16_t code, std::string_view args) override {
-    sent.push_back({msg_id, code, std::string(args)});
-  }
-  void abort(std::error_code reason) override { aborted = reason; }
-  void close(std::error_code reason) override { closed_reason = reason; }
-  bool closed() const override { return aborted || closed_reason; }
-
-  // Delivers an answer frame to the request `msg_id`.
-  void reply(std::uint32_t msg_id, Result<protocol::Frame> frame) {
-    callbacks.at(msg_id)(std::move(frame));
-    callbacks.erase(msg_id);
-  }
-
-  std::uint32_t next_id = 0;
-  std::vector<Sent> sent;
-  std::map<std::uint32_t, std::uint16_t> expected;
-  std::map<std::uint32_t, RawAnswerCallback> callbacks;
-  std::error_code aborted;
-  std::error_code closed_reason;
-};
-
-template <class P>
-protocol::Frame frame_of(std::uint32_t msg_id, const P& packet) {
-  return {msg_id, P::kCode, protocol::encode_args(packet)};
-}
-
-}  // namespace
+using neo::test::FakePeer;
 
 TEST_CASE("typed ask sends the request and decodes its answer", "[net]") {
   auto peer = std::make_shared<FakePeer>();
@@ -75,7 +26,7 @@ TEST_CASE("typed ask sends the request and decodes its answer", "[net]") {
   CHECK(peer->sent[0].code == protocol::AskFinalTID::kCode);
   CHECK(peer->expected[id] == protocol::AnswerFinalTID::kCode);
   CHECK(protocol::decode_args<protocol::AskFinalTID>(peer->sent[0].args)->ttid == neo::Tid{42});
-  peer->reply(id, frame_of(id, protocol::AnswerFinalTID{.tid = neo::Tid{43}}));
+  peer->reply(id, protocol::AnswerFinalTID{.tid = neo::Tid{43}});
   REQUIRE(got);
   CHECK(got->tid == neo::Tid{43});
 }
@@ -91,7 +42,7 @@ TEST_CASE("an Error answer reaches the callback with its code and message", "[ne
                   code = answer.error();
                   text = message;
                 });
-  peer->reply(id, frame_of(id, protocol::Error{.code = 2, .message = "Retry Later"}));
+  peer->reply(id, protocol::Error{.code = 2, .message = "Retry Later"});
   CHECK(code == errc::not_ready);
   CHECK(text == "Retry Later");
   CHECK_FALSE(peer->closed());
@@ -104,7 +55,7 @@ TEST_CASE("requests answered by Error get the Error itself, ACK included", "[net
       peer->ask(protocol::SetClusterState{.state = protocol::ClusterState::Verifying},
                 [&](Result<protocol::Error> answer, std::string_view) { got = answer.value(); });
   CHECK(peer->expected[id] == protocol::Error::kCode);
-  peer->reply(id, frame_of(id, protocol::Error{.code = 0, .message = "cluster state changed"}));
+  peer->reply(id, protocol::Error{.code = 0, .message = "cluster state changed"});
   REQUIRE(got);
   CHECK(got->code == 0);
   CHECK(got->message == "cluster state changed");
@@ -124,7 +75,7 @@ TEST_CASE("a malformed answer fails the request and closes the connection", "[ne
   const std::uint32_t id =
       peer->ask(protocol::Ping{},
                 [&](Result<protocol::Pong> answer, std::string_view) { code = answer.error(); });
-  peer->reply(id, protocol::Frame{id, protocol::Pong::kCode, "\x91\x01"});
+  peer->reply_frame(id, protocol::Frame{id, protocol::Pong::kCode, "\x91\x01"});
   CHECK(code == errc::malformed_packet);
   CHECK(peer->closed_reason == errc::malformed_packet);
 }
@@ -138,7 +89,7 @@ TEST_CASE("a lost connection fails the request with connection_closed", "[net]")
         code = answer.error();
         text = message;
       });
-  peer->reply(id, errc::connection_closed);
+  peer->reply_frame(id, errc::connection_closed);
   CHECK(code == errc::connection_closed);
   CHECK(text == "connection closed");
 }
@@ -161,7 +112,7 @@ TEST_CASE("answers reuse the msg id of the packet being handled", "[net]") {
 }
 
 TEST_CASE("an unexpected packet is answered PROTOCOL_ERROR and aborts", "[net]") {
-  auto peer = std::make_shared<FakePeer>();
+  auto peer = std::make_shared<FakePeer>("");  // no address
   peer->set_nid(neo::NodeId{1});
   peer->reject_unexpected(protocol::Frame{5, protocol::AskObject::kCode, {}});
   REQUIRE(peer->sent.size() == 1);

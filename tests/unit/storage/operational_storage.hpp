@@ -5,12 +5,13 @@
 
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/daemon/io_scheduler.hpp"
 #include "nodes/storage/storage_app.hpp"
+#include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
@@ -21,7 +22,8 @@ inline const NodeId kS1 = make_node_id(1, 1);
 struct Operational {
   TempDir dir;
   asio::io_context io;
-  daemon::Env env{io, "neostorage", {}, {}, {}, {}};
+  daemon::IoScheduler scheduler{io};
+  daemon::Env env{io, scheduler, "neostorage", {}, {}, {}, {}};
   std::shared_ptr<StorageApp> app;
   Operational() {
     env.exit = [](int) {};
@@ -32,7 +34,8 @@ struct Operational {
     app = std::make_shared<StorageApp>(env, options, open_database(options));
     REQUIRE_FALSE(app->state().identified(kS1));
     std::string message;
-    protocol::RowList rows(2, std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
+    protocol::RowList rows(2,
+                           std::vector<protocol::CellInfo>{{kS1, protocol::CellState::UpToDate}});
     REQUIRE(app->state().load_partition_table({1, 0, rows}, message));
     REQUIRE_FALSE(app->state().start_operation());
   }
@@ -43,7 +46,7 @@ struct Operational {
   }
   // What a Connection does: the msg id of the packet being handled, then the
   // handler; then the event loop runs what it posted.
-  void deliver(net::Handler& handler, FakePeer& peer, const protocol::Frame& frame) {
+  void deliver(net::Handler& handler, neo::test::FakePeer& peer, const protocol::Frame& frame) {
     peer.set_msg_id(frame.msg_id);
     handler.on_packet(peer, frame);
     run_posted();

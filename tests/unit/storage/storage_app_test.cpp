@@ -5,13 +5,15 @@
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/daemon/io_scheduler.hpp"
+#include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
 namespace protocol = neo::protocol;
 using neo::NodeId;
 using neo::storage::StorageApp;
-using neo::storage::test::FakePeer;
+using neo::test::FakePeer;
 using protocol::CellState;
 using protocol::NodeState;
 using protocol::NodeType;
@@ -25,7 +27,8 @@ const NodeId kC1 = neo::make_node_id(2, 1);
 struct AppFixture {
   neo::storage::test::TempDir dir;
   asio::io_context io;
-  neo::daemon::Env env{io, "neostorage", {}, {}, {}, {}};
+  neo::daemon::IoScheduler scheduler{io};
+  neo::daemon::Env env{io, scheduler, "neostorage", {}, {}, {}, {}};
   std::optional<int> exited;
   std::shared_ptr<StorageApp> app;
 
@@ -74,7 +77,7 @@ TEST_CASE("a client announced late is accepted once the master announces it", "[
   f.app->identify(*peer, client_request());
   CHECK(peer->sent.empty());
   f.announce_client(5.0, NodeState::Running);
-  auto accept = peer->last<protocol::AcceptIdentification>();
+  auto accept = peer->last_sent<protocol::AcceptIdentification>();
   REQUIRE(accept);
   CHECK(peer->sent.back().msg_id == 3);
   CHECK(accept->nid == kS1);
@@ -92,7 +95,7 @@ TEST_CASE("a client unknown by the master is refused NOT_READY", "[storage][node
   auto request = client_request();
   request.id_timestamp = 4.0;
   f.app->identify(*peer, request);
-  auto error = peer->last<protocol::Error>();
+  auto error = peer->last_sent<protocol::Error>();
   REQUIRE(error);
   CHECK(error->code == static_cast<int>(neo::errc::not_ready));
   CHECK(error->message == "unknown by master");

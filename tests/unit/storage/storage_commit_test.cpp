@@ -10,6 +10,7 @@
 #include "nodes/storage/master_handler.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/storage_app.hpp"
+#include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/operational_storage.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
@@ -17,9 +18,9 @@
 namespace protocol = neo::protocol;
 using neo::Oid;
 using neo::Tid;
-using neo::storage::test::FakePeer;
-using neo::storage::test::frame_of;
 using neo::storage::test::Operational;
+using neo::test::FakePeer;
+using neo::test::frame_of;
 
 namespace {
 
@@ -29,11 +30,9 @@ protocol::AskStoreObject store_of(Oid oid, Tid ttid, const std::string& data) {
   return {.oid = oid, .checksum = neo::sha1(data), .data = data, .ttid = ttid};
 }
 
-
 }  // namespace
 
-TEST_CASE("a load of an object being committed is answered after the unlock",
-          "[storage][commit]") {
+TEST_CASE("a load of an object being committed is answered after the unlock", "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
   neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
@@ -44,14 +43,14 @@ TEST_CASE("a load of an object being committed is answered after the unlock",
   const Tid ttid{0x1000}, tid{0x1002};
 
   o.deliver(client, *peer, frame_of(store_of(oid, ttid, "hello"), 10));
-  REQUIRE(peer->last<protocol::AnswerStoreObject>());
-  CHECK_FALSE(peer->last<protocol::AnswerStoreObject>()->conflict);
+  REQUIRE(peer->last_sent<protocol::AnswerStoreObject>());
+  CHECK_FALSE(peer->last_sent<protocol::AnswerStoreObject>()->conflict);
   o.deliver(client, *peer,
             frame_of(protocol::AskStoreTransaction{.ttid = ttid, .oid_list = {oid}}, 11));
-  REQUIRE(peer->last<protocol::AnswerStoreTransaction>());
+  REQUIRE(peer->last_sent<protocol::AnswerStoreTransaction>());
   o.deliver(master, *mpeer, frame_of(protocol::AskLockInformation{ttid, tid, false}, 12));
-  REQUIRE(mpeer->last<protocol::AnswerInformationLocked>());
-  CHECK(mpeer->last<protocol::AnswerInformationLocked>()->ttid == ttid);
+  REQUIRE(mpeer->last_sent<protocol::AnswerInformationLocked>());
+  CHECK(mpeer->last_sent<protocol::AnswerInformationLocked>()->ttid == ttid);
 
   const std::size_t before = peer->sent.size();
   o.deliver(client, *peer, frame_of(protocol::AskObject{.oid = oid}, 13));
@@ -59,13 +58,14 @@ TEST_CASE("a load of an object being committed is answered after the unlock",
   o.deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 14));
   REQUIRE(peer->sent.size() == before + 1);
   CHECK(peer->sent.back().msg_id == 13);
-  auto answer = peer->last<protocol::AnswerObject>();
+  auto answer = peer->last_sent<protocol::AnswerObject>();
   REQUIRE(answer);
   CHECK(answer->serial == tid);
   CHECK(answer->data == "hello");
 }
 
-TEST_CASE("transaction lists wait for a locked transaction, undo serials too", "[storage][commit]") {
+TEST_CASE("transaction lists wait for a locked transaction, undo serials too",
+          "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
   neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
@@ -81,7 +81,7 @@ TEST_CASE("transaction lists wait for a locked transaction, undo serials too", "
   const std::size_t before = peer->sent.size();
   o.deliver(client, *peer, frame_of(protocol::AskTIDs{0, 10, 0xffffffff}, 13));
   o.deliver(client, *peer,
-          frame_of(protocol::AskObjectUndoSerial{Tid{0x2000}, Tid{0x2000}, tid, {oid}}, 14));
+            frame_of(protocol::AskObjectUndoSerial{Tid{0x2000}, Tid{0x2000}, tid, {oid}}, 14));
   CHECK(peer->sent.size() == before);
   o.deliver(master, *mpeer, frame_of(protocol::NotifyUnlockInformation{ttid}, 15));
   REQUIRE(peer->sent.size() == before + 2);
@@ -90,7 +90,7 @@ TEST_CASE("transaction lists wait for a locked transaction, undo serials too", "
   REQUIRE(tids);
   CHECK(tids->tid_list == std::vector<Tid>{tid});
   CHECK(peer->sent[before + 1].msg_id == 14);
-  auto undo = peer->last<protocol::AnswerObjectUndoSerial>();
+  auto undo = peer->last_sent<protocol::AnswerObjectUndoSerial>();
   REQUIRE(undo);
   REQUIRE(undo->object_tid_dict.size() == 1);
   CHECK(undo->object_tid_dict[0].second.is_current);
@@ -148,8 +148,8 @@ TEST_CASE("a store for a transaction never begun is kept only until its client g
   const Tid never_begun{0x5000};
   // As NEO/py: a storage does not know which TTIDs the master gave out.
   o.deliver(client, *peer, frame_of(store_of(Oid{7}, never_begun, "orphan")));
-  REQUIRE(peer->last<protocol::AnswerStoreObject>());
-  CHECK_FALSE(peer->last<protocol::AnswerStoreObject>()->conflict);
+  REQUIRE(peer->last_sent<protocol::AnswerStoreObject>());
+  CHECK_FALSE(peer->last_sent<protocol::AnswerStoreObject>()->conflict);
   CHECK(o.app->state().tm().has_transaction(never_begun));
   CHECK(o.app->state().db().load(Oid{7}, std::nullopt, std::nullopt).error() ==
         neo::errc::oid_does_not_exist);
@@ -173,7 +173,7 @@ TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][
     auto store = store_of(Oid{1}, Tid{0x1000}, "hello");
     store.data = "hellO";
     o.deliver(client, *peer, frame_of(store));
-    auto error = peer->last<protocol::Error>();
+    auto error = peer->last_sent<protocol::Error>();
     REQUIRE(error);
     CHECK(error->message == "invalid checksum");
     CHECK(peer->aborted);
@@ -182,7 +182,7 @@ TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][
   }
   SECTION("vote without stores") {
     o.deliver(client, *peer, frame_of(protocol::AskVoteTransaction{Tid{0x1000}}));
-    auto error = peer->last<protocol::Error>();
+    auto error = peer->last_sent<protocol::Error>();
     REQUIRE(error);
     CHECK(error->message == "unknown ttid 0000000000001000");
     CHECK(peer->aborted);
@@ -195,7 +195,7 @@ TEST_CASE("the master's lock of an unknown transaction is a protocol error", "[s
   auto mpeer = std::make_shared<FakePeer>();
   o.deliver(master, *mpeer,
             frame_of(protocol::AskLockInformation{Tid{0x1000}, Tid{0x1002}, false}));
-  REQUIRE(mpeer->last<protocol::Error>());
+  REQUIRE(mpeer->last_sent<protocol::Error>());
   CHECK(mpeer->aborted);
 }
 

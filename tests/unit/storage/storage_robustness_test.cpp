@@ -3,19 +3,19 @@
 // client, ends with an answer, an Error, or nothing; never an exception.
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "nodes/storage/master_handler.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/storage_app.hpp"
+#include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/operational_storage.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
 namespace protocol = neo::protocol;
-using neo::storage::test::FakePeer;
 using neo::storage::test::Operational;
+using neo::test::FakePeer;
 
 namespace {
 

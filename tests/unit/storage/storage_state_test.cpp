@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "nodes/storage/master_handler.hpp"
+#include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
@@ -16,9 +17,9 @@ using neo::Tid;
 using neo::storage::MasterHandler;
 using neo::storage::StorageState;
 using neo::storage::test::FakeEvents;
-using neo::storage::test::FakePeer;
-using neo::storage::test::frame_of;
 using neo::storage::test::TempDir;
+using neo::test::FakePeer;
+using neo::test::frame_of;
 using protocol::CellState;
 using protocol::NodeState;
 using protocol::NodeType;
@@ -101,13 +102,13 @@ TEST_CASE("-i replaces the saved node id; the master's id is saved", "[storage][
 TEST_CASE("recovery of a new storage reports no partition table", "[storage][node]") {
   Fixture f;
   f.send(protocol::AskRecovery{});
-  auto answer = f.master->last<protocol::AnswerRecovery>();
+  auto answer = f.master->last_sent<protocol::AnswerRecovery>();
   REQUIRE(answer);
   CHECK_FALSE(answer->ptid);
   CHECK_FALSE(answer->backup_tid);
   CHECK_FALSE(answer->truncate_tid);
   f.send(protocol::AskPartitionTable{});
-  auto pt = f.master->last<protocol::AnswerPartitionTable>();
+  auto pt = f.master->last_sent<protocol::AnswerPartitionTable>();
   REQUIRE(pt);
   CHECK_FALSE(pt->ptid);
   CHECK(pt->row_list.empty());
@@ -117,26 +118,26 @@ TEST_CASE("the partition table from the master is saved and answered back", "[st
   Fixture f;
   f.run_to_operation();
   CHECK(f.state.operational());
-  CHECK(f.master->last<protocol::NotifyReady>());
+  CHECK(f.master->last_sent<protocol::NotifyReady>());
   CHECK(f.db->ptid() == 1);
   auto cells = f.db->partition_table();
   REQUIRE(cells);
   CHECK(cells->size() == 3);
   f.send(protocol::AskPartitionTable{});
-  auto pt = f.master->last<protocol::AnswerPartitionTable>();
+  auto pt = f.master->last_sent<protocol::AnswerPartitionTable>();
   REQUIRE(pt);
   CHECK(pt->ptid == 1);
   REQUIRE(pt->row_list.size() == 3);
   CHECK(pt->row_list[2] == std::vector<protocol::CellInfo>{{kS1, CellState::UpToDate}});
   f.send(protocol::AskRecovery{});
-  CHECK(f.master->last<protocol::AnswerRecovery>()->ptid == 1);
+  CHECK(f.master->last_sent<protocol::AnswerRecovery>()->ptid == 1);
 }
 
 TEST_CASE("partition changes need the next ptid", "[storage][node]") {
   Fixture f;
   f.run_to_operation();
   f.send(protocol::NotifyPartitionChanges{5, 0, {{0, kS2, CellState::OutOfDate}}});
-  auto error = f.master->last<protocol::Error>();
+  auto error = f.master->last_sent<protocol::Error>();
   REQUIRE(error);
   CHECK(error->code == static_cast<int>(errc::protocol_error));
   CHECK(error->message == "wrong partition table id");
@@ -164,7 +165,7 @@ TEST_CASE("a partial partition table is a protocol error", "[storage][node]") {
   protocol::RowList rows(3);
   rows[0].push_back({kS1, CellState::UpToDate});
   f.send(protocol::SendPartitionTable{1, 0, rows});
-  auto error = f.master->last<protocol::Error>();
+  auto error = f.master->last_sent<protocol::Error>();
   REQUIRE(error);
   CHECK(error->message == "Partial partition table received");
   CHECK(f.master->aborted);
@@ -199,9 +200,9 @@ TEST_CASE("truncation is recorded, then done before answering AskLastIDs", "[sto
   f.send(protocol::Truncate{Tid{1234}});
   CHECK(f.db->truncate_tid() == Tid{1234});
   f.send(protocol::AskRecovery{});
-  CHECK(f.master->last<protocol::AnswerRecovery>()->truncate_tid == Tid{1234});
+  CHECK(f.master->last_sent<protocol::AnswerRecovery>()->truncate_tid == Tid{1234});
   f.send(protocol::AskLastIDs{});
-  auto ids = f.master->last<protocol::AnswerLastIDs>();
+  auto ids = f.master->last_sent<protocol::AnswerLastIDs>();
   REQUIRE(ids);
   CHECK_FALSE(ids->last_tid);
   CHECK_FALSE(ids->last_oid);
@@ -212,19 +213,19 @@ TEST_CASE("verification questions are answered from the database", "[storage][no
   Fixture f;
   f.run_to_operation();
   f.send(protocol::AskLockedTransactions{});
-  auto locked = f.master->last<protocol::AnswerLockedTransactions>();
+  auto locked = f.master->last_sent<protocol::AnswerLockedTransactions>();
   REQUIRE(locked);
   CHECK(locked->tid_dict.empty());
   f.send(protocol::AskFinalTID{Tid{5}});
-  auto final_tid = f.master->last<protocol::AnswerFinalTID>();
+  auto final_tid = f.master->last_sent<protocol::AnswerFinalTID>();
   REQUIRE(final_tid);
   CHECK_FALSE(final_tid->tid);
   f.send(protocol::AskPackOrders{Tid{0}});
-  auto orders = f.master->last<protocol::AnswerPackOrders>();
+  auto orders = f.master->last_sent<protocol::AnswerPackOrders>();
   REQUIRE(orders);
   CHECK(orders->pack_list.empty());
   f.send(protocol::Ping{});
-  CHECK(f.master->last<protocol::Pong>());
+  CHECK(f.master->last_sent<protocol::Pong>());
   CHECK(f.events.fatals.empty());
 }
 
@@ -233,13 +234,13 @@ TEST_CASE("malformed and unexpected master packets are refused without crashing"
   Fixture f;
   f.master->set_msg_id(9);
   f.handler.on_packet(*f.master, {9, protocol::AskRecovery::kCode, std::string("\x91\x01", 2)});
-  auto error = f.master->last<protocol::Error>();
+  auto error = f.master->last_sent<protocol::Error>();
   REQUIRE(error);
   CHECK(error->code == static_cast<int>(errc::protocol_error));
   CHECK(f.master->aborted);
   Fixture g;
   g.send(protocol::AskObject{neo::Oid{1}, std::nullopt, std::nullopt});
-  auto unexpected = g.master->last<protocol::Error>();
+  auto unexpected = g.master->last_sent<protocol::Error>();
   REQUIRE(unexpected);
   CHECK(unexpected->code == static_cast<int>(errc::protocol_error));
   CHECK(g.master->aborted);

@@ -1,0 +1,178 @@
+// daemon::Tasks over a manual scheduler (a virtual clock, as a simulation
+// has) and over the io_context's IoScheduler: nothing an application
+// scheduled runs after it is gone; timers run in due order; cancel.
+#include "core/daemon/tasks.hpp"
+
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/daemon/io_scheduler.hpp"
+
+using neo::daemon::IoScheduler;
+using neo::daemon::Scheduler;
+using neo::daemon::Tasks;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A virtual clock: posted functions run on run_posted(), timers on
+// advance(), in due order (then in the order they were set).
+class ManualScheduler final : public Scheduler {
+ public:
+  void post(std::function<void()> fn) override { posted_.push_back(std::move(fn)); }
+  TimerId call_later(Clock::duration delay, std::function<void()> fn) override {
+    const TimerId id = next_id_++;
+    timers_.emplace(std::pair(now_ + delay, id), std::move(fn));
+    return id;
+  }
+  void cancel(TimerId id) override {
+    std::erase_if(timers_, [id](const auto& timer) { return timer.first.second == id; });
+  }
+  Clock::time_point now() const override { return now_; }
+
+  void run_posted() {
+    while (!posted_.empty()) {
+      std::function<void()> fn = std::move(posted_.front());
+      posted_.pop_front();
+      fn();
+    }
+  }
+  void advance(Clock::duration by) {
+    const Clock::time_point until = now_ + by;
+    while (!timers_.empty() && timers_.begin()->first.first <= until) {
+      auto node = timers_.extract(timers_.begin());
+      now_ = node.key().first;
+      node.mapped()();
+      run_posted();
+    }
+    now_ = until;
+  }
+  std::size_t pending() const { return posted_.size() + timers_.size(); }
+
+ private:
+  Clock::time_point now_{};
+  std::deque<std::function<void()>> posted_;
+  std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
+  TimerId next_id_ = 1;
+};
+
+// An application: what it ran, in order.
+struct App {
+  explicit App(Scheduler& scheduler) : tasks(scheduler) {}
+  std::vector<std::string> ran;
+  Tasks tasks;  // last
+};
+
+}  // namespace
+
+TEST_CASE("a task posted runs after the current handler, in posting order", "[daemon]") {
+  ManualScheduler scheduler;
+  App app(scheduler);
+  app.tasks.post([&] { app.ran.push_back("first"); });
+  app.tasks.post([&] { app.ran.push_back("second"); });
+  CHECK(app.ran.empty());
+  scheduler.run_posted();
+  CHECK(app.ran == std::vector<std::string>{"first", "second"});
+}
+
+TEST_CASE("a task posted, then its application destroyed, never runs", "[daemon]") {
+  ManualScheduler scheduler;
+  bool ran = false;
+  auto app = std::make_unique<App>(scheduler);
+  app->tasks.post([&] { ran = true; });
+  app->tasks.call_later(1.0, [&] { ran = true; });
+  app.reset();
+  scheduler.run_posted();
+  scheduler.advance(10s);
+  CHECK_FALSE(ran);
+  CHECK(scheduler.pending() == 0);  // the timer was cancelled, not left behind
+}
+
+TEST_CASE("timers run in due order, on the scheduler's clock", "[daemon]") {
+  ManualScheduler scheduler;
+  App app(scheduler);
+  const auto start = app.tasks.now();
+  std::vector<Scheduler::Clock::duration> at;
+  auto record = [&](std::string name) {
+    return [&, name] {
+      app.ran.push_back(name);
+      at.push_back(app.tasks.now() - start);
+    };
+  };
+  app.tasks.call_later(2.0, record("2s"));
+  app.tasks.call_later(0.5, record("0.5s"));
+  app.tasks.call_later(1s, record("1s"));
+  app.tasks.call_later(1s, record("1s again"));
+  app.tasks.post(record("posted"));
+  scheduler.run_posted();
+  scheduler.advance(1s);
+  CHECK(app.ran == std::vector<std::string>{"posted", "0.5s", "1s", "1s again"});
+  scheduler.advance(1s);
+  CHECK(app.ran.back() == "2s");
+  CHECK(at == std::vector<Scheduler::Clock::duration>{0s, 500ms, 1s, 1s, 2s});
+}
+
+TEST_CASE("a cancelled timer never runs; cancelling twice or after it ran is harmless",
+          "[daemon]") {
+  ManualScheduler scheduler;
+  App app(scheduler);
+  const Tasks::TimerId cancelled = app.tasks.call_later(1.0, [&] { app.ran.push_back("no"); });
+  const Tasks::TimerId kept = app.tasks.call_later(1.0, [&] { app.ran.push_back("yes"); });
+  CHECK(cancelled != kept);
+  CHECK(app.tasks.pending(cancelled));
+  CHECK(app.tasks.cancel(cancelled));
+  CHECK_FALSE(app.tasks.pending(cancelled));
+  CHECK_FALSE(app.tasks.cancel(cancelled));
+  scheduler.advance(2s);
+  CHECK(app.ran == std::vector<std::string>{"yes"});
+  CHECK_FALSE(app.tasks.pending(kept));
+  CHECK_FALSE(app.tasks.cancel(kept));
+}
+
+TEST_CASE("a timer may set another timer and cancel a sibling", "[daemon]") {
+  ManualScheduler scheduler;
+  App app(scheduler);
+  Tasks::TimerId sibling = 0;
+  app.tasks.call_later(1.0, [&] {
+    app.ran.push_back("a");
+    app.tasks.cancel(sibling);
+    app.tasks.call_later(1.0, [&] { app.ran.push_back("c"); });
+  });
+  sibling = app.tasks.call_later(1.5, [&] { app.ran.push_back("b"); });
+  scheduler.advance(5s);
+  CHECK(app.ran == std::vector<std::string>{"a", "c"});
+}
+
+TEST_CASE("IoScheduler: posts, timers in due order, cancel, nothing after destruction",
+          "[daemon]") {
+  asio::io_context io;
+  IoScheduler scheduler(io);
+  std::vector<std::string> ran;
+  {
+    App app(scheduler);
+    app.tasks.call_later(20ms, [&] { ran.push_back("20ms"); });
+    app.tasks.call_later(5ms, [&] { ran.push_back("5ms"); });
+    const auto cancelled = app.tasks.call_later(10ms, [&] { ran.push_back("cancelled"); });
+    app.tasks.post([&] { ran.push_back("posted"); });
+    app.tasks.cancel(cancelled);
+    const auto start = scheduler.now();
+    io.run();
+    CHECK(scheduler.now() - start >= 20ms);
+    CHECK(ran == std::vector<std::string>{"posted", "5ms", "20ms"});
+
+    app.tasks.post([&] { ran.push_back("after"); });
+    app.tasks.call_later(1.0, [&] { ran.push_back("after"); });
+  }
+  io.restart();
+  const auto start = scheduler.now();
+  io.run();  // returns at once: the timer was cancelled with the application
+  CHECK(scheduler.now() - start < 500ms);
+  CHECK(ran.size() == 3);
+}
