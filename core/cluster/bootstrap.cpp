@@ -1,7 +1,5 @@
 #include "core/cluster/bootstrap.hpp"
 
-#include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -10,11 +8,13 @@
 #include <spdlog/spdlog.h>
 
 #include "core/net/dispatch.hpp"
+#include "core/net/network.hpp"
+#include "core/net/tasks.hpp"
 
 namespace neo::cluster {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = net::Scheduler::Clock;
 // Between two attempts to one address: 50 ms doubling up to 1 s (NEO/py
 // always waits 1 s; a node started with its master must not lose a second
 // because the master was not listening yet).
@@ -42,19 +42,19 @@ class BootstrapHandler : public net::Handler {
 
 class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<BootstrapImpl> {
  public:
-  BootstrapImpl(asio::io_context& io, Options options, OnIdentified on_identified,
-                OnRefused on_refused)
-      : io_(io),
+  BootstrapImpl(net::Network& network, net::Scheduler& scheduler, Options options,
+                OnIdentified on_identified, OnRefused on_refused)
+      : network_(network),
         options_(std::move(options)),
         on_identified_(std::move(on_identified)),
         on_refused_(std::move(on_refused)),
-        timer_(io) {}
+        tasks_(scheduler) {}
 
   void begin() { attempt(); }
 
   void cancel() override {
     cancelled_ = true;
-    timer_.cancel();
+    tasks_.cancel(timer_);
     if (connection_) connection_->close({});
     connection_.reset();
   }
@@ -88,12 +88,10 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
       current_ = options_.masters[index_++ % options_.masters.size()];
     }
     const auto last = last_attempt_.find(current_);
-    const Clock::time_point now = Clock::now();
+    const Clock::time_point now = tasks_.now();
     if (last != last_attempt_.end() && now < last->second.at + last->second.delay) {
-      timer_.expires_at(last->second.at + last->second.delay);
-      timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-        if (!ec) self->connect();
-      });
+      timer_ = tasks_.call_later(last->second.at + last->second.delay - now,
+                                 [self = shared_from_this()] { self->connect(); });
       return;
     }
     connect();
@@ -104,10 +102,10 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
     Attempt& last = last_attempt_[current_];
     last.delay = last.at == Clock::time_point{} ? kFirstRetryDelay
                                                 : std::min(last.delay * 2, kMaxRetryDelay);
-    last.at = Clock::now();
+    last.at = tasks_.now();
     SPDLOG_DEBUG("connecting to master {}", net::to_string(current_));
     auto handler = std::make_shared<BootstrapHandler>(weak_from_this());
-    connection_ = net::Connection::connect(io_, current_, handler, options_.connection);
+    connection_ = network_.connect(current_, handler);
     connection_->ask(options_.request(),
                      [self = shared_from_this(), connection = connection_](
                          Result<protocol::AcceptIdentification> answer, std::string_view message) {
@@ -158,11 +156,12 @@ class BootstrapImpl : public Bootstrap, public std::enable_shared_from_this<Boot
     on_refused_(ec, std::move(message));
   }
 
-  asio::io_context& io_;
+  net::Network& network_;
   Options options_;
   OnIdentified on_identified_;
   OnRefused on_refused_;
-  asio::steady_timer timer_;
+  net::Tasks tasks_;
+  net::Tasks::TimerId timer_ = 0;
   std::shared_ptr<net::Connection> connection_;
   net::Address current_;
   std::optional<net::Address> next_;
@@ -181,10 +180,11 @@ void BootstrapHandler::on(net::Peer&, const protocol::NotPrimaryMaster& packet) 
 
 }  // namespace
 
-std::shared_ptr<Bootstrap> Bootstrap::start(asio::io_context& io, Options options,
-                                            OnIdentified on_identified, OnRefused on_refused) {
-  auto bootstrap = std::make_shared<BootstrapImpl>(io, std::move(options), std::move(on_identified),
-                                                   std::move(on_refused));
+std::shared_ptr<Bootstrap> Bootstrap::start(net::Network& network, net::Scheduler& scheduler,
+                                            Options options, OnIdentified on_identified,
+                                            OnRefused on_refused) {
+  auto bootstrap = std::make_shared<BootstrapImpl>(network, scheduler, std::move(options),
+                                                   std::move(on_identified), std::move(on_refused));
   bootstrap->begin();
   return bootstrap;
 }

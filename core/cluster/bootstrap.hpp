@@ -6,7 +6,8 @@
 // connections, and stops on a refusal that retrying cannot fix: PROTOCOL_ERROR
 // "invalid cluster name" (NEO/py retries forever; we tell the operator), or
 // an answer from a node that is not a master.
-// Owned by shared_ptr by the application; use on the io_context's thread.
+// Owned by shared_ptr by the application; use on the thread of the network
+// and scheduler it is given.
 #pragma once
 
 #include <functional>
@@ -16,22 +17,19 @@
 #include <vector>
 
 #include "core/net/connection.hpp"
+#include "core/net/network.hpp"
+#include "core/net/tasks.hpp"
 #include "core/protocol/packets.hpp"
-
-namespace asio {
-class io_context;
-}
 
 namespace neo::cluster {
 
 class Bootstrap {
  public:
   struct Options {
-    std::vector<net::Address> masters;  // not empty
-    net::ConnectionOptions connection;
+    std::vector<net::Address> masters{};  // not empty
     // The identification to send, built at each attempt (the node id may
     // have changed since the previous one).
-    std::function<protocol::RequestIdentification()> request;
+    std::function<protocol::RequestIdentification()> request{};
   };
   struct Identified {
     std::shared_ptr<net::Connection> connection;  // to the primary master
@@ -45,8 +43,10 @@ class Bootstrap {
   // Called on a refusal that retrying cannot fix; `message` is the master's.
   using OnRefused = std::function<void(std::error_code code, std::string message)>;
 
-  static std::shared_ptr<Bootstrap> start(asio::io_context& io, Options options,
-                                          OnIdentified on_identified, OnRefused on_refused);
+  // Connects through `network`, waits between attempts with `scheduler`.
+  static std::shared_ptr<Bootstrap> start(net::Network& network, net::Scheduler& scheduler,
+                                          Options options, OnIdentified on_identified,
+                                          OnRefused on_refused);
   virtual ~Bootstrap() = default;
   // Stops trying (the current attempt's connection is closed).
   virtual void cancel() = 0;

@@ -7,7 +7,8 @@
 #include <optional>
 
 #include "core/config/master_list_file.hpp"
-#include "core/daemon/io_scheduler.hpp"
+#include "core/net/io_scheduler.hpp"
+#include "core/net/network.hpp"
 #include "core/log/log.hpp"
 #include "core/log/protocol_text.hpp"
 #include "core/log/signals.hpp"
@@ -80,16 +81,24 @@ int run(CLI::App& app, const config::CommonOptions& common, int argc, char** arg
   }
   asio::io_context io(1);
   std::optional<int> status;
-  IoScheduler scheduler(io);
-  Env env{io, scheduler, program, {}, {}, {}, {}};
-  env.exit = [&](int code) {
-    if (!status) status = code;
-    io.stop();
-  };
-  if (!common.logfile.empty()) env.connection.observer = log_packet;
+  net::IoScheduler scheduler(io);
   int result = 1;
-  {
-    std::shared_ptr<void> application;
+  try {
+    net::ConnectionOptions connection;
+    if (!common.logfile.empty()) connection.observer = log_packet;
+    if (common.tls()) {
+      auto tls = net::TlsContext::load({common.ca, common.cert, common.key});
+      if (!tls)
+        throw std::runtime_error("cannot load the TLS files (--ca, --cert, --key): " +
+                                 tls.error().message() + "; see the log for details");
+      connection.tls = *tls;
+    }
+    std::unique_ptr<net::Network> network = net::make_asio_network(io, connection);
+    Env env{scheduler, *network, program, connection, {}, {}, {}};
+    env.exit = [&](int code) {
+      if (!status) status = code;
+      io.stop();
+    };
     log::LogSignals log_signals(io);
     asio::signal_set stop_signals(io, SIGINT, SIGTERM);
     asio::signal_set dump_signal(io, SIGRTMIN + 2);
@@ -107,22 +116,13 @@ int run(CLI::App& app, const config::CommonOptions& common, int argc, char** arg
       });
     };
     wait_dump();
-    try {
-      if (common.tls()) {
-        auto tls = net::TlsContext::load({common.ca, common.cert, common.key});
-        if (!tls)
-          throw std::runtime_error("cannot load the TLS files (--ca, --cert, --key): " +
-                                   tls.error().message() + "; see the log for details");
-        env.connection.tls = *tls;
-      }
-      application = start(env);
-      if (!status) io.run();
-      result = status.value_or(1);
-    } catch (const std::exception& e) {
-      SPDLOG_CRITICAL("{}: {}", log::node_label(), e.what());
-      result = 1;
-    }
-    application.reset();
+    // Destroyed first, while the environment it uses is still there.
+    std::shared_ptr<void> application = start(env);
+    if (!status) io.run();
+    result = status.value_or(1);
+  } catch (const std::exception& e) {
+    SPDLOG_CRITICAL("{}: {}", log::node_label(), e.what());
+    result = 1;
   }
   log::flush();
   log::shutdown();

@@ -33,7 +33,8 @@
 #include <string>
 
 #include "core/config/options.hpp"
-#include "core/daemon/tasks.hpp"
+#include "core/net/network.hpp"
+#include "core/net/tasks.hpp"
 #include "core/net/connection.hpp"
 
 namespace asio {
@@ -46,14 +47,17 @@ class NodeManager;
 namespace neo::daemon {
 
 // What the application gets from run().
+// The application reaches time, deferred work and the network only through
+// it, so that a simulation (tests/sim) runs the same application on a
+// virtual clock and network.
 struct Env {
-  asio::io_context& io;
-  // Deferred work, timers and the time: the application's logic uses them
-  // only through this, with a daemon::Tasks it owns (core/daemon/tasks.hpp).
-  Scheduler& scheduler;
+  // Deferred work, timers and the time, with a net::Tasks the application
+  // owns (core/net/tasks.hpp).
+  net::Scheduler& scheduler;
+  // Connections and listeners (TLS and the packet log observer included).
+  net::Network& network;
   std::string program;  // "neostorage"
-  // TLS (if configured) and the packet log observer: pass to every
-  // Connection::connect and Listener::listen.
+  // What `network` uses (TLS, if configured; the packet log observer).
   net::ConnectionOptions connection;
   // Ends run() with this status once the current handler returns; the
   // io_context is stopped, pending work is dropped (the application's

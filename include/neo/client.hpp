@@ -44,10 +44,10 @@
 namespace neo::client {
 
 struct Options {
-  std::vector<std::string> masters;  // "127.0.0.1:10000", "[::1]:10000"
-  std::string cluster;               // the cluster name
+  std::vector<std::string> masters{};  // "127.0.0.1:10000", "[::1]:10000"
+  std::string cluster{};               // the cluster name
   // TLS: all three files, or none (plain TCP).
-  std::string ca, cert, key;
+  std::string ca{}, cert{}, key{};
   std::size_t cache_bytes = 20 << 20;  // NEO/py's default cache-size
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
   bool read_only = false;
@@ -89,7 +89,7 @@ struct Conflict {
 };
 
 struct Metadata {
-  std::string user, description, extension;
+  std::string user{}, description{}, extension{};
 };
 
 struct CacheStats {

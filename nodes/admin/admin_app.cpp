@@ -41,8 +41,8 @@ std::shared_ptr<AdminApp> AdminApp::start(daemon::Env& env, const AdminConfig& c
   SPDLOG_DEBUG("IP address is {}, port is {}", app->bind_.host, app->bind_.port);
   app->neoctl_handler_ = std::make_shared<NeoctlHandler>(app->core_);
   std::weak_ptr<NeoctlHandler> handler = app->neoctl_handler_;
-  Result<std::shared_ptr<net::Listener>> listener = net::Listener::listen(
-      env.io, app->bind_, env.connection,
+  Result<std::shared_ptr<net::Listener>> listener = env.network.listen(
+      app->bind_,
       [handler](net::Connection& connection) -> std::shared_ptr<net::Handler> {
         SPDLOG_DEBUG("accepted a connection from {}", connection.address());
         return handler.lock();
@@ -69,7 +69,6 @@ void AdminApp::connect_to_primary() {
   SPDLOG_INFO("connecting to a primary master node");
   cluster::Bootstrap::Options options;
   options.masters = masters_;
-  options.connection = env_.connection;
   options.request = [this] {
     Value::Array backups;
     for (const auto& name : core_.backup_names()) backups.push_back(Value::bin(name));
@@ -82,7 +81,7 @@ void AdminApp::connect_to_primary() {
   };
   std::weak_ptr<AdminApp> weak = weak_from_this();
   bootstrap_ = cluster::Bootstrap::start(
-      env_.io, std::move(options),
+      env_.network, env_.scheduler, std::move(options),
       [weak](cluster::Bootstrap::Identified identified) {
         if (auto app = weak.lock()) app->identified(std::move(identified));
       },

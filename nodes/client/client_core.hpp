@@ -1,9 +1,8 @@
 // nodes/client/client_core.hpp
 // Client::Core: the client library's I/O side. It owns the I/O thread (one
-// asio::io_context run by one thread), finds the primary master with
-// cluster::Bootstrap (again after a loss), opens the storage connections
-// ClientState asks for, and hands every packet and connection end to
-// ClientState, which makes all the protocol decisions (client_state.hpp).
+// asio::io_context run by one thread) and runs a ClientNode there
+// (client_node.hpp: master search, storage connections, ClientState) on
+// real sockets.
 // The blocking public API (client.cpp) posts its calls here with post() and
 // waits for their callback; state() is used on the I/O thread only.
 #pragma once
@@ -15,17 +14,16 @@
 #include <thread>
 #include <vector>
 
-#include "core/cluster/bootstrap.hpp"
 #include "core/net/connection.hpp"
 #include "neo/client.hpp"
-#include "nodes/client/client_state.hpp"
+#include "nodes/client/client_node.hpp"
 
 namespace neo::client {
 
-class Client::Core final : public ClientEnv {
+class Client::Core final {
  public:
   explicit Core(Options options);
-  ~Core() override;
+  ~Core();
   // Parses the options and starts the I/O thread and the master search.
   std::error_code start();
   // Aborts transactions, closes connections, joins the I/O thread.
@@ -35,26 +33,16 @@ class Client::Core final : public ClientEnv {
   const Options& options() const { return options_; }
 
   // ---- I/O thread -----------------------------------------------------------
-  ClientState& state() { return state_; }
+  ClientState& state() { return node_->state(); }
 
  private:
   struct Io;
 
-  // ClientEnv.
-  std::shared_ptr<net::Peer> connect_storage(NodeId nid, const protocol::Address& address) override;
-  Clock::time_point now() const override { return Clock::now(); }
-
-  void find_master();
-  void identified(cluster::Bootstrap::Identified identified);
-
   Options options_;
-  std::vector<net::Address> masters_;
-  net::ConnectionOptions connection_;
   std::unique_ptr<Io> io_;
   std::thread thread_;
   std::atomic<bool> stopped_ = false;  // no more posts
-  std::shared_ptr<cluster::Bootstrap> bootstrap_;
-  ClientState state_;
+  std::unique_ptr<ClientNode> node_;   // created by start(), used on the I/O thread
 };
 
 }  // namespace neo::client

@@ -1,8 +1,5 @@
 #include "nodes/master/master_app.hpp"
 
-#include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
-
 #include <chrono>
 #include <stdexcept>
 #include <vector>
@@ -34,78 +31,61 @@ class ConnectionHandler : public net::Handler {
   std::weak_ptr<Master> master_;
 };
 
-class MasterApp : public std::enable_shared_from_this<MasterApp> {
- public:
-  MasterApp(daemon::Env& env) : env_(env), timer_(env.io) {}
-
-  void start(const MasterConfig& config) {
-    Hooks hooks;
-    hooks.close_listener = [this] {
-      if (listener_) listener_->close();
-    };
-    hooks.exit = [this](int status) { exit_when_flushed(status, 0); };
-    hooks.flush_log = [] { log::flush(); };
-    hooks.connect = [this](const net::Address& to) -> std::shared_ptr<net::Peer> {
-      auto connection =
-          net::Connection::connect(env_.io, to, std::make_shared<ConnectionHandler>(master_),
-                                   env_.connection);
-      std::erase_if(connections_, [](auto& c) { return c.expired(); });
-      connections_.push_back(connection);
-      return connection;
-    };
-    hooks.call_later = [this](double seconds, std::function<void()> fn) {
-      tasks_.call_later(std::chrono::milliseconds(static_cast<long>(seconds * 1000)),
-                        std::move(fn));
-    };
-    master_ = std::make_shared<Master>(config, std::move(hooks));
-    Result<std::shared_ptr<net::Listener>> listener = net::Listener::listen(
-        env_.io, config.bind, env_.connection, [this](net::Connection& connection) {
-          std::erase_if(connections_, [](auto& c) { return c.expired(); });
-          connections_.push_back(
-              std::static_pointer_cast<net::Connection>(connection.shared_from_this()));
-          return std::make_shared<ConnectionHandler>(master_);
-        });
-    if (!listener)
-      throw std::runtime_error("cannot listen on " + net::to_string(config.bind) + ": " +
-                               listener.error().message());
-    listener_ = *listener;
-    env_.dump = [this] {
-      for (const std::string& line : master_->dump()) SPDLOG_INFO("{}", line);
-    };
-    master_->start();
-  }
-
- private:
-  void exit_when_flushed(int status, int polls) {
-    std::erase_if(connections_, [](const std::weak_ptr<net::Connection>& c) {
-      auto connection = c.lock();
-      return !connection || !(connection->connected() || connection->queued_bytes() > 0);
-    });
-    if (connections_.empty() || polls >= kExitPolls) {
-      SPDLOG_INFO("exiting");
-      env_.exit(status);
-      return;
-    }
-    for (auto& c : connections_)
-      if (auto connection = c.lock(); connection && !connection->closed())
-        connection->abort({});
-    timer_.expires_after(kExitPoll);
-    timer_.async_wait([self = shared_from_this(), status, polls](std::error_code ec) {
-      if (!ec) self->exit_when_flushed(status, polls + 1);
-    });
-  }
-
-  daemon::Env& env_;
-  asio::steady_timer timer_;
-  std::shared_ptr<Master> master_;
-  std::shared_ptr<net::Listener> listener_;
-  std::vector<std::weak_ptr<net::Connection>> connections_;
-  daemon::Tasks tasks_{env_.scheduler};  // last: no timer runs after us
-};
-
 }  // namespace
 
-std::shared_ptr<void> start_master(daemon::Env& env, const MasterConfig& config) {
+void MasterApp::start(const MasterConfig& config) {
+  Hooks hooks;
+  hooks.close_listener = [this] {
+    if (listener_) listener_->close();
+  };
+  hooks.exit = [this](int status) { exit_when_flushed(status, 0); };
+  hooks.flush_log = [] { log::flush(); };
+  hooks.connect = [this](const net::Address& to) -> std::shared_ptr<net::Peer> {
+    auto connection = env_.network.connect(to, std::make_shared<ConnectionHandler>(master_));
+    std::erase_if(connections_, [](auto& c) { return c.expired(); });
+    connections_.push_back(connection);
+    return connection;
+  };
+  hooks.call_later = [this](double seconds, std::function<void()> fn) {
+    tasks_.call_later(std::chrono::milliseconds(static_cast<long>(seconds * 1000)),
+                      std::move(fn));
+  };
+  auto unix_time = [&scheduler = env_.scheduler] { return scheduler.unix_time(); };
+  master_ = std::make_shared<Master>(config, std::move(hooks), unix_time, unix_time);
+  Result<std::shared_ptr<net::Listener>> listener =
+      env_.network.listen(config.bind, [this](net::Connection& connection) {
+        std::erase_if(connections_, [](auto& c) { return c.expired(); });
+        connections_.push_back(
+            std::static_pointer_cast<net::Connection>(connection.shared_from_this()));
+        return std::make_shared<ConnectionHandler>(master_);
+      });
+  if (!listener)
+    throw std::runtime_error("cannot listen on " + net::to_string(config.bind) + ": " +
+                             listener.error().message());
+  listener_ = *listener;
+  env_.dump = [this] {
+    for (const std::string& line : master_->dump()) SPDLOG_INFO("{}", line);
+  };
+  master_->start();
+}
+
+void MasterApp::exit_when_flushed(int status, int polls) {
+  std::erase_if(connections_, [](const std::weak_ptr<net::Connection>& c) {
+    auto connection = c.lock();
+    return !connection || !(connection->connected() || connection->queued_bytes() > 0);
+  });
+  if (connections_.empty() || polls >= kExitPolls) {
+    SPDLOG_INFO("exiting");
+    env_.exit(status);
+    return;
+  }
+  for (auto& c : connections_)
+    if (auto connection = c.lock(); connection && !connection->closed())
+      connection->abort({});
+  tasks_.call_later(kExitPoll, [this, status, polls] { exit_when_flushed(status, polls + 1); });
+}
+
+std::shared_ptr<MasterApp> start_master(daemon::Env& env, const MasterConfig& config) {
   auto app = std::make_shared<MasterApp>(env);
   app->start(config);
   return app;

@@ -84,11 +84,10 @@ StorageApp::~StorageApp() {
 
 void StorageApp::listen() {
   const net::Address bind = daemon::resolve(options_.server.bind);
-  auto listener =
-      net::Listener::listen(env_.io, bind, env_.connection, [this](net::Connection& connection) {
-        peers_[&connection] = connection.weak_from_this();
-        return std::static_pointer_cast<net::Handler>(identification_handler_);
-      });
+  auto listener = env_.network.listen(bind, [this](net::Connection& connection) {
+    peers_[&connection] = connection.weak_from_this();
+    return std::static_pointer_cast<net::Handler>(identification_handler_);
+  });
   if (!listener)
     throw std::runtime_error("cannot listen on " + net::to_string(bind) + ": " +
                              listener.error().message());
@@ -124,10 +123,9 @@ void StorageApp::connect_to_primary() {
       add_master(net::Address{master->address()->host, master->address()->port});
   SPDLOG_INFO("connecting to a primary master node");
   cluster::Bootstrap::Options options{.masters = masters_,
-                                      .connection = env_.connection,
                                       .request = [this] { return identification_request(); }};
   bootstrap_ = cluster::Bootstrap::start(
-      env_.io, std::move(options),
+      env_.network, env_.scheduler, std::move(options),
       [this](cluster::Bootstrap::Identified identified) {
         master_ = identified.connection;
         master_->set_nid(identified.accept.nid);

@@ -16,7 +16,7 @@
 
 #include "core/cluster/bootstrap.hpp"
 #include "core/daemon/daemon.hpp"
-#include "core/daemon/tasks.hpp"
+#include "core/net/tasks.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/storage_events.hpp"
 #include "nodes/storage/storage_options.hpp"
@@ -85,7 +85,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   bool dropping_ = false;
   bool commit_pending_ = false;  // a deferred commit is scheduled
   bool stopping_ = false;
-  daemon::Tasks tasks_{env_.scheduler};  // last: nothing scheduled runs after us
+  net::Tasks tasks_{env_.scheduler};  // last: nothing scheduled runs after us
 };
 
 }  // namespace neo::storage

@@ -26,15 +26,15 @@ class UpstreamCluster {
     std::string name = "neo-cpp-interop";
     int partitions = 3;
     int replicas = 0;
-    std::optional<net::TlsFiles> master_tls;   // --ca/--cert/--key of the master
-    std::optional<net::TlsFiles> storage_tls;  // and of the storages
-    std::optional<net::TlsFiles> admin_tls;    // and of the admin
+    std::optional<net::TlsFiles> master_tls{};   // --ca/--cert/--key of the master
+    std::optional<net::TlsFiles> storage_tls{};  // and of the storages
+    std::optional<net::TlsFiles> admin_tls{};    // and of the admin
     int storages = 1;    // storage nodes started with the master
     bool admin = false;  // also start an admin node (neoadmin)
     int autostart = 1;   // the master's -A; 0: the cluster waits for `neoctl start`
     // If set, the admin node runs this executable (e.g. our neoadmin), with
     // the same options, instead of upstream's neoadmin.
-    std::string admin_binary;
+    std::string admin_binary{};
   };
 
   explicit UpstreamCluster(const Options& options);

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/daemon/io_scheduler.hpp"
+#include "core/net/io_scheduler.hpp"
+#include "core/net/network.hpp"
 #include "nodes/storage/storage_app.hpp"
 #include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
@@ -22,8 +23,9 @@ inline const NodeId kS1 = make_node_id(1, 1);
 struct Operational {
   TempDir dir;
   asio::io_context io;
-  daemon::IoScheduler scheduler{io};
-  daemon::Env env{io, scheduler, "neostorage", {}, {}, {}, {}};
+  net::IoScheduler scheduler{io};
+  std::unique_ptr<net::Network> network = net::make_asio_network(io, {});
+  daemon::Env env{scheduler, *network, "neostorage", {}, {}, {}, {}};
   std::shared_ptr<StorageApp> app;
   Operational() {
     env.exit = [](int) {};

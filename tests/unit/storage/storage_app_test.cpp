@@ -5,7 +5,8 @@
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include "core/daemon/io_scheduler.hpp"
+#include "core/net/io_scheduler.hpp"
+#include "core/net/network.hpp"
 #include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
@@ -27,8 +28,9 @@ const NodeId kC1 = neo::make_node_id(2, 1);
 struct AppFixture {
   neo::storage::test::TempDir dir;
   asio::io_context io;
-  neo::daemon::IoScheduler scheduler{io};
-  neo::daemon::Env env{io, scheduler, "neostorage", {}, {}, {}, {}};
+  neo::net::IoScheduler scheduler{io};
+  std::unique_ptr<neo::net::Network> network = neo::net::make_asio_network(io, {});
+  neo::daemon::Env env{scheduler, *network, "neostorage", {}, {}, {}, {}};
   std::optional<int> exited;
   std::shared_ptr<StorageApp> app;
 

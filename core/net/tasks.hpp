@@ -1,7 +1,7 @@
-// core/daemon/tasks.hpp
+// core/net/tasks.hpp
 // Deferred work and time for the node applications. An application reaches
 // them only through a Scheduler (Env::scheduler): daemon::run backs it with
-// the node's io_context (IoScheduler, core/daemon/io_scheduler.hpp); a
+// the node's io_context (IoScheduler, core/net/io_scheduler.hpp); a
 // simulation may back it with a virtual clock and its own event loop.
 //
 // The application owns a Tasks, declared last among its members, and posts
@@ -9,7 +9,7 @@
 // destroyed (pending timers are cancelled, posted functions are skipped),
 // which no `alive` flag needs to check any more.
 //
-//   daemon::Tasks tasks_{env.scheduler};  // last member
+//   net::Tasks tasks_{env.scheduler};  // last member
 //   tasks_.post([this] { connect_to_primary(); });
 //   auto id = tasks_.call_later(1.0, [this] { commit(); });
 //   tasks_.cancel(id);
@@ -23,7 +23,7 @@
 #include <map>
 #include <memory>
 
-namespace neo::daemon {
+namespace neo::net {
 
 class Scheduler {
  public:
@@ -40,6 +40,8 @@ class Scheduler {
   // it already ran or was cancelled.
   virtual void cancel(TimerId id) = 0;
   virtual Clock::time_point now() const = 0;
+  // The UNIX time of the node's clock (new TIDs, node timestamps).
+  virtual double unix_time() const = 0;
 };
 
 // The application's handle on a Scheduler: see the header comment.
@@ -71,4 +73,4 @@ class Tasks {
   TimerId next_id_ = 1;
 };
 
-}  // namespace neo::daemon
+}  // namespace neo::net

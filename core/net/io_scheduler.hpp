@@ -1,5 +1,5 @@
-// core/daemon/io_scheduler.hpp
-// The Scheduler of a real node (core/daemon/tasks.hpp): posts to an
+// core/net/io_scheduler.hpp
+// The Scheduler of a real node (core/net/tasks.hpp): posts to an
 // asio::io_context and sets steady_timers on it, with the steady clock.
 // Created by daemon::run next to the io_context (tests create one the same
 // way); must outlive the work it scheduled or be destroyed with the
@@ -8,13 +8,14 @@
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 
-#include "core/daemon/tasks.hpp"
+#include "core/net/tasks.hpp"
 
-namespace neo::daemon {
+namespace neo::net {
 
 class IoScheduler final : public Scheduler {
  public:
@@ -26,6 +27,10 @@ class IoScheduler final : public Scheduler {
   TimerId call_later(Clock::duration delay, std::function<void()> fn) override;
   void cancel(TimerId id) override;
   Clock::time_point now() const override { return Clock::now(); }
+  double unix_time() const override {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
 
  private:
   struct Timer {
@@ -37,4 +42,4 @@ class IoScheduler final : public Scheduler {
   TimerId next_id_ = 1;
 };
 
-}  // namespace neo::daemon
+}  // namespace neo::net

@@ -1,7 +1,7 @@
-// daemon::Tasks over a manual scheduler (a virtual clock, as a simulation
+// net::Tasks over a manual scheduler (a virtual clock, as a simulation
 // has) and over the io_context's IoScheduler: nothing an application
 // scheduled runs after it is gone; timers run in due order; cancel.
-#include "core/daemon/tasks.hpp"
+#include "core/net/tasks.hpp"
 
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -13,11 +13,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/daemon/io_scheduler.hpp"
+#include "core/net/io_scheduler.hpp"
 
-using neo::daemon::IoScheduler;
-using neo::daemon::Scheduler;
-using neo::daemon::Tasks;
+using neo::net::IoScheduler;
+using neo::net::Scheduler;
+using neo::net::Tasks;
 using namespace std::chrono_literals;
 
 namespace {
@@ -36,6 +36,9 @@ class ManualScheduler final : public Scheduler {
     std::erase_if(timers_, [id](const auto& timer) { return timer.first.second == id; });
   }
   Clock::time_point now() const override { return now_; }
+  double unix_time() const override {
+    return std::chrono::duration<double>(now_.time_since_epoch()).count();
+  }
 
   void run_posted() {
     while (!posted_.empty()) {
@@ -72,7 +75,7 @@ struct App {
 
 }  // namespace
 
-TEST_CASE("a task posted runs after the current handler, in posting order", "[daemon]") {
+TEST_CASE("a task posted runs after the current handler, in posting order", "[net]") {
   ManualScheduler scheduler;
   App app(scheduler);
   app.tasks.post([&] { app.ran.push_back("first"); });
@@ -82,7 +85,7 @@ TEST_CASE("a task posted runs after the current handler, in posting order", "[da
   CHECK(app.ran == std::vector<std::string>{"first", "second"});
 }
 
-TEST_CASE("a task posted, then its application destroyed, never runs", "[daemon]") {
+TEST_CASE("a task posted, then its application destroyed, never runs", "[net]") {
   ManualScheduler scheduler;
   bool ran = false;
   auto app = std::make_unique<App>(scheduler);
@@ -95,7 +98,7 @@ TEST_CASE("a task posted, then its application destroyed, never runs", "[daemon]
   CHECK(scheduler.pending() == 0);  // the timer was cancelled, not left behind
 }
 
-TEST_CASE("timers run in due order, on the scheduler's clock", "[daemon]") {
+TEST_CASE("timers run in due order, on the scheduler's clock", "[net]") {
   ManualScheduler scheduler;
   App app(scheduler);
   const auto start = app.tasks.now();
@@ -120,7 +123,7 @@ TEST_CASE("timers run in due order, on the scheduler's clock", "[daemon]") {
 }
 
 TEST_CASE("a cancelled timer never runs; cancelling twice or after it ran is harmless",
-          "[daemon]") {
+          "[net]") {
   ManualScheduler scheduler;
   App app(scheduler);
   const Tasks::TimerId cancelled = app.tasks.call_later(1.0, [&] { app.ran.push_back("no"); });
@@ -136,7 +139,7 @@ TEST_CASE("a cancelled timer never runs; cancelling twice or after it ran is har
   CHECK_FALSE(app.tasks.cancel(kept));
 }
 
-TEST_CASE("a timer may set another timer and cancel a sibling", "[daemon]") {
+TEST_CASE("a timer may set another timer and cancel a sibling", "[net]") {
   ManualScheduler scheduler;
   App app(scheduler);
   Tasks::TimerId sibling = 0;
@@ -151,7 +154,7 @@ TEST_CASE("a timer may set another timer and cancel a sibling", "[daemon]") {
 }
 
 TEST_CASE("IoScheduler: posts, timers in due order, cancel, nothing after destruction",
-          "[daemon]") {
+          "[net]") {
   asio::io_context io;
   IoScheduler scheduler(io);
   std::vector<std::string> ran;

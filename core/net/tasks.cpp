@@ -1,8 +1,8 @@
-#include "core/daemon/tasks.hpp"
+#include "core/net/tasks.hpp"
 
 #include <utility>
 
-namespace neo::daemon {
+namespace neo::net {
 
 Tasks::~Tasks() {
   for (const auto& [id, scheduled] : timers_) scheduler_.cancel(scheduled);
@@ -39,4 +39,4 @@ bool Tasks::cancel(TimerId id) {
   return true;
 }
 
-}  // namespace neo::daemon
+}  // namespace neo::net

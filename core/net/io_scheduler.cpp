@@ -1,9 +1,9 @@
-#include "core/daemon/io_scheduler.hpp"
+#include "core/net/io_scheduler.hpp"
 
 #include <asio/post.hpp>
 #include <utility>
 
-namespace neo::daemon {
+namespace neo::net {
 
 void IoScheduler::post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
 
@@ -29,4 +29,4 @@ void IoScheduler::cancel(TimerId id) {
   timers_.erase(id);
 }
 
-}  // namespace neo::daemon
+}  // namespace neo::net
