@@ -50,6 +50,7 @@ ClientState::Txn* ClientState::txn(Tid ttid) {
 
 void ClientState::begin(Metadata metadata, std::optional<Tid> tid, Reply<Tid> reply) {
   if (config_.read_only) return reply(make_error_code(errc::read_only_access));
+  if (!master_) return reply(make_error_code(errc::connection_closed));
   const std::uint64_t epoch = master_epoch_;
   master_->ask(AskBeginTransaction{tid},
                [this, metadata = std::move(metadata), epoch, reply](

@@ -143,6 +143,7 @@ void ClientState::new_oid(Reply<Oid> reply) {
     oids_.pop_front();
     return;
   }
+  if (!master_) return reply(make_error_code(errc::connection_closed));
   oid_waiters_.push_back(std::move(reply));
   if (oid_waiters_.size() > 1) return;  // already asked
   master_->ask(AskNewOIDs{100}, [this](Result<AnswerNewOIDs> answer, std::string_view) {
@@ -158,6 +159,7 @@ void ClientState::new_oid(Reply<Oid> reply) {
 }
 
 void ClientState::last_transaction(Reply<Tid> reply) {
+  if (!master_) return reply(make_error_code(errc::connection_closed));
   master_->ask(AskLastTransaction{},
                [reply](Result<AnswerLastTransaction> answer, std::string_view) {
                  reply(answer ? Result<Tid>(answer->tid) : Result<Tid>(answer.error()));

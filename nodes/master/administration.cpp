@@ -47,6 +47,7 @@ void MasterState::set_cluster_state(net::Peer& peer, ClusterState state) {
               "Cannot exit recovery now: node " + to_string(node->nid()) + " is entering cluster");
       SPDLOG_INFO("startup allowed by the administrator");
       startup_allowed_ = true;
+      restart_ptid_.reset();
       peer.answer_error(errc::ack, "Cluster state changed");
       return check_recovery();
     }

@@ -39,6 +39,7 @@ void MasterState::play_primary() {
   nm_.set_state(*self_, NodeState::Running);
   election_ = nm_.next_timestamp();
   startup_allowed_ = false;
+  restart_ptid_.reset();
   begin_recovery();
 }
 

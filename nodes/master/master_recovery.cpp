@@ -96,7 +96,7 @@ void MasterState::check_recovery() {
   in.pt_filled = pt_.filled();
   if (in.pt_filled) in.operational = pt_.operational_nodes(state_fn());
   in.is_pending = [this](NodeId nid) { return nm_.state_of(nid) == NodeState::Pending; };
-  in.startup_allowed = startup_allowed_;
+  in.startup_allowed = startup_allowed_ && !stale_table();
   in.autostart = config_.autostart;
   for (Node* node : identified(NodeType::Storage)) in.identified_storages.push_back(*node->nid());
   in.has_outstanding = [this](NodeId nid) { return outstanding_.count(nid) > 0; };
@@ -108,7 +108,21 @@ void MasterState::check_recovery() {
     end_recovery(std::move(*storages));
 }
 
+bool MasterState::stale_table() {
+  if (!restart_ptid_ || (pt_.ptid() && *pt_.ptid() >= *restart_ptid_)) return false;
+  if (pt_.ptid() && !stale_table_logged_) {
+    stale_table_logged_ = true;
+    SPDLOG_WARN(
+        "the partition table of the storages back (ptid {}) is older than this master's before "
+        "it stopped (ptid {}): not restarting by itself; waiting for the storages that have it "
+        "(or for `neoctl start`)",
+        *pt_.ptid(), *restart_ptid_);
+  }
+  return true;
+}
+
 void MasterState::end_recovery(std::vector<NodeId> storages) {
+  restart_ptid_.reset();
   SPDLOG_INFO("startup allowed");
   std::vector<Node*> nodes;
   for (NodeId nid : storages) {

@@ -227,6 +227,8 @@ void MasterState::storage_lost(Node& node) {
 void MasterState::stop_operation() {
   SPDLOG_CRITICAL("No longer operational");
   startup_allowed_ = true;
+  restart_ptid_ = pt_.ptid();
+  stale_table_logged_ = false;
   starting_.clear();
   ready_.clear();
   delayed_.clear();

@@ -214,6 +214,8 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer);
   void recovery_lost(NodeId nid);
   void check_recovery();
+  // True while the table loaded is older than restart_ptid_ (see there).
+  bool stale_table();
   void end_recovery(std::vector<NodeId> storages);
 
   // Verification and service (master_service.cpp).
@@ -268,6 +270,12 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   Phase phase_ = Phase::Idle;
   bool stopping_ = false;
   bool startup_allowed_ = false;
+  // After losing operational: the ptid of the table this master had. It
+  // restarts by itself only with a table at least as new: a storage that
+  // was down then brings an older one, where cells since out of date look
+  // readable (starting with it would lose what only the others have).
+  std::optional<pt::Ptid> restart_ptid_;
+  bool stale_table_logged_ = false;
 
   std::map<const net::Peer*, std::uint64_t> node_of_peer_;     // identified peers
   std::map<std::uint64_t, std::shared_ptr<net::Peer>> peers_;  // by node key

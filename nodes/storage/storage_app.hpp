@@ -32,6 +32,9 @@ class StorageApp final : public StorageEvents, public PeerHost {
   static std::shared_ptr<StorageApp> start(daemon::Env& env, const StorageOptions& options);
   StorageApp(daemon::Env& env, const StorageOptions& options, std::unique_ptr<Database> db);
   ~StorageApp() override;
+  // As if the process were killed: the database drops what it has not
+  // committed. Only the destructor may follow (the simulation's crashes).
+  void crash() { db_->crash(); }
 
   // StorageEvents
   void shutdown(bool erase) override;

@@ -190,6 +190,9 @@ class Database {
   // Commits a deferred commit, rolls back other pending changes, closes the
   // connection and releases the file lock. The destructor does the same.
   virtual std::error_code close() = 0;
+  // As a killed process: drops every change not committed (a deferred
+  // commit included), closes, releases the lock (the simulation's crash).
+  virtual void crash() = 0;
   // Details of the last failure (backend message, statement), for logs.
   virtual const std::string& last_error() const = 0;
   // (host name, decimal st_dev of the database file): the devpath sent to

@@ -68,6 +68,14 @@ std::error_code SqliteDatabase::close() {
   return ec;
 }
 
+void SqliteDatabase::crash() {
+  if (!conn_) return;
+  conn_->rollback();
+  conn_.reset();
+  deferred_commit_ = false;
+  lock_.release();
+}
+
 Result<std::pair<std::string, std::string>> SqliteDatabase::topology_path() const {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0)

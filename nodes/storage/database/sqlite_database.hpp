@@ -77,6 +77,7 @@ class SqliteDatabase final : public Database {
   std::error_code commit_from_time_to_time(double seconds) override;
   std::error_code reset() override;
   std::error_code close() override;
+  void crash() override;
   const std::string& last_error() const override { return last_error_; }
   Result<std::pair<std::string, std::string>> topology_path() const override;
 

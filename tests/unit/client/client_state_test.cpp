@@ -60,6 +60,14 @@ TEST_CASE(
     REQUIRE(ready);
     CHECK(*ready == std::error_code{});
   }
+  SECTION("without a master, calls that need one fail instead of crashing") {
+    f.master->close(make_error_code(errc::connection_closed));
+    std::vector<std::error_code> failed;
+    f.state.begin({}, std::nullopt, [&](Result<Tid> r) { failed.push_back(r.error()); });
+    f.state.new_oid([&](Result<neo::Oid> r) { failed.push_back(r.error()); });
+    f.state.last_transaction([&](Result<Tid> r) { failed.push_back(r.error()); });
+    CHECK(failed == std::vector<std::error_code>(3, make_error_code(errc::connection_closed)));
+  }
   SECTION("refused by the master: waiting calls fail") {
     f.master->close(make_error_code(errc::connection_closed));
     std::optional<std::error_code> ready;

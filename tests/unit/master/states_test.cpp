@@ -175,3 +175,41 @@ TEST_CASE("client: begin, finish, locks answered by the storages, then the TID",
   CHECK(m.master->last_transaction() == lock->tid);
   CHECK_FALSE(client->aborted);
 }
+
+// Found by the simulation (tests/sim, seed 25 before the fix): S1 down (its
+// cells OUT_OF_DATE, ptid 2, which only S2 saw), then S2 down: no longer
+// operational. S1 came back first with its table of ptid 1, where its cells
+// look UP_TO_DATE, and the master restarted by itself with it: the commits
+// only S2 had were lost.
+TEST_CASE("after losing operational, an older table does not restart the cluster", "[master]") {
+  MasterFixture f({.autostart = 2, .replicas = 1});
+  auto storages = f.run(2);
+  const NodeId s1 = *storages[0]->last<protocol::AcceptIdentification>()->your_nid;
+  const NodeId s2 = *storages[1]->last<protocol::AcceptIdentification>()->your_nid;
+  auto table = [&](CellState s1_state) {
+    return protocol::RowList(4, {{s1, s1_state}, {s2, CellState::UpToDate}});
+  };
+  f.master->on_closed(*storages[0]);
+  CHECK(f.master->pt().ptid() == 2);
+  f.master->on_closed(*storages[1]);
+  REQUIRE(f.master->cluster_state() == ClusterState::Recovering);
+
+  auto back = [&](std::uint16_t port, NodeId nid, std::int64_t ptid, CellState s1_state) {
+    auto peer = f.connect(NodeType::Storage, port, nid);
+    peer->reply<protocol::AskRecovery>({.ptid = ptid});
+    peer->reply<protocol::AskPartitionTable>(
+        {.ptid = ptid, .num_replicas = 1, .row_list = table(s1_state)});
+    return peer;
+  };
+  auto first = back(21011, s1, 1, CellState::UpToDate);
+  CHECK(f.master->cluster_state() == ClusterState::Recovering);
+  CHECK_FALSE(first->has_pending());
+
+  auto second = back(21012, s2, 2, CellState::OutOfDate);
+  CHECK(f.master->pt().ptid() >= 2);
+  MasterFixture::verify({first.get(), second.get()});
+  CHECK(f.master->cluster_state() == ClusterState::Running);
+  const protocol::RowList rows = *f.master->pt().row_list(0, 4);
+  CHECK(rows[0] == std::vector<protocol::CellInfo>{{s1, CellState::OutOfDate},
+                                                   {s2, CellState::UpToDate}});
+}
