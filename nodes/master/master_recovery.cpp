@@ -94,6 +94,7 @@ void MasterState::check_recovery() {
   if (phase_ != Phase::Recovery || stopping_) return;
   Recovery::Input in;
   in.pt_filled = pt_.filled();
+  in.table_awaited = recovery_.target_ptid() > pt_.ptid().value_or(0);
   if (in.pt_filled) in.operational = pt_.operational_nodes(state_fn());
   in.is_pending = [this](NodeId nid) { return nm_.state_of(nid) == NodeState::Pending; };
   in.startup_allowed = startup_allowed_ && !stale_table();

@@ -52,6 +52,9 @@ std::optional<Tid> Recovery::truncate_tid(NodeId nid) const {
 }
 
 std::optional<std::vector<NodeId>> Recovery::decide(const Input& in) {
+  // Never leave with an older table while a newer one is known to exist:
+  // its cells' states are the current ones.
+  if (in.table_awaited) return std::nullopt;
   std::vector<NodeId> nodes;
   if (in.pt_filled) {
     // An existing cluster: every node with readable cells must be back,

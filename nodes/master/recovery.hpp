@@ -41,6 +41,9 @@ class Recovery {
   // What the decision needs to know.
   struct Input {
     bool pt_filled = false;
+    // A storage announced a newer table than the one loaded (or none is
+    // loaded yet): it is being fetched, or its holder is awaited.
+    bool table_awaited = false;
     // getOperationalNodeSet: nodes with readable cells, empty if some
     // partition has no readable cell on a PENDING (connected) node.
     std::set<NodeId> operational{};

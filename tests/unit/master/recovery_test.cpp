@@ -85,3 +85,25 @@ TEST_CASE("an existing cluster waits for every storage with readable cells", "[m
   in.operational.clear();  // some partition has no readable cell on a connected node
   CHECK_FALSE(Recovery::decide(in));
 }
+
+// Found by the simulation (tests/sim, seed 1050): S2 answered first with
+// ptid 1, its table was loaded; S3 and S1 then announced ptid 2 and S3 was
+// asked for it, but the cluster left recovery at once with the table of
+// ptid 1, where a cell since OUT_OF_DATE looked readable: the commits made
+// meanwhile were lost.
+TEST_CASE("recovery never leaves with an older table while a newer one is fetched", "[master]") {
+  Recovery r;
+  REQUIRE(r.answered(S2, with_ptid(1)));
+  REQUIRE(r.take_table(1));
+  REQUIRE(r.answered(S3, with_ptid(2)));  // ask S3 for its table
+  CHECK_FALSE(r.answered(S1, with_ptid(2)));  // S3 already asked
+  Recovery::Input in = base_input();
+  in.pt_filled = true;
+  in.operational = {S1, S2};
+  in.connected_members = {S1, S2, S3};
+  in.table_awaited = r.target_ptid() > 1;
+  CHECK_FALSE(Recovery::decide(in));
+  REQUIRE(r.take_table(2));
+  in.table_awaited = false;  // the table of ptid 2 is loaded
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2, S3});
+}
