@@ -46,7 +46,9 @@ void MasterState::answer_recovery(NodeId nid, const protocol::AnswerRecovery& an
 }
 
 void MasterState::answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer) {
-  if (!recovery_.take_table(answer.ptid)) return;
+  // Another table is awaited: this answer only ends a request that may have
+  // held the decision back.
+  if (!recovery_.take_table(answer.ptid)) return check_recovery();
   if (std::error_code ec = pt_.load(answer.ptid, answer.num_replicas, answer.row_list)) {
     SPDLOG_ERROR("{}: invalid partition table: {}", to_string(nid), ec.message());
     if (Node* node = nm_.by_nid(nid))

@@ -140,6 +140,17 @@ std::vector<const master::Master*> Cluster::running_primaries() const {
   return out;
 }
 
+std::vector<std::string> Cluster::dump() const {
+  std::vector<std::string> lines;
+  for (const Node& n : masters_) {
+    if (!n.master) continue;
+    const master::Master& m = n.master->master();
+    lines.push_back(n.name + (m.secondary() ? " (secondary)" : " (primary)"));
+    for (const std::string& line : m.dump()) lines.push_back("  " + line);
+  }
+  return lines;
+}
+
 std::unique_ptr<client::ClientNode> Cluster::make_client(const std::string& name) {
   std::vector<net::Address> masters;
   for (int m = 0; m < config_.masters; ++m) masters.push_back(master_address(m));

@@ -68,6 +68,9 @@ class Cluster {
   // True if some master is the primary of a RUNNING cluster.
   bool running() const { return !running_primaries().empty(); }
 
+  // The masters' state dumps (SIGRTMIN+2's), for a failure report.
+  std::vector<std::string> dump() const;
+
   // A client of our library on this cluster (not started).
   std::unique_ptr<client::ClientNode> make_client(const std::string& name);
 

@@ -194,10 +194,13 @@ ScenarioResult run_scenario(std::uint64_t seed, const ScenarioOptions& options) 
   for (int i = 0; i < c.masters; ++i) cluster.start_master(i);
   for (int i = 0; i < c.storages; ++i) cluster.start_storage(i);
   if (!run([&] { return cluster.running() && bank.idle(); }, loop.now() + kSettleLimit)) {
-    if (result.failures.empty())
+    if (result.failures.empty()) {
       result.failures.push_back(std::string("not settled ") + seconds(kSettleLimit) +
                                 " after the faults: " +
                                 (cluster.running() ? "a transfer is stuck" : "not RUNNING"));
+      for (const std::string& line : cluster.dump()) result.failures.push_back(line);
+    }
+    result.stats = bank.stats();
     return finish();
   }
   for (std::string& failure : bank.check(kSettleLimit)) result.failures.push_back(failure);

@@ -35,6 +35,7 @@ void quiet_logs() {
 constexpr std::uint64_t kRegressionSeeds[] = {
     25,    // a master restarted by itself with a stale partition table (states_test)
     1050,  // recovery ended while a newer table was being fetched (recovery_test)
+    1737,  // recovery never decided again after a late older table (states_test)
 };
 
 TEST_CASE("a simulated run replays exactly from its seed", "[sim]") {

@@ -213,3 +213,21 @@ TEST_CASE("after losing operational, an older table does not restart the cluster
   CHECK(rows[0] == std::vector<protocol::CellInfo>{{s1, CellState::OutOfDate},
                                                    {s2, CellState::UpToDate}});
 }
+
+// Found by the simulation (tests/sim, seed 1737): the answer of a storage
+// asked for an older table came last and was dropped without deciding
+// again, so the cluster stayed RECOVERING for good.
+TEST_CASE("recovery decides again when an older table's answer comes last", "[master]") {
+  MasterFixture f;
+  const NodeId s1 = neo::make_node_id(1, 1), s2 = neo::make_node_id(1, 2);
+  auto a = f.connect(NodeType::Storage, 21011, s1);
+  auto b = f.connect(NodeType::Storage, 21012, s2);
+  const protocol::RowList rows(4, {{s1, CellState::UpToDate}, {s2, CellState::UpToDate}});
+  a->reply<protocol::AskRecovery>({.ptid = 2});  // asked for its table
+  b->reply<protocol::AskRecovery>({.ptid = 3});  // newer: asked too
+  b->reply<protocol::AskPartitionTable>({.ptid = 3, .num_replicas = 1, .row_list = rows});
+  CHECK(f.master->cluster_state() == ClusterState::Recovering);  // a's request pending
+  a->reply<protocol::AskPartitionTable>({.ptid = 2, .num_replicas = 1, .row_list = rows});
+  CHECK(f.master->pt().ptid() == 3);
+  CHECK(f.master->cluster_state() == ClusterState::Verifying);
+}
