@@ -80,7 +80,7 @@ class Faults {
         return;
       }
       default: {
-        auto [a, b] = pair();
+        const std::string a = pair().first;
         note("slow " + a);
         cluster_.network().slow(a, 20);
         later([this, a] {
