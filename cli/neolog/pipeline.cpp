@@ -12,7 +12,7 @@ constexpr std::size_t kMaxQueued = 4;  // batches waiting for the formatting thr
 
 }  // namespace
 
-bool RecordPipeline::uses_body(std::int64_t code) {
+bool RecordPipeline::sink_uses_body(std::int64_t code) {
   if (code != last_code_) {
     last_code_ = code;
     last_uses_body_ = sink_.uses_body(code);
@@ -55,7 +55,7 @@ const std::string* RecordPipeline::intern(const std::string* label) {
 
 void RecordPipeline::write(const Record& r) {
   const bool log = r.kind == Record::Kind::Log;
-  const bool body = !log && r.body && uses_body(r.code);
+  const bool body = !log && r.body && sink_uses_body(r.code);
   const std::size_t need = log ? r.msg.size() + (pathname_ ? r.pathname.size() : 0)
                                : r.peer.size() + (body ? r.body->size() : 0);
   if (current_ && current_->capacity - current_->used < need) submit();

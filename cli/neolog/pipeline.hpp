@@ -1,11 +1,10 @@
 // Two-thread record pipeline: the reading thread (SQLite steps, merging)
-// copies each record (what the sink reads of it) into a batch; a formatting thread renders the batches
-// with the real sink into Output. Records reach the sink in the order
-// written. Output::sync() (called before every message on stderr) waits
-// until everything written so far has been formatted, so that messages keep
-// their place among the records. Owned by merge_records(), one per pass;
-// write()/drain() from the reading thread only (the sink, on the formatting
-// thread, must not print Diagnostics: drain() would wait for itself).
+// copies each record (what the sink reads of it) into a batch; a formatting thread renders the
+// batches with the real sink into Output. Records reach the sink in the order written.
+// Output::sync() (called before every message on stderr) waits until everything written so far has
+// been formatted, so that messages keep their place among the records. Owned by merge_records(),
+// one per pass; write()/drain() from the reading thread only (the sink, on the formatting thread,
+// must not print Diagnostics: drain() would wait for itself).
 #pragma once
 
 #include <condition_variable>
@@ -45,7 +44,7 @@ class RecordPipeline : public RecordSink {
     std::size_t used = 0, capacity = 0;
   };
 
-  bool uses_body(std::int64_t code);  // the sink's answer, for the last code asked
+  bool sink_uses_body(std::int64_t code);  // the sink's answer, cached for the last code
   std::string_view copy(Batch& b, std::string_view s);
   const std::string* intern(const std::string* label);
   void submit();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -33,7 +34,8 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
     const std::string_view entry(*e);
     const std::string_view name = entry.substr(0, entry.find('='));
     bool replaced = false;
-    for (const std::string& x : extra) replaced = replaced || x.starts_with(std::string(name) + "=");
+    for (const std::string& x : extra)
+      replaced = replaced || x.starts_with(std::string(name) + "=");
     if (!replaced) result.emplace_back(entry);
   }
   return result;
@@ -52,21 +54,44 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
+// The child's side of spawn(), between fork() and execve(): async-signal-safe
+// calls only, and no return into the test's code. Signals are blocked on
+// entry; the test's handlers (Catch reports a SIGTERM as a failed test) go
+// back to their defaults before the test's mask is restored, so a signal
+// sent before the exec acts as it would on the program itself.
+[[noreturn]] void exec_child(char** argv, char** envp, int out_fd, int err_fd, pid_t parent,
+                             const sigset_t& mask) {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction action {};
+    if (sigaction(sig, nullptr, &action) != 0) continue;  // not a signal we may change
+    if (action.sa_handler == SIG_DFL || action.sa_handler == SIG_IGN) continue;
+    action = {};
+    action.sa_handler = SIG_DFL;
+    sigaction(sig, &action, nullptr);
+  }
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
+  setpgid(0, 0);  // Ctrl-C in the terminal reaches the test only
+  dup2(out_fd, 1);
+  dup2(err_fd, 2);
+  sigprocmask(SIG_SETMASK, &mask, nullptr);
+  execve(argv[0], argv, envp);
+  _exit(127);
+}
+
 pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out_fd, int err_fd) {
   std::vector<char*> argp = pointers(argv);
   std::vector<char*> envp = pointers(env);
   const pid_t parent = getpid();
+  // Every signal blocked across fork(): none reaches the child before
+  // exec_child() has reset the handlers it inherits.
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
   const pid_t pid = fork();
+  if (pid == 0) exec_child(argp.data(), envp.data(), out_fd, err_fd, parent, saved);
+  pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    setpgid(0, 0);  // Ctrl-C in the terminal reaches the test only
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    execve(argp[0], argp.data(), envp.data());
-    _exit(127);
-  }
   return pid;
 }
 

@@ -1,8 +1,10 @@
 // tests/support/child_process.hpp
 // A program run as a child process by a test: stdout and stderr go to a
 // file, the child dies with the test (PR_SET_PDEATHSIG), and the destructor
-// kills and reaps it. Waiting is bounded; nothing here sleeps for a fixed
-// time to let something happen, it polls a condition with a deadline.
+// kills and reaps it. Between fork and exec the child runs none of the
+// test's signal handlers: a signal sent then acts as on the program itself.
+// Waiting is bounded; nothing here sleeps for a fixed time to let something
+// happen, it polls a condition with a deadline.
 #pragma once
 
 #include <sys/types.h>
