@@ -199,37 +199,8 @@ void ConnectionImpl::dispatch(protocol::Frame& frame) {
   if (options_.observer) {
     options_.observer(Direction::kReceived, *this, frame.msg_id, frame.code, frame.args);
   }
-  if (frame.code & protocol::kResponseMask) {
-    RawAnswerCallback callback;
-    switch (pending_.take(frame.msg_id, frame.code, callback)) {
-      case PendingAnswers::Match::kExpected:
-        callback(std::move(frame));
-        return;
-      case PendingAnswers::Match::kNotPending:
-        if (frame.code == protocol::kResponseMask) break;  // an Error answering no request
-        unexpected_answer(frame);
-        return;
-      case PendingAnswers::Match::kWrongType:
-        unexpected_answer(frame);
-        return;
-    }
-  }
   std::shared_ptr<Handler> handler = handler_;  // on_packet may replace handler_
-  if (!handler) {
-    reject_unexpected(frame);
-    return;
-  }
-  set_msg_id(frame.msg_id);
-  handler->on_packet(*this, frame);
-}
-
-void ConnectionImpl::unexpected_answer(const protocol::Frame& frame) {
-  const std::uint16_t expected = pending_.expected(frame.msg_id);
-  spdlog::error("{}: unexpected answer {} (msg id {}, expected: {})", describe(),
-                packet_name(frame.code), frame.msg_id,
-                expected ? packet_name(expected) : std::string("none"));
-  answer_error(frame.msg_id, errc::protocol_error, "Unexpected answer: " + packet_name(frame.code));
-  abort(errc::protocol_error);
+  deliver_frame(*this, pending_, handler, frame);
 }
 
 bool ConnectionImpl::enqueue(std::uint32_t msg_id, std::uint16_t code, std::string_view args) {

@@ -60,10 +60,31 @@ bool unsolicited_error(Peer& peer, const protocol::Frame& frame, std::string_vie
     case static_cast<std::int64_t>(errc::not_ready):
       spdlog::error("{}: not ready: {}", peer.describe(), error.message);
       return true;
-    default:
-      peer.reject_unexpected(frame, handler);
-      return false;
+    default: peer.reject_unexpected(frame, handler); return false;
   }
+}
+
+void deliver_frame(Peer& peer, PendingAnswers& pending, const std::shared_ptr<Handler>& handler,
+                   protocol::Frame& frame) {
+  if (frame.code & protocol::kResponseMask) {
+    RawAnswerCallback callback;
+    const PendingAnswers::Match match = pending.take(frame.msg_id, frame.code, callback);
+    if (match == PendingAnswers::Match::kExpected) return callback(std::move(frame));
+    // An Error answering no request goes to the handler.
+    if (match == PendingAnswers::Match::kWrongType || frame.code != protocol::kResponseMask) {
+      const std::uint16_t expected = pending.expected(frame.msg_id);
+      spdlog::error("{}: unexpected answer {} (msg id {}, expected: {})", peer.describe(),
+                    packet_name(frame.code), frame.msg_id,
+                    expected ? packet_name(expected) : std::string("none"));
+      peer.answer_error(frame.msg_id, errc::protocol_error,
+                        "Unexpected answer: " + packet_name(frame.code));
+      peer.abort(errc::protocol_error);
+      return;
+    }
+  }
+  if (!handler) return peer.reject_unexpected(frame);
+  peer.set_msg_id(frame.msg_id);
+  handler->on_packet(peer, frame);
 }
 
 namespace detail {

@@ -120,6 +120,15 @@ class Handler {
   virtual void on_closed(Peer& peer, std::error_code reason) {}
 };
 
+// What a connection does with a frame it received (net::Connection and the
+// simulation's connections): an answer goes to its request's callback; an
+// answer nobody waits for, or of another type, is answered PROTOCOL_ERROR
+// "Unexpected answer: <Name>" and the connection aborted; any other frame
+// (an Error answering nothing included) goes to `handler` with the peer's
+// msg id set, or is rejected as unexpected without a handler.
+void deliver_frame(Peer& peer, PendingAnswers& pending, const std::shared_ptr<Handler>& handler,
+                   protocol::Frame& frame);
+
 namespace detail {
 
 // Logs a malformed answer and closes the connection (if still alive).

@@ -1,6 +1,6 @@
 #include "tests/sim/bank.hpp"
 
-#include <numeric>
+#include <algorithm>
 #include <optional>
 #include <sstream>
 
@@ -21,8 +21,7 @@ Result<T> await(Loop& loop, Time limit, const std::function<void(Reply<T>)>& cal
   return std::move(*got);
 }
 
-std::error_code await_done(Loop& loop, Time limit,
-                           const std::function<void(client::Done)>& call) {
+std::error_code await_done(Loop& loop, Time limit, const std::function<void(client::Done)>& call) {
   Result<bool> r = await<bool>(loop, limit, [&](Reply<bool> reply) {
     call([reply](std::error_code ec) {
       if (ec) return reply(ec);
@@ -42,8 +41,6 @@ std::vector<std::uint64_t> parse_log(const std::string& log) {
   for (std::string item; std::getline(in, item, ',');) out.push_back(std::stoull(item));
   return out;
 }
-
-std::string to_text(Tid tid) { return to_string(tid); }
 
 }  // namespace
 
@@ -158,30 +155,27 @@ void Bank::load_all(std::shared_ptr<Transfer> t) {
     s.load(t->to, std::nullopt, std::nullopt, [this, t, &s](Result<client::Record> to) {
       if (!to) return retry(*t->teller, {});
       t->to_record = *to;
-      s.load(t->teller->log, std::nullopt, std::nullopt,
-             [this, t, &s](Result<client::Record> log) {
-               if (!log) return retry(*t->teller, {});
-               t->log_record = *log;
-               s.begin({}, std::nullopt, [this, t, &s](Result<Tid> ttid) {
-                 if (!ttid) return retry(*t->teller, {});
-                 t->ttid = *ttid;
-                 t->seq = t->teller->next_seq++;
-                 t->stored = {
-                     {t->from, std::to_string(std::stoll(t->from_record.data) - t->amount)},
-                     {t->to, std::to_string(std::stoll(t->to_record.data) + t->amount)},
-                     {t->teller->log, append(t->log_record.data, t->seq)}};
-                 const std::map<Oid, Tid> serials{{t->from, t->from_record.serial},
-                                                  {t->to, t->to_record.serial},
-                                                  {t->teller->log, t->log_record.serial}};
-                 for (const auto& [oid, data] : t->stored)
-                   s.store(t->ttid, client::make_store(oid, serials.at(oid), data, false));
-                 s.vote(t->ttid, [this, t](std::error_code ec,
-                                           std::vector<client::Conflict> conflicts) {
-                   if (ec || !conflicts.empty()) return retry(*t->teller, t->ttid);
-                   voted(t);
-                 });
-               });
-             });
+      s.load(t->teller->log, std::nullopt, std::nullopt, [this, t, &s](Result<client::Record> log) {
+        if (!log) return retry(*t->teller, {});
+        t->log_record = *log;
+        s.begin({}, std::nullopt, [this, t, &s](Result<Tid> ttid) {
+          if (!ttid) return retry(*t->teller, {});
+          t->ttid = *ttid;
+          t->seq = t->teller->next_seq++;
+          t->stored = {{t->from, std::to_string(std::stoll(t->from_record.data) - t->amount)},
+                       {t->to, std::to_string(std::stoll(t->to_record.data) + t->amount)},
+                       {t->teller->log, append(t->log_record.data, t->seq)}};
+          const std::map<Oid, Tid> serials{{t->from, t->from_record.serial},
+                                           {t->to, t->to_record.serial},
+                                           {t->teller->log, t->log_record.serial}};
+          for (const auto& [oid, data] : t->stored)
+            s.store(t->ttid, client::make_store(oid, serials.at(oid), data, false));
+          s.vote(t->ttid, [this, t](std::error_code ec, std::vector<client::Conflict> conflicts) {
+            if (ec || !conflicts.empty()) return retry(*t->teller, t->ttid);
+            voted(t);
+          });
+        });
+      });
     });
   });
 }
@@ -212,18 +206,17 @@ std::vector<std::string> Bank::check(Time limit) {
     return {"the checker could not connect: " + ec.message()};
   auto load = [&](Oid oid, std::optional<Tid> at,
                   std::optional<Tid> before) -> Result<client::Record> {
-    return await<client::Record>(loop, end, [&](Reply<client::Record> r) {
-      s.load(oid, at, before, r);
-    });
+    return await<client::Record>(loop, end,
+                                 [&](Reply<client::Record> r) { s.load(oid, at, before, r); });
   };
   for (const Commit& commit : commits_) {
     for (const auto& [oid, data] : commit.data) {
       Result<client::Record> got = load(oid, commit.tid, std::nullopt);
       if (!got || got->data != data)
-        failures.push_back("confirmed commit " + to_text(commit.tid) + " of oid " +
-                           to_string(oid) + " does not read back: " +
-                           (got ? "'" + got->data + "' instead of '" + data + "'"
-                                : got.error().message()));
+        failures.push_back(
+            "confirmed commit " + to_string(commit.tid) + " of oid " + to_string(oid) +
+            " does not read back: " +
+            (got ? "'" + got->data + "' instead of '" + data + "'" : got.error().message()));
     }
     // The balances as of this commit: a half-visible transaction would
     // change their total.
@@ -232,13 +225,13 @@ std::vector<std::string> Bank::check(Time limit) {
       Result<client::Record> got = load(account, std::nullopt, Tid{commit.tid.value + 1});
       if (!got) {
         failures.push_back("cannot read account " + to_string(account) + " before " +
-                           to_text(commit.tid) + ": " + got.error().message());
+                           to_string(commit.tid) + ": " + got.error().message());
         break;
       }
       total += std::stoll(got->data);
     }
     if (total != config_.balance * config_.accounts)
-      failures.push_back("total " + std::to_string(total) + " as of " + to_text(commit.tid));
+      failures.push_back("total " + std::to_string(total) + " as of " + to_string(commit.tid));
     if (failures.size() > 20) return failures;
   }
   for (Teller& teller : tellers_) {

@@ -155,26 +155,8 @@ class SimConnection final : public net::Connection {
   }
 
   void receive(protocol::Frame frame) {
-    if (frame.code & protocol::kResponseMask) {
-      net::RawAnswerCallback callback;
-      switch (pending_.take(frame.msg_id, frame.code, callback)) {
-        case net::PendingAnswers::Match::kExpected: callback(std::move(frame)); return;
-        case net::PendingAnswers::Match::kNotPending:
-          if (frame.code == protocol::kResponseMask) break;  // an Error answering nothing
-          [[fallthrough]];
-        case net::PendingAnswers::Match::kWrongType:
-          spdlog::error("{}: unexpected answer {} (msg id {})", describe(),
-                        net::packet_name(frame.code), frame.msg_id);
-          answer_error(frame.msg_id, errc::protocol_error,
-                       "Unexpected answer: " + net::packet_name(frame.code));
-          abort(make_error_code(errc::protocol_error));
-          return;
-      }
-    }
-    std::shared_ptr<net::Handler> handler = handler_;
-    if (!handler) return reject_unexpected(frame);
-    set_msg_id(frame.msg_id);
-    handler->on_packet(*this, frame);
+    std::shared_ptr<net::Handler> handler = handler_;  // on_packet may replace handler_
+    net::deliver_frame(*this, pending_, handler, frame);
   }
 
   Network& network_;

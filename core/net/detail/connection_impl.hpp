@@ -60,7 +60,6 @@ class ConnectionImpl final : public Connection {
   asio::awaitable<void> write_loop();
   std::error_code deliver_frames();
   void dispatch(protocol::Frame& frame);
-  void unexpected_answer(const protocol::Frame& frame);
   bool enqueue(std::uint32_t msg_id, std::uint16_t code, std::string_view args);
   // Logs why reading failed; the reason to close with.
   std::error_code read_error(std::error_code ec) const;
