@@ -25,7 +25,7 @@ void OperationHandler::write_failed(net::Peer& peer, std::uint32_t msg_id, std::
     return peer.abort(ec);
   }
   if (ec == errc::undo_pack_error) return peer.answer_error(msg_id, errc::undo_pack_error, message);
-  host_.events().fatal("client write: " + ec.message() + " " + host_.state().db().last_error());
+  host_.events().fatal("serving " + peer.describe() + ": " + ec.message() + " " + host_.state().db().last_error());
 }
 
 template <class Answer>

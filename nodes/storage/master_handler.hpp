@@ -5,8 +5,9 @@
 // answered; what concerns the application (exit, connections, background
 // work) goes to StorageEvents. Commits: AskLockInformation,
 // NotifyUnlockInformation and AbortTransaction go to the TransactionManager.
-// Replication and checks are not implemented yet: their packets are
-// rejected (unexpected packet).
+// Replication: the Replicator hears of operation start and stop, partition
+// changes and finished transactions. Checks and backup are not implemented
+// yet: their packets are rejected (unexpected packet).
 // Owned by the master connection; io thread only.
 #pragma once
 
@@ -14,6 +15,7 @@
 
 #include "core/net/peer.hpp"
 #include "core/protocol/packets.hpp"
+#include "nodes/storage/replicator.hpp"
 #include "nodes/storage/storage_events.hpp"
 #include "nodes/storage/storage_state.hpp"
 
@@ -23,9 +25,9 @@ class MasterHandler : public net::Handler {
  public:
   static constexpr std::string_view kName = "MasterOperationHandler";
   // `on_lost` is called when the connection closes (back to bootstrap).
-  MasterHandler(StorageState& state, StorageEvents& events,
+  MasterHandler(StorageState& state, StorageEvents& events, Replicator& replicator,
                 std::function<void(std::error_code)> on_lost)
-      : state_(state), events_(events), on_lost_(std::move(on_lost)) {}
+      : state_(state), events_(events), replicator_(replicator), on_lost_(std::move(on_lost)) {}
 
   void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
   void on_closed(net::Peer& peer, std::error_code reason) override;
@@ -67,6 +69,7 @@ class MasterHandler : public net::Handler {
 
   StorageState& state_;
   StorageEvents& events_;
+  Replicator& replicator_;
   std::function<void(std::error_code)> on_lost_;
   bool packing_ = false;  // a pack job is in progress
 };

@@ -26,13 +26,18 @@ namespace {
 bool client_packet(std::uint16_t code) {
   using namespace protocol;
   for (std::uint16_t c :
-       {AskObject::kCode, AskTIDs::kCode, AskTransactionInformation::kCode,
-        AskObjectHistory::kCode, AskFinalTID::kCode, AskObjectUndoSerial::kCode,
-        AskTIDsFrom::kCode, AskOIDsFrom::kCode, AskStoreObject::kCode,
-        AskCheckCurrentSerial::kCode, AskRelockObject::kCode, AskStoreTransaction::kCode,
-        AskVoteTransaction::kCode, AbortTransaction::kCode})
+       {AskObject::kCode, AskTIDs::kCode, AskTransactionInformation::kCode, AskObjectHistory::kCode,
+        AskFinalTID::kCode, AskObjectUndoSerial::kCode, AskTIDsFrom::kCode, AskOIDsFrom::kCode,
+        AskStoreObject::kCode, AskCheckCurrentSerial::kCode, AskRelockObject::kCode,
+        AskStoreTransaction::kCode, AskVoteTransaction::kCode, AbortTransaction::kCode})
     if (c == code) return true;
   return false;
+}
+
+// What an identified storage may send.
+bool storage_packet(std::uint16_t code) {
+  using namespace protocol;
+  return code == AskFetchTransactions::kCode || code == AskFetchObjects::kCode;
 }
 
 }  // namespace
@@ -42,7 +47,7 @@ void OperationHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) 
   const bool client = type_ == protocol::NodeType::Client;
   const bool known =
       info && (frame.code == protocol::Ping::kCode || frame.code == protocol::CloseClient::kCode ||
-               (client && client_packet(frame.code)));
+               (client ? client_packet(frame.code) : storage_packet(frame.code)));
   if (known) {
     dispatch(*this, peer, frame);
     return;

@@ -5,8 +5,10 @@
 // OperationHandler for identified clients and storages. Client reads are
 // answered from the database (delayed while the object is being committed),
 // client writes go to the TransactionManager (client_writes.cpp).
-// Replication is not implemented yet: its packets get a clear Error
-// (PROTOCOL_ERROR "... not implemented yet") and the connection is closed.
+// Storages replicating from us fetch with AskFetchTransactions /
+// AskFetchObjects (replication_source.cpp). Other packets of features not
+// implemented yet get a clear Error (PROTOCOL_ERROR "... not implemented
+// yet") and the connection is closed.
 // io thread only.
 #pragma once
 
@@ -63,8 +65,16 @@ class OperationHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::AskStoreTransaction& p);
   void on(net::Peer& peer, const protocol::AskVoteTransaction& p);
   void on(net::Peer& peer, const protocol::AbortTransaction& p);
+  // Replication source (storages only): replication_source.cpp.
+  void on(net::Peer& peer, const protocol::AskFetchTransactions& p);
+  void on(net::Peer& peer, const protocol::AskFetchObjects& p);
 
  private:
+  // True if our cell of `partition` may feed (readable; for checks, not
+  // OUT_OF_DATE); else answers Error(`code`, "partition N not readable").
+  bool feeding(net::Peer& peer, std::int64_t partition, errc code);
+  void feed_transactions(net::Peer& peer, std::uint32_t msg_id,
+                         const protocol::AskFetchTransactions& p);
   // Answers a read: the answer, an Error for a negative answer (protocol
   // errors also close the connection), or a fatal backend failure.
   template <class A>
@@ -81,7 +91,7 @@ class OperationHandler : public net::Handler {
   // when the TransactionManager decides, unless the connection closed.
   template <class Answer>
   TransactionManager::LockReply lock_reply(net::Peer& peer);
-  // A write failed: protocol error (Error + close), undo pack error, or fatal.
+  // A request failed: protocol error (Error + close), undo pack error, or fatal.
   void write_failed(net::Peer& peer, std::uint32_t msg_id, std::error_code ec,
                     const std::string& message);
 

@@ -64,8 +64,26 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
         fatal("commit: " + ec.message() + " " + db_->last_error());
     });
   });
+  state_.tm().on_replication_done = [this](const protocol::NotifyReplicationDone& packet) {
+    if (master_) master_->notify(packet);
+  };
+  replicator_ = std::make_unique<Replicator>(
+      state_, env_.scheduler,
+      Replicator::Hooks{
+          .connect =
+              [this](const protocol::Address& address, std::shared_ptr<net::Handler> handler) {
+                return std::static_pointer_cast<net::Peer>(env_.network.connect(
+                    net::Address{address.host, address.port}, std::move(handler)));
+              },
+          .master = [this]() -> net::Peer* { return master_.get(); },
+          .fatal = [this](const std::string& what) { fatal(what); },
+          .server =
+              [this] {
+                return protocol::Address{server_.host, server_.port};
+              }});
   env_.dump = [this] {
     for (const std::string& line : state_.dump()) SPDLOG_INFO("{}", line);
+    for (const std::string& line : replicator_->dump()) SPDLOG_INFO("{}", line);
   };
   env_.on_stop = [this] {
     stopping_ = true;
@@ -75,6 +93,7 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
 
 StorageApp::~StorageApp() {
   stopping_ = true;
+  if (replicator_) replicator_->stop();
   if (bootstrap_) bootstrap_->cancel();
   if (listener_) listener_->close();
   close_peers();
@@ -130,7 +149,7 @@ void StorageApp::connect_to_primary() {
         master_ = identified.connection;
         master_->set_nid(identified.accept.nid);
         master_->set_handler(std::make_shared<MasterHandler>(
-            state_, *this, [this](std::error_code reason) { master_lost(reason); }));
+            state_, *this, *replicator_, [this](std::error_code reason) { master_lost(reason); }));
         if (std::error_code ec = state_.identified(*identified.accept.your_nid))
           return fatal("saving the node id: " + ec.message() + " " + db_->last_error());
         log::set_node(options_.server.cluster, state_.nid());

@@ -18,6 +18,7 @@
 #include "core/daemon/daemon.hpp"
 #include "core/net/tasks.hpp"
 #include "nodes/storage/peer_handlers.hpp"
+#include "nodes/storage/replicator.hpp"
 #include "nodes/storage/storage_events.hpp"
 #include "nodes/storage/storage_options.hpp"
 #include "nodes/storage/storage_state.hpp"
@@ -49,6 +50,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void peer_closed(net::Peer& peer) override;
   StorageState& state() override { return state_; }
   StorageEvents& events() override { return *this; }
+  Replicator& replicator() { return *replicator_; }
 
  private:
   struct Delayed {
@@ -81,6 +83,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   net::Address server_;  // the real listening address
   std::shared_ptr<cluster::Bootstrap> bootstrap_;
   std::shared_ptr<net::Connection> master_;
+  std::unique_ptr<Replicator> replicator_;
   std::shared_ptr<IdentificationHandler> identification_handler_;
   std::map<const net::Peer*, std::weak_ptr<net::Peer>> peers_;  // incoming connections
   std::vector<Delayed> delayed_;

@@ -217,6 +217,8 @@ std::error_code TransactionManager::abort(Tid ttid, bool even_if_locked) {
     if (write_locker(oid) == ttid) store_locks_.erase(oid);
   }
   transactions_.erase(it);
+  if (!replicated_.empty())
+    if (std::error_code ec = notify_replicated()) return ec;
   read_queue_.execute();
   queue_.execute();
   return {};
@@ -239,6 +241,8 @@ void TransactionManager::reset() {
   load_locks_.clear();
   queue_.clear();
   read_queue_.clear();
+  replicating_.clear();
+  replicated_.clear();
 }
 
 Result<std::optional<Tid>> TransactionManager::final_tid(Tid ttid) {

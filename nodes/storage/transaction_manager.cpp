@@ -38,6 +38,12 @@ TransactionManager::LockOutcome TransactionManager::lock_object(Tid ttid, Transa
                  hex_id(*locked));
     store_locks_.erase(oid);
   }
+  if (replicating_.count(partition_of(oid))) {
+    // Out of date: we may lack the data or the stores that would lock it.
+    // A readable cell checks; we must still receive the transaction whole.
+    txn.lockless.insert(oid);
+    return {Lock::Lockless};
+  }
   if (auto locked = write_locker(oid)) {
     Transaction& other = transactions_.at(*locked);
     if (*locked < ttid || other.voted) {
@@ -45,7 +51,14 @@ TransactionManager::LockOutcome TransactionManager::lock_object(Tid ttid, Transa
       SPDLOG_INFO("lock delayed for {}:{} by {}", hex_id(oid), hex_id(ttid), hex_id(*locked));
       return {Lock::Delay};
     }
+    // A lockless store stored again after a conflict: the lock it shares
+    // only delays new transactions; a readable cell still checks.
+    if (txn.lockless.count(oid)) return {Lock::Lockless};
     if (&other != &txn) {
+      if (other.lockless.count(oid)) {
+        txn.lockless.insert(oid);
+        return {Lock::Lockless};
+      }
       // We are older than the locker: possible deadlock. Ask the younger
       // transaction to relock (once per oid), keeping its lock meanwhile.
       if (other.deadlock.insert(oid).second) {
@@ -63,7 +76,7 @@ TransactionManager::LockOutcome TransactionManager::lock_object(Tid ttid, Transa
     }
     previous = stored->second.value_serial;  // an undo: check against its target
   } else {
-    Result<std::optional<Tid>> last = db_.last_object_tid(oid);
+    Result<std::optional<Tid>> last = last_serial(oid);
     if (!last) {
       if (last.error() == errc::non_readable_cell || last.error() == errc::not_ready)
         return {Lock::Ignored};
@@ -82,19 +95,12 @@ TransactionManager::LockOutcome TransactionManager::lock_object(Tid ttid, Transa
 
 bool TransactionManager::answer_unlocked(const LockOutcome& outcome, const LockReply& reply) {
   switch (outcome.kind) {
-    case Lock::Delay:
-      return false;
-    case Lock::Conflict:
-      reply(std::optional<Tid>(outcome.conflict), {});
-      return true;
-    case Lock::Ignored:
-      reply(std::optional<Tid>(kZeroTid), {});
-      return true;
-    case Lock::Failed:
-      reply(outcome.error, {});
-      return true;
+    case Lock::Delay: return false;
+    case Lock::Conflict: reply(std::optional<Tid>(outcome.conflict), {}); return true;
+    case Lock::Ignored: reply(std::optional<Tid>(kZeroTid), {}); return true;
+    case Lock::Failed: reply(outcome.error, {}); return true;
     case Lock::Locked:
-      break;
+    case Lock::Lockless: break;
   }
   return false;
 }
@@ -142,8 +148,9 @@ bool TransactionManager::try_store(const protocol::AskStoreObject& ask, const Lo
   if (outcome.kind == Lock::Ignored)
     SPDLOG_INFO("ignore store of {}:{} by {}: unassigned partition", hex_id(ask.oid),
                 hex_id(ask.serial), hex_id(ask.ttid));
-  if (outcome.kind != Lock::Locked) return answer_unlocked(outcome, reply);
-  if (txn.serials.count(ask.oid)) {  // stored again (resolved conflict, undo)
+  if (outcome.kind != Lock::Locked && outcome.kind != Lock::Lockless)
+    return answer_unlocked(outcome, reply);
+  if (txn.serials.count(ask.oid)) {  // stored again (resolved conflict, undo, lockless)
     if (auto dropped = unstore(txn, ask.oid); !dropped) {
       reply(dropped.error(), {});
       return true;
@@ -154,6 +161,7 @@ bool TransactionManager::try_store(const protocol::AskStoreObject& ask, const Lo
       db_.hold_data(ask.checksum, ask.oid, ask.data, ask.compression, ask.data_serial);
   if (!data_id) {
     txn.serials.erase(ask.oid);
+    txn.lockless.erase(ask.oid);
     if (write_locker(ask.oid) == ask.ttid) store_locks_.erase(ask.oid);
     if (data_id.error() == errc::undo_pack_error)
       reply(data_id.error(), "Could not undo for oid " + hex_id(ask.oid));
@@ -162,7 +170,7 @@ bool TransactionManager::try_store(const protocol::AskStoreObject& ask, const Lo
     return true;
   }
   txn.stores[ask.oid] = Stored{*data_id, ask.data_serial};
-  reply(std::optional<Tid>{}, {});
+  reply(outcome.kind == Lock::Lockless ? std::optional<Tid>(kZeroTid) : std::nullopt, {});
   return true;
 }
 
@@ -190,9 +198,10 @@ bool TransactionManager::try_check(const protocol::AskCheckCurrentSerial& ask,
     return true;
   }
   const LockOutcome outcome = lock_object(ask.ttid, txn, ask.serial, ask.oid);
-  if (outcome.kind != Lock::Locked) return answer_unlocked(outcome, reply);
+  if (outcome.kind != Lock::Locked && outcome.kind != Lock::Lockless)
+    return answer_unlocked(outcome, reply);
   txn.serials[ask.oid] = ask.serial;
-  reply(std::optional<Tid>{}, {});
+  reply(outcome.kind == Lock::Lockless ? std::optional<Tid>(kZeroTid) : std::nullopt, {});
   return true;
 }
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -52,6 +53,8 @@ class TransactionManager {
 
   // Sends NotifyDeadlock to a client (set by the application).
   std::function<void(NodeId client, const protocol::NotifyDeadlock&)> on_deadlock;
+  // Sends NotifyReplicationDone to the master (set by the application).
+  std::function<void(const protocol::NotifyReplicationDone&)> on_replication_done;
 
   // ---- group commit ----
   // Without a scheduler, votes and locks commit at once. With one (the
@@ -103,6 +106,23 @@ class TransactionManager {
   // (the database's unfinished data is dropped at the next StartOperation).
   void reset();
 
+  // ---- replication (transaction_replication.cpp) ----
+  // Own cells being replicated (OUT_OF_DATE): their stores and checks are
+  // accepted without lock nor conflict check (answered ZERO_TID), a
+  // readable cell elsewhere does them; the transaction is still stored in
+  // full, as the master expects from a cell that asked for the unfinished
+  // transactions.
+  void replicating(std::span<const std::uint32_t> partitions);
+  // Replicated up to `tid`: NotifyReplicationDone is sent once no
+  // transaction relies on a lockless store there any more (the lockless
+  // oids are locked normally first, which may delay new transactions).
+  std::error_code replicated(std::uint32_t partition, Tid tid);
+  // The master set these cells UP_TO_DATE or FEEDING.
+  void readable(std::span<const std::uint32_t> partitions);
+  // The master discarded these cells: their stores, checks and locks are
+  // forgotten (temporary rows deleted, not committed).
+  std::error_code discarded(std::span<const std::uint32_t> partitions);
+
   // ---- reads ----
   // True while `oid` is being committed (between lock and unlock).
   bool load_locked(Oid oid) const { return load_locks_.count(oid) != 0; }
@@ -132,11 +152,13 @@ class TransactionManager {
     std::optional<Tid> tid{};  // set by lock()
     int voted = 0;             // 1: AskVoteTransaction, 2: AskStoreTransaction
     bool pack = false;
-    std::map<Oid, Tid> serials{};   // stored or checked oids -> base serial
+    std::map<Oid, Tid> serials{};    // stored or checked oids -> base serial
     std::map<Oid, Stored> stores{};  // stored oids
     std::set<Oid> deadlock{};        // oids NotifyDeadlock was sent for
+    std::set<Oid> lockless{};        // stored or checked without lock (replication)
   };
-  enum class Lock { Locked, Ignored, Delay, Conflict, Failed };
+  // Lockless: accepted without lock (replicating partition).
+  enum class Lock { Locked, Lockless, Ignored, Delay, Conflict, Failed };
   struct LockOutcome {
     Lock kind = Lock::Locked;
     Tid conflict{};
@@ -159,13 +181,24 @@ class TransactionManager {
                             const std::optional<protocol::PackRequest>& pack);
   // Commits now, or schedules the round's commit.
   std::error_code commit_or_schedule();
+  std::uint32_t partition_of(Oid oid) const;
+  // The latest serial of `oid`, reading a replicated (not yet readable)
+  // partition too; errc::non_readable_cell otherwise.
+  Result<std::optional<Tid>> last_serial(Oid oid);
+  // Sends NotifyReplicationDone for the replicated partitions no lockless
+  // store depends on any more.
+  std::error_code notify_replicated();
 
   Database& db_;
   std::map<Tid, Transaction> transactions_;
   std::map<Oid, Tid> store_locks_;  // write locks: oid -> ttid
   std::map<Oid, Tid> load_locks_;   // read locks (locked transactions): oid -> ttid
-  EventQueue queue_;                // delayed stores, checks, relocks (key: ttid)
-  EventQueue read_queue_;           // delayed loads
+  std::set<std::uint32_t> replicating_;
+  // Replicated partitions -> the tid to notify (none: notified, waiting to
+  // become readable).
+  std::map<std::uint32_t, std::optional<Tid>> replicated_;
+  EventQueue queue_;       // delayed stores, checks, relocks (key: ttid)
+  EventQueue read_queue_;  // delayed loads
   std::function<void()> schedule_commit_;
   bool commit_scheduled_ = false;
   std::vector<std::function<void()>> awaiting_commit_;

@@ -14,57 +14,15 @@
 #include <vector>
 
 #include "core/net/io_scheduler.hpp"
+#include "tests/support/manual_scheduler.hpp"
 
 using neo::net::IoScheduler;
 using neo::net::Scheduler;
 using neo::net::Tasks;
+using neo::test::ManualScheduler;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A virtual clock: posted functions run on run_posted(), timers on
-// advance(), in due order (then in the order they were set).
-class ManualScheduler final : public Scheduler {
- public:
-  void post(std::function<void()> fn) override { posted_.push_back(std::move(fn)); }
-  TimerId call_later(Clock::duration delay, std::function<void()> fn) override {
-    const TimerId id = next_id_++;
-    timers_.emplace(std::pair(now_ + delay, id), std::move(fn));
-    return id;
-  }
-  void cancel(TimerId id) override {
-    std::erase_if(timers_, [id](const auto& timer) { return timer.first.second == id; });
-  }
-  Clock::time_point now() const override { return now_; }
-  double unix_time() const override {
-    return std::chrono::duration<double>(now_.time_since_epoch()).count();
-  }
-
-  void run_posted() {
-    while (!posted_.empty()) {
-      std::function<void()> fn = std::move(posted_.front());
-      posted_.pop_front();
-      fn();
-    }
-  }
-  void advance(Clock::duration by) {
-    const Clock::time_point until = now_ + by;
-    while (!timers_.empty() && timers_.begin()->first.first <= until) {
-      auto node = timers_.extract(timers_.begin());
-      now_ = node.key().first;
-      node.mapped()();
-      run_posted();
-    }
-    now_ = until;
-  }
-  std::size_t pending() const { return posted_.size() + timers_.size(); }
-
- private:
-  Clock::time_point now_{};
-  std::deque<std::function<void()>> posted_;
-  std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
-  TimerId next_id_ = 1;
-};
 
 // An application: what it ran, in order.
 struct App {
@@ -122,8 +80,7 @@ TEST_CASE("timers run in due order, on the scheduler's clock", "[net]") {
   CHECK(at == std::vector<Scheduler::Clock::duration>{0s, 500ms, 1s, 1s, 2s});
 }
 
-TEST_CASE("a cancelled timer never runs; cancelling twice or after it ran is harmless",
-          "[net]") {
+TEST_CASE("a cancelled timer never runs; cancelling twice or after it ran is harmless", "[net]") {
   ManualScheduler scheduler;
   App app(scheduler);
   const Tasks::TimerId cancelled = app.tasks.call_later(1.0, [&] { app.ran.push_back("no"); });
@@ -153,8 +110,7 @@ TEST_CASE("a timer may set another timer and cancel a sibling", "[net]") {
   CHECK(app.ran == std::vector<std::string>{"a", "c"});
 }
 
-TEST_CASE("IoScheduler: posts, timers in due order, cancel, nothing after destruction",
-          "[net]") {
+TEST_CASE("IoScheduler: posts, timers in due order, cancel, nothing after destruction", "[net]") {
   asio::io_context io;
   IoScheduler scheduler(io);
   std::vector<std::string> ran;

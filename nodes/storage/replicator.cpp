@@ -1,0 +1,422 @@
+#include "nodes/storage/replicator.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/net/dispatch.hpp"
+#include "core/util/record_data.hpp"
+
+namespace neo::storage {
+
+namespace {
+
+constexpr double kRetryDelay = 1.0;  // seconds before retrying after a failure
+const Tid kInvalidTid{~std::uint64_t{0}};
+
+Tid add(Tid tid, std::int64_t delta) { return Tid{tid.value + static_cast<std::uint64_t>(delta)}; }
+
+// The handler of our connection to a source: AddTransaction and AddObject
+// (the answers go to the requests' callbacks).
+class SourceHandler : public net::Handler {
+ public:
+  static constexpr std::string_view kName = "StorageOperationHandler";
+  explicit SourceHandler(std::weak_ptr<Replicator*> owner) : owner_(std::move(owner)) {}
+  void on_packet(net::Peer& peer, const protocol::Frame& frame) override {
+    net::dispatch(*this, peer, frame);
+  }
+  void on_closed(net::Peer& peer, std::error_code) override {
+    if (auto owner = owner_.lock()) (*owner)->source_closed(peer);
+  }
+  void on(net::Peer& peer, const protocol::AddTransaction& p) {
+    if (auto owner = owner_.lock()) (*owner)->add_transaction(peer, p);
+  }
+  void on(net::Peer& peer, const protocol::AddObject& p) {
+    if (auto owner = owner_.lock()) (*owner)->add_object(peer, p);
+  }
+  void on(net::Peer& peer, const protocol::Ping&) { peer.answer(protocol::Pong{}); }
+
+ private:
+  std::weak_ptr<Replicator*> owner_;
+};
+
+}  // namespace
+
+Replicator::Replicator(StorageState& state, net::Scheduler& scheduler, Hooks hooks)
+    : state_(state),
+      hooks_(std::move(hooks)),
+      random_(static_cast<std::uint64_t>(scheduler.unix_time() * 1e6)),
+      tasks_(scheduler) {}
+
+Replicator::~Replicator() {
+  self_.reset();
+  close_source();
+}
+
+bool Replicator::failed(const std::error_code& ec, const char* what) {
+  if (!ec) return false;
+  hooks_.fatal(std::string(what) + ": " + ec.message() + " " + state_.db().last_error());
+  return true;
+}
+
+void Replicator::populate() {
+  Result<std::vector<CellNextTid>> cells = state_.db().cell_next_tids();
+  if (failed(cells ? std::error_code{} : cells.error(), "reading the cells' progress")) return;
+  std::vector<std::uint32_t> outdated;
+  for (const CellNextTid& cell : *cells) {
+    Partition& p = partitions_[cell.partition];
+    if (!cell.out_of_date) continue;
+    outdated.push_back(cell.partition);
+    p.next_trans = p.next_obj = cell.next_trans.value_or(kZeroTid);
+    p.max_ttid = kInvalidTid;
+  }
+  if (!outdated.empty()) ask_unfinished(std::move(outdated));
+}
+
+void Replicator::ask_unfinished(std::vector<std::uint32_t> offsets) {
+  state_.tm().replicating(offsets);
+  if (!replicate_.empty() || current_) {
+    total_ += offsets.size();
+  } else {
+    total_ = offsets.size();
+    done_ = 0;
+    bytes_ = objects_ = transactions_ = 0;
+    started_ = tasks_.now();
+  }
+  net::Peer* master = hooks_.master();
+  if (!master) return;
+  protocol::AskUnfinishedTransactions ask;
+  for (std::uint32_t offset : offsets) ask.offset_list.push_back(offset);
+  SPDLOG_INFO("{} partition(s) to replicate: asking the master for unfinished transactions",
+              offsets.size());
+  master->ask(ask, [this, owner = std::weak_ptr<Replicator*>(self_), offsets](
+                       Result<protocol::AnswerUnfinishedTransactions> answer, std::string_view) {
+    if (owner.expired() || !answer) return;  // master lost: everything starts again
+    set_unfinished(*answer, offsets);
+  });
+}
+
+void Replicator::set_unfinished(const protocol::AnswerUnfinishedTransactions& answer,
+                                const std::vector<std::uint32_t>& offsets) {
+  std::optional<Tid> max_ttid;
+  for (Tid ttid : answer.ttid_list) {
+    ttids_.insert(ttid);
+    if (!max_ttid || *max_ttid < ttid) max_ttid = ttid;
+  }
+  for (std::uint32_t offset : offsets) {
+    auto it = partitions_.find(offset);
+    if (it == partitions_.end()) continue;  // discarded meanwhile
+    it->second.max_ttid = max_ttid;
+    replicate_[offset] = answer.max_tid;
+  }
+  next_partition();
+}
+
+void Replicator::transaction_finished(Tid ttid, std::optional<Tid> max_tid) {
+  if (!ttids_.erase(ttid)) return;
+  const Tid min_ttid = ttids_.empty() ? kInvalidTid : *ttids_.begin();
+  for (auto& [offset, p] : partitions_) {
+    if (!p.max_ttid) continue;
+    if (max_tid) replicate_[offset] = *max_tid;
+    if (*p.max_ttid < min_ttid) {
+      if (offset != current_ && !replicate_.count(offset)) {
+        // Every transaction it waited for was aborted: complete as it is.
+        if (failed(state_.tm().replicated(offset, *p.max_ttid), "notifying a replication")) return;
+      }
+      p.max_ttid.reset();
+    }
+  }
+  next_partition();
+}
+
+void Replicator::partition_changes(std::span<const protocol::CellChange> cells) {
+  const std::optional<NodeId> own = state_.nid();
+  bool abort_current = false;
+  std::vector<std::uint32_t> added, discarded, readable;
+  for (const protocol::CellChange& cell : cells) {
+    if (cell.nid != own) continue;
+    if (cell.state == CellState::Discarded || cell.state == CellState::Corrupted) {
+      if (!partitions_.erase(cell.offset)) continue;
+      replicate_.erase(cell.offset);
+      abort_current = abort_current || current_ == cell.offset;
+      discarded.push_back(cell.offset);
+    } else if (cell.state == CellState::OutOfDate) {
+      partitions_[cell.offset] = Partition{kZeroTid, kZeroTid, kInvalidTid};
+      added.push_back(cell.offset);
+    } else {
+      readable.push_back(cell.offset);
+    }
+  }
+  if (!readable.empty()) state_.tm().readable(readable);
+  if (!discarded.empty() && failed(state_.tm().discarded(discarded), "discarding partitions"))
+    return;
+  if (!added.empty()) ask_unfinished(std::move(added));
+  if (abort_current) abort("partition discarded", false);
+  if (!current_ && !retry_) next_partition();  // a source may have become readable
+}
+
+void Replicator::nodes_changed() {
+  if (!current_ && !retry_) next_partition();
+}
+
+void Replicator::next_partition() {
+  if (current_ || replicate_.empty() || retry_) return;
+  const auto key = [this](std::uint32_t offset) {
+    const Partition& p = partitions_.at(offset);
+    return std::make_pair(p.next_obj, p.max_ttid.has_value());
+  };
+  std::uint32_t offset = replicate_.begin()->first;
+  for (const auto& [candidate, tid] : replicate_)
+    if (key(candidate) < key(offset)) offset = candidate;
+  // A readable cell of a running storage other than us.
+  std::vector<std::pair<NodeId, protocol::Address>> sources;
+  for (const pt::Cell& cell : state_.pt().cells(offset, true)) {
+    const node::Node* node = state_.nodes().by_nid(cell.nid);
+    if (cell.nid != state_.nid() && node && node->is_running() && node->address())
+      sources.emplace_back(cell.nid, *node->address());
+  }
+  if (sources.empty()) {
+    SPDLOG_WARN("no running readable cell to replicate partition {} from: waiting", offset);
+    return;
+  }
+  const auto& [nid, address] = sources[random_() % sources.size()];
+  current_ = offset;
+  if (source_.peer && !source_.peer->closed() && source_.nid == nid) {
+    if (source_.identified) fetch_transactions(std::nullopt);
+    return;  // else fetched once identified
+  }
+  connect(nid, address);
+}
+
+void Replicator::connect(NodeId nid, const protocol::Address& address) {
+  close_source();
+  source_ = Source{nid, hooks_.connect(address, std::make_shared<SourceHandler>(self_)), false};
+  if (!source_.peer) return abort("cannot connect to " + to_string(nid), true);
+  source_.peer->set_nid(nid);
+  const node::Node* self = state_.nid() ? state_.nodes().by_nid(*state_.nid()) : nullptr;
+  protocol::RequestIdentification request{.node_type = protocol::NodeType::Storage,
+                                          .nid = state_.nid(),
+                                          .address = hooks_.server(),
+                                          .name = state_.cluster(),
+                                          .id_timestamp = self ? self->id_timestamp : std::nullopt};
+  source_.peer->ask(request,
+                    [this, owner = std::weak_ptr<Replicator*>(self_),
+                     peer = std::weak_ptr<net::Peer>(source_.peer)](
+                        Result<protocol::AcceptIdentification> answer, std::string_view message) {
+                      auto alive = peer.lock();
+                      if (owner.expired() || !alive || alive != source_.peer) return;
+                      if (!answer) {
+                        SPDLOG_WARN("{} refused our identification: {} {}", alive->describe(),
+                                    answer.error().message(), message);
+                        return abort("identification refused", true);
+                      }
+                      source_.identified = true;
+                      if (current_) fetch_transactions(std::nullopt);
+                    });
+}
+
+void Replicator::close_source() {
+  std::shared_ptr<net::Peer> peer = std::move(source_.peer);
+  source_ = Source{};
+  if (peer) peer->close({});
+}
+
+void Replicator::source_closed(net::Peer& peer) {
+  if (source_.peer.get() != &peer) return;
+  source_ = Source{};
+  if (current_) abort("connection to the source lost", true);
+}
+
+template <class A>
+net::AnswerCallback<A> Replicator::on_answer(void (Replicator::*fn)(const A&)) {
+  return [this, fn, owner = std::weak_ptr<Replicator*>(self_), generation = generation_](
+             Result<A> answer, std::string_view message) {
+    if (owner.expired() || generation != generation_) return;
+    if (!answer) return abort("source message: " + std::string(message), true);
+    (this->*fn)(*answer);
+  };
+}
+
+bool Replicator::current_request(const net::Peer& peer, std::uint32_t msg_id) const {
+  return current_ && msg_id_ == msg_id && source_.peer.get() == &peer;
+}
+
+void Replicator::fetch_transactions(std::optional<Tid> min_tid) {
+  const std::uint32_t offset = *current_;
+  Partition& p = partitions_.at(offset);
+  bool ask_pack_info = false;
+  if (min_tid) {
+    if (failed(state_.db().commit(), "commit")) return;
+    p.next_trans = *min_tid;
+  } else {
+    min_tid = p.next_trans;
+    replicate_tid_ = replicate_.at(offset);
+    replicate_.erase(offset);
+    ask_pack_info = true;
+    SPDLOG_INFO("replicating partition {} from {} up to {} (from {})", offset,
+                to_string(source_.nid), to_string(replicate_tid_), to_string(*min_tid));
+  }
+  Result<std::vector<Tid>> have =
+      state_.db().replication_tid_list(*min_tid, replicate_tid_, kFetchCount, offset);
+  if (failed(have ? std::error_code{} : have.error(), "listing transactions")) return;
+  const protocol::AskFetchTransactions ask{static_cast<std::int64_t>(offset),
+                                           kFetchCount,
+                                           *min_tid,
+                                           replicate_tid_,
+                                           std::move(*have),
+                                           ask_pack_info};
+  msg_id_ = source_.peer->ask(ask, on_answer(&Replicator::fetched_transactions));
+}
+
+void Replicator::add_transaction(net::Peer& peer, const protocol::AddTransaction& p) {
+  if (!current_request(peer, peer.msg_id())) {
+    SPDLOG_DEBUG("ignored AddTransaction {} of another request", to_string(p.tid));
+    return;
+  }
+  const TransactionMeta meta{p.oid_list, p.user, p.description, p.extension, p.packed, p.ttid};
+  if (failed(state_.db().store_transaction(p.tid, {}, &meta, false), "storing a transaction"))
+    return;
+  if (p.pack && failed(state_.db().store_pack_order(p.tid, p.pack->approved, p.pack->partial,
+                                                    p.pack->oids, p.pack->pack_tid),
+                       "storing a pack order"))
+    return;
+  ++transactions_;
+  bytes_ += p.user.size() + p.description.size() + p.extension.size() + 8 * p.oid_list.size();
+}
+
+void Replicator::fetched_transactions(const protocol::AnswerFetchTransactions& answer) {
+  for (Tid tid : answer.tid_list)
+    if (failed(state_.db().delete_transaction(tid), "deleting a transaction")) return;
+  if (answer.completed_pack &&
+      failed(state_.db().update_completed_pack_by_replication(*current_, *answer.completed_pack),
+             "recording the completed pack"))
+    return;
+  if (answer.next_tid) return fetch_transactions(answer.next_tid);
+  fetch_objects(std::nullopt, Oid{});
+}
+
+void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
+  const std::uint32_t offset = *current_;
+  Partition& p = partitions_.at(offset);
+  if (min_tid) {
+    p.next_obj = *min_tid;
+    if (failed(state_.db().update_cell_tid(offset, add(*min_tid, -1)), "recording progress"))
+      return;
+  } else {
+    min_tid = p.next_obj;
+    p.next_trans = add(replicate_tid_, 1);
+  }
+  if (failed(state_.db().commit(), "commit")) return;
+  Result<std::vector<std::pair<Tid, Oid>>> have =
+      state_.db().replication_object_list(*min_tid, replicate_tid_, kFetchCount, offset, min_oid);
+  if (failed(have ? std::error_code{} : have.error(), "listing objects")) return;
+  protocol::AskFetchObjects ask{
+      static_cast<std::int64_t>(offset), kFetchCount, *min_tid, replicate_tid_, min_oid, {}};
+  for (const auto& [serial, oid] : *have) {
+    if (ask.object_dict.empty() || ask.object_dict.back().first != serial)
+      ask.object_dict.emplace_back(serial, std::vector<Oid>{});
+    ask.object_dict.back().second.push_back(oid);
+  }
+  msg_id_ = source_.peer->ask(ask, on_answer(&Replicator::fetched_objects));
+}
+
+void Replicator::add_object(net::Peer& peer, const protocol::AddObject& p) {
+  if (!current_request(peer, peer.msg_id())) {
+    SPDLOG_DEBUG("ignored AddObject {}:{} of another request", to_string(Tid{p.oid.value}),
+                 to_string(p.serial));
+    return;
+  }
+  std::optional<std::uint64_t> data_id;
+  if (!is_no_data(p.data, p.checksum)) {
+    Result<std::optional<std::uint64_t>> stored =
+        state_.db().store_data(p.checksum, p.oid, p.data, p.compression, p.data_serial);
+    if (failed(stored ? std::error_code{} : stored.error(), "storing object data")) return;
+    data_id = *stored;
+  }
+  const ObjectRef object{p.oid, data_id, p.data_serial};
+  if (failed(state_.db().store_transaction(p.serial, std::span(&object, 1), nullptr, false),
+             "storing an object"))
+    return;
+  ++objects_;
+  bytes_ += p.data.size();
+}
+
+void Replicator::fetched_objects(const protocol::AnswerFetchObjects& answer) {
+  for (const auto& [serial, oids] : answer.object_dict)
+    for (Oid oid : oids)
+      if (failed(state_.db().delete_object(oid, serial), "deleting an object")) return;
+  if (answer.next_tid) return fetch_objects(answer.next_tid, answer.next_oid.value_or(Oid{}));
+  finish();
+}
+
+void Replicator::finish() {
+  const std::uint32_t offset = *current_;
+  const Tid tid = replicate_tid_;
+  current_.reset();
+  msg_id_.reset();
+  Partition& p = partitions_.at(offset);
+  p.next_obj = add(tid, 1);
+  if (failed(state_.db().update_cell_tid(offset, tid), "recording progress")) return;
+  if (failed(state_.db().commit(), "commit")) return;
+  const double seconds = std::chrono::duration<double>(tasks_.now() - started_).count() + 1e-9;
+  if (p.max_ttid || replicate_.count(offset)) {
+    SPDLOG_INFO("partition {} replicated up to {}; waiting for {} unfinished transaction(s)",
+                offset, to_string(tid), ttids_.size());
+  } else {
+    ++done_;
+    SPDLOG_INFO(
+        "partition {} replicated up to {} from {} ({}/{} done; {} transactions, {} objects, "
+        "{:.1f} MB in {:.1f} s, {:.1f} MB/s)",
+        offset, to_string(tid), to_string(source_.nid), done_, total_, transactions_, objects_,
+        bytes_ / 1e6, seconds, bytes_ / 1e6 / seconds);
+    if (failed(state_.tm().replicated(offset, tid), "notifying a replication")) return;
+  }
+  next_partition();
+}
+
+void Replicator::abort(const std::string& message, bool failure) {
+  ++generation_;
+  msg_id_.reset();
+  if (!current_) return;
+  const std::uint32_t offset = *current_;
+  current_.reset();
+  SPDLOG_WARN("replication aborted for partition {} ({})", offset, message);
+  if (partitions_.count(offset) && !replicate_.count(offset)) replicate_[offset] = replicate_tid_;
+  if (failure) {
+    close_source();
+    retry_ = tasks_.call_later(kRetryDelay, [this] {
+      retry_ = 0;
+      next_partition();
+    });
+    return;
+  }
+  next_partition();
+}
+
+void Replicator::stop() {
+  ++generation_;
+  if (current_) SPDLOG_INFO("cancel replication of partition {}", *current_);
+  close_source();
+  if (retry_) tasks_.cancel(retry_);
+  retry_ = 0;
+  partitions_.clear();
+  replicate_.clear();
+  ttids_.clear();
+  current_.reset();
+  msg_id_.reset();
+  self_ = std::make_shared<Replicator*>(this);  // pending callbacks are stale
+}
+
+std::vector<std::string> Replicator::dump() const {
+  std::vector<std::string> lines{"Replicator:"};
+  if (current_)
+    lines.push_back("  replicating partition " + std::to_string(*current_) + " from " +
+                    to_string(source_.nid) + " up to " + to_string(replicate_tid_));
+  for (const auto& [offset, tid] : replicate_)
+    lines.push_back("  to replicate: partition " + std::to_string(offset) + " up to " +
+                    to_string(tid));
+  lines.push_back("  unfinished transactions: " + std::to_string(ttids_.size()));
+  return lines;
+}
+
+}  // namespace neo::storage

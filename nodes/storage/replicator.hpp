@@ -1,0 +1,138 @@
+// nodes/storage/replicator.hpp
+// Brings the own OUT_OF_DATE cells up to date (NEO/py's replicator.py;
+// spec/flows.md 10). For the cells to replicate it asks the master for the
+// transactions in progress (AskUnfinishedTransactions: from then on the
+// client writes of those partitions reach us, lockless), then fetches, one
+// partition at a time from a readable cell of a running storage, the
+// transactions (AskFetchTransactions / AddTransaction) and the objects
+// (AskFetchObjects / AddObject) up to the master's last TID, in chunks of
+// 1000 and sending what it already has, so that a replication interrupted
+// (connection lost, node killed) resumes where it stopped: the progress of
+// the cell (pt.tid) is committed after every chunk. Once the partition is
+// complete up to every TID the master announced and the transactions in
+// progress then are finished, the TransactionManager sends
+// NotifyReplicationDone when no lockless write is left.
+//
+// AddTransaction and AddObject carry the msg id of the request they belong
+// to; others (a late stream after an abort) are dropped. A source that
+// fails (REPLICATION_ERROR, lost or refused connection) is left and the
+// partition retried one second later, possibly from another node.
+// Owned by StorageApp, reset when operation stops; io thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/net/peer.hpp"
+#include "core/net/tasks.hpp"
+#include "core/protocol/packets.hpp"
+#include "nodes/storage/storage_state.hpp"
+
+namespace neo::storage {
+
+class Replicator {
+ public:
+  static constexpr std::int64_t kFetchCount = 1000;  // NEO/py's FETCH_COUNT
+
+  struct Hooks {
+    // Opens a connection to a storage; `handler` receives its packets.
+    std::function<std::shared_ptr<net::Peer>(const protocol::Address&,
+                                             std::shared_ptr<net::Handler>)>
+        connect;
+    // The primary master's connection, or null.
+    std::function<net::Peer*()> master;
+    // A backend failure: fatal for the node.
+    std::function<void(const std::string&)> fatal;
+    // Our listening address (identification to the source).
+    std::function<protocol::Address()> server;
+  };
+  Replicator(StorageState& state, net::Scheduler& scheduler, Hooks hooks);
+  ~Replicator();
+  Replicator(const Replicator&) = delete;
+  Replicator& operator=(const Replicator&) = delete;
+
+  // Operation started: reads where each own cell stands and starts
+  // replicating the OUT_OF_DATE ones.
+  void populate();
+  // Partition changes from the master, once applied to the table and the
+  // database: new own cells are replicated, discarded ones forgotten.
+  void partition_changes(std::span<const protocol::CellChange> cells);
+  // NotifyTransactionFinished (max_tid) or AbortTransaction (none).
+  void transaction_finished(Tid ttid, std::optional<Tid> max_tid);
+  // The node list changed: a partition waiting for a source may find one.
+  void nodes_changed();
+  // Operation stopped or the master is lost: the connection to the source
+  // is closed and everything forgotten until the next populate().
+  void stop();
+
+  bool active() const { return current_.has_value() || !replicate_.empty(); }
+  std::vector<std::string> dump() const;
+
+  // Packets from the source (SourceHandler).
+  void add_transaction(net::Peer& peer, const protocol::AddTransaction& p);
+  void add_object(net::Peer& peer, const protocol::AddObject& p);
+  void source_closed(net::Peer& peer);
+
+ private:
+  struct Partition {
+    Tid next_trans{};
+    Tid next_obj{};
+    std::optional<Tid> max_ttid{};  // waiting for transactions up to it to finish
+  };
+  struct Source {
+    NodeId nid{};
+    std::shared_ptr<net::Peer> peer{};
+    bool identified = false;
+  };
+
+  void ask_unfinished(std::vector<std::uint32_t> offsets);
+  void set_unfinished(const protocol::AnswerUnfinishedTransactions& answer,
+                      const std::vector<std::uint32_t>& offsets);
+  void next_partition();
+  void connect(NodeId nid, const protocol::Address& address);
+  void fetch_transactions(std::optional<Tid> min_tid);
+  void fetch_objects(std::optional<Tid> min_tid, Oid min_oid);
+  void fetched_transactions(const protocol::AnswerFetchTransactions& answer);
+  void fetched_objects(const protocol::AnswerFetchObjects& answer);
+  void finish();
+  // Gives up the partition in progress (put back to replicate); a failure
+  // waits a second before the next attempt.
+  void abort(const std::string& message, bool failure);
+  // True if `peer` and `msg_id` are those of the request in progress.
+  bool current_request(const net::Peer& peer, std::uint32_t msg_id) const;
+  // A request's answer callback that runs `fn` only if it is still current.
+  template <class A>
+  net::AnswerCallback<A> on_answer(void (Replicator::*fn)(const A&));
+  bool failed(const std::error_code& ec, const char* what);
+  void close_source();
+
+  StorageState& state_;
+  Hooks hooks_;
+  std::map<std::uint32_t, Partition> partitions_;  // own cells
+  std::map<std::uint32_t, Tid> replicate_;         // to replicate -> up to
+  std::set<Tid> ttids_;                            // unfinished transactions
+  std::optional<std::uint32_t> current_;
+  Tid replicate_tid_{};
+  std::optional<std::uint32_t> msg_id_;  // the fetch in progress
+  std::uint64_t generation_ = 0;         // bumped by aborts: stale answers ignored
+  Source source_{};
+  std::mt19937_64 random_;
+  net::Tasks::TimerId retry_ = 0;
+  // Progress, for the logs.
+  std::size_t done_ = 0, total_ = 0;
+  std::uint64_t bytes_ = 0, objects_ = 0, transactions_ = 0;
+  net::Tasks::Clock::time_point started_{};
+  // Callbacks hold it weakly: they do nothing once we are gone or stopped.
+  std::shared_ptr<Replicator*> self_ = std::make_shared<Replicator*>(this);
+  net::Tasks tasks_;  // last: nothing scheduled runs after us
+};
+
+}  // namespace neo::storage
