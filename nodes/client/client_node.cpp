@@ -11,17 +11,23 @@ using protocol::Frame;
 
 namespace {
 
-// Forwards a connection's events to the client's functions.
+// Forwards a connection's events to the client's functions while the
+// client lives (its connections close after it: shut_down aborts them).
 class CallbackHandler final : public net::Handler {
  public:
   using PacketFn = std::function<void(net::Peer&, const Frame&)>;
   using ClosedFn = std::function<void(net::Peer&, std::error_code)>;
-  CallbackHandler(PacketFn on_packet, ClosedFn on_closed)
-      : packet_(std::move(on_packet)), closed_(std::move(on_closed)) {}
-  void on_packet(net::Peer& peer, const Frame& frame) override { packet_(peer, frame); }
-  void on_closed(net::Peer& peer, std::error_code reason) override { closed_(peer, reason); }
+  CallbackHandler(std::weak_ptr<char> alive, PacketFn on_packet, ClosedFn on_closed)
+      : alive_(std::move(alive)), packet_(std::move(on_packet)), closed_(std::move(on_closed)) {}
+  void on_packet(net::Peer& peer, const Frame& frame) override {
+    if (!alive_.expired()) packet_(peer, frame);
+  }
+  void on_closed(net::Peer& peer, std::error_code reason) override {
+    if (!alive_.expired()) closed_(peer, reason);
+  }
 
  private:
+  std::weak_ptr<char> alive_;
   PacketFn packet_;
   ClosedFn closed_;
 };
@@ -35,7 +41,10 @@ ClientNode::ClientNode(ClientState::Config config, std::vector<net::Address> mas
       scheduler_(scheduler),
       state_(std::move(config), *this) {}
 
-ClientNode::~ClientNode() { shut_down(); }
+ClientNode::~ClientNode() {
+  shut_down();
+  alive_.reset();  // the connections still closing must not call us
+}
 
 void ClientNode::shut_down() {
   if (!state_.shutting_down()) state_.shut_down();
@@ -63,7 +72,7 @@ void ClientNode::find_master() {
 void ClientNode::identified(cluster::Bootstrap::Identified identified) {
   bootstrap_.reset();
   identified.connection->set_handler(std::make_shared<CallbackHandler>(
-      [this](net::Peer& peer, const Frame& frame) { state_.master_packet(peer, frame); },
+      alive_, [this](net::Peer& peer, const Frame& frame) { state_.master_packet(peer, frame); },
       [this](net::Peer& peer, std::error_code reason) {
         if (!state_.master_closed(peer)) return;
         SPDLOG_WARN("{}: connection to the primary master lost ({})", peer.describe(),
@@ -78,6 +87,7 @@ void ClientNode::identified(cluster::Bootstrap::Identified identified) {
 std::shared_ptr<net::Peer> ClientNode::connect_storage(NodeId nid,
                                                        const protocol::Address& address) {
   auto handler = std::make_shared<CallbackHandler>(
+      alive_,
       [this, nid](net::Peer& peer, const Frame& frame) { state_.storage_packet(nid, peer, frame); },
       [this, nid](net::Peer& peer, std::error_code) { state_.storage_closed(nid, peer); });
   return network_.connect(net::Address{address.host, address.port}, handler);

@@ -20,8 +20,8 @@ namespace neo::client {
 
 class ClientNode final : public ClientEnv {
  public:
-  ClientNode(ClientState::Config config, std::vector<net::Address> masters,
-             net::Network& network, net::Scheduler& scheduler);
+  ClientNode(ClientState::Config config, std::vector<net::Address> masters, net::Network& network,
+             net::Scheduler& scheduler);
   ~ClientNode() override;
   ClientNode(const ClientNode&) = delete;
   ClientNode& operator=(const ClientNode&) = delete;
@@ -44,6 +44,7 @@ class ClientNode final : public ClientEnv {
   net::Network& network_;
   net::Scheduler& scheduler_;
   std::shared_ptr<cluster::Bootstrap> bootstrap_;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();  // handlers hold it weakly
   ClientState state_;
 };
 

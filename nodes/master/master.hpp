@@ -42,6 +42,8 @@ class Master {
 
   // --- State, for tests and dumps ------------------------------------------
   const MasterState& state() const { return *state_; }
+  // The simulation plays the admin's requests on it.
+  MasterState& state() { return *state_; }
   std::optional<ClusterState> cluster_state() const { return state_->cluster_state(); }
   NodeId nid() const { return state_->nid(); }
   const node::NodeManager& nodes() const { return state_->nodes(); }

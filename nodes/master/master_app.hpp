@@ -28,6 +28,7 @@ class MasterApp {
   // if it cannot listen.
   void start(const MasterConfig& config);
   const Master& master() const { return *master_; }
+  Master& master() { return *master_; }
 
  private:
   void exit_when_flushed(int status, int polls);

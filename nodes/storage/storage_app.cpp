@@ -104,7 +104,7 @@ StorageApp::~StorageApp() {
 void StorageApp::listen() {
   const net::Address bind = daemon::resolve(options_.server.bind);
   auto listener = env_.network.listen(bind, [this](net::Connection& connection) {
-    peers_[&connection] = connection.weak_from_this();
+    add_peer(connection);
     return std::static_pointer_cast<net::Handler>(identification_handler_);
   });
   if (!listener)
@@ -196,7 +196,7 @@ void StorageApp::fatal(const std::string& what) {
 
 void StorageApp::nodes_changed(const std::vector<protocol::NodeInfo>& removed) {
   for (const protocol::NodeInfo& info : removed) {
-    for (auto& [key, weak] : peers_) {
+    for (auto& weak : peers_) {
       auto peer = weak.lock();
       if (peer && info.nid && peer->nid() == info.nid) {
         SPDLOG_INFO("{} forgotten by the master: closing its connection", to_string(*info.nid));
@@ -237,7 +237,7 @@ bool StorageApp::decide(net::Peer& peer, std::uint32_t msg_id,
   }
   SPDLOG_INFO("accepted {}", who);
   peer.set_nid(request.nid);
-  peers_[&peer] = peer.weak_from_this();
+  add_peer(peer);
   if (auto connection = std::dynamic_pointer_cast<net::Connection>(peer.shared_from_this()))
     connection->set_handler(std::make_shared<OperationHandler>(*this, decision.peer));
   peer.answer(msg_id, decision.answer);
@@ -245,18 +245,27 @@ bool StorageApp::decide(net::Peer& peer, std::uint32_t msg_id,
 }
 
 void StorageApp::peer_closed(net::Peer& peer) {
-  peers_.erase(&peer);
+  std::erase_if(peers_, [&](const std::weak_ptr<net::Peer>& weak) {
+    auto p = weak.lock();
+    return !p || p.get() == &peer;
+  });
   std::erase_if(delayed_, [&](const Delayed& d) {
     auto p = d.peer.lock();
     return !p || p.get() == &peer;
   });
 }
 
+void StorageApp::add_peer(net::Peer& peer) {
+  for (const auto& weak : peers_)
+    if (weak.lock().get() == &peer) return;
+  peers_.push_back(peer.weak_from_this());
+}
+
 void StorageApp::close_peers() {
   auto peers = std::move(peers_);
   peers_.clear();
   delayed_.clear();
-  for (auto& [key, weak] : peers)
+  for (auto& weak : peers)
     if (auto peer = weak.lock()) peer->close({});
 }
 
@@ -310,7 +319,7 @@ void StorageApp::drop_step() {
 }
 
 void StorageApp::notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet) {
-  for (auto& [key, weak] : peers_) {
+  for (auto& weak : peers_) {
     auto peer = weak.lock();
     if (peer && !peer->closed() && peer->nid() == client) {
       peer->notify(packet);

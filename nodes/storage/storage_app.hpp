@@ -66,6 +66,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   bool decide(net::Peer& peer, std::uint32_t msg_id, const protocol::RequestIdentification& r);
   // Adds a master to try when looking for the primary (if new).
   void add_master(const net::Address& address);
+  void add_peer(net::Peer& peer);
   void close_peers();
   void close_master();
   void drop_step();
@@ -85,7 +86,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   std::shared_ptr<net::Connection> master_;
   std::unique_ptr<Replicator> replicator_;
   std::shared_ptr<IdentificationHandler> identification_handler_;
-  std::map<const net::Peer*, std::weak_ptr<net::Peer>> peers_;  // incoming connections
+  // Incoming connections, in the order they came (deterministic closes).
+  std::vector<std::weak_ptr<net::Peer>> peers_;
   std::vector<Delayed> delayed_;
   std::deque<std::uint32_t> to_drop_;
   bool dropping_ = false;

@@ -28,7 +28,7 @@ namespace neo::sim {
 struct BankConfig {
   int accounts = 6;
   int tellers = 3;
-  std::int64_t balance = 100;  // of each account at the start
+  std::int64_t balance = 100;                 // of each account at the start
   Time think = std::chrono::milliseconds(5);  // a teller's pause between transfers
 };
 

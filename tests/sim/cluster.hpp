@@ -36,6 +36,9 @@ struct ClusterConfig {
   int storages = 2;
   int replicas = 1;
   int partitions = 3;
+  // Storages not started with the cluster: they join later (PENDING) and
+  // are added and given cells by add_and_tweak(); indexes after `storages`.
+  int spares = 0;
   Network::Options network{};
 };
 
@@ -68,6 +71,16 @@ class Cluster {
   // True if some master is the primary of a RUNNING cluster.
   bool running() const { return !running_primaries().empty(); }
 
+  int storage_count() const { return config_.storages + config_.spares; }
+  // The admin's `neoctl add` of every PENDING storage, then `neoctl tweak`,
+  // on the RUNNING primary; false if there is none or it refused.
+  bool add_and_tweak();
+  // True if every cell of the RUNNING primary's table is UP_TO_DATE.
+  bool replicated() const;
+  // Failures if the readable cells of a partition differ (the digests of
+  // NEO's check replicas over every transaction and object).
+  std::vector<std::string> compare_replicas();
+
   // The masters' state dumps (SIGRTMIN+2's), for a failure report.
   std::vector<std::string> dump() const;
 
@@ -93,6 +106,7 @@ class Cluster {
   std::filesystem::path dir_;
   std::vector<Node> masters_;
   std::vector<Node> storages_;
+  bool created_ = false;  // start_all() ran: masters restart without -A
 };
 
 }  // namespace neo::sim

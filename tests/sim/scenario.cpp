@@ -28,6 +28,7 @@ ClusterConfig draw_shape(Loop& loop) {
   config.storages = static_cast<int>(loop.uniform(1, 3));
   config.replicas = config.storages > 1 ? static_cast<int>(loop.uniform(0, 1)) : 0;
   config.partitions = static_cast<int>(loop.uniform(1, 4));
+  config.spares = static_cast<int>(loop.uniform(0, 1));
   return config;
 }
 
@@ -39,9 +40,9 @@ class Faults {
   void inject() {
     Loop& loop = cluster_.loop();
     const auto& c = cluster_.config();
-    switch (loop.uniform(0, 4)) {
+    switch (loop.uniform(0, 6)) {
       case 0: {
-        const int i = static_cast<int>(loop.uniform(0, c.storages - 1));
+        const int i = static_cast<int>(loop.uniform(0, cluster_.storage_count() - 1));
         if (!cluster_.storage_up(i)) return;
         note("crash " + Cluster::storage_name(i));
         cluster_.crash_storage(i);
@@ -79,6 +80,17 @@ class Faults {
         cluster_.network().reset(a, b);
         return;
       }
+      case 4: {  // a spare storage joins (PENDING until added)
+        if (!c.spares) return;
+        const int i = c.storages + static_cast<int>(loop.uniform(0, c.spares - 1));
+        if (cluster_.storage_up(i)) return;
+        note("join " + Cluster::storage_name(i));
+        cluster_.start_storage(i);
+        return;
+      }
+      case 5:  // neoctl add + tweak: new cells replicate, moved ones are dropped
+        if (cluster_.add_and_tweak()) note("tweak");
+        return;
       default: {
         const std::string a = pair().first;
         note("slow " + a);
@@ -101,7 +113,9 @@ class Faults {
   }
 
  private:
-  void note(const std::string& what) { log_.push_back(seconds(cluster_.loop().now()) + " " + what); }
+  void note(const std::string& what) {
+    log_.push_back(seconds(cluster_.loop().now()) + " " + what);
+  }
 
   void later(std::function<void()> undo) {
     Loop& loop = cluster_.loop();
@@ -119,13 +133,15 @@ class Faults {
     const auto& c = cluster_.config();
     if (k < static_cast<std::size_t>(c.masters)) return Cluster::master_name(static_cast<int>(k));
     k -= c.masters;
-    if (k < static_cast<std::size_t>(c.storages)) return Cluster::storage_name(static_cast<int>(k));
-    return "C" + std::to_string(k - c.storages);
+    const auto storages = static_cast<std::size_t>(cluster_.storage_count());
+    if (k < storages) return Cluster::storage_name(static_cast<int>(k));
+    return "C" + std::to_string(k - storages);
   }
 
   std::pair<std::string, std::string> pair() {
     const auto& c = cluster_.config();
-    const std::size_t n = static_cast<std::size_t>(c.masters + c.storages) + 3;  // 3 tellers
+    const std::size_t n =
+        static_cast<std::size_t>(c.masters + cluster_.storage_count()) + 3;  // 3 tellers
     Loop& loop = cluster_.loop();
     const std::size_t a = loop.uniform(0, n - 1);
     std::size_t b = loop.uniform(0, n - 2);
@@ -192,12 +208,12 @@ ScenarioResult run_scenario(std::uint64_t seed, const ScenarioOptions& options) 
   bank.stop();
   faults.heal_all();
   for (int i = 0; i < c.masters; ++i) cluster.start_master(i);
-  for (int i = 0; i < c.storages; ++i) cluster.start_storage(i);
+  for (int i = 0; i < cluster.storage_count(); ++i) cluster.start_storage(i);
   if (!run([&] { return cluster.running() && bank.idle(); }, loop.now() + kSettleLimit)) {
     if (result.failures.empty()) {
-      result.failures.push_back(std::string("not settled ") + seconds(kSettleLimit) +
-                                " after the faults: " +
-                                (cluster.running() ? "a transfer is stuck" : "not RUNNING"));
+      result.failures.push_back(
+          std::string("not settled ") + seconds(kSettleLimit) +
+          " after the faults: " + (cluster.running() ? "a transfer is stuck" : "not RUNNING"));
       for (const std::string& line : cluster.dump()) result.failures.push_back(line);
     }
     result.stats = bank.stats();
@@ -205,6 +221,17 @@ ScenarioResult run_scenario(std::uint64_t seed, const ScenarioOptions& options) 
   }
   for (std::string& failure : bank.check(kSettleLimit)) result.failures.push_back(failure);
   result.stats = bank.stats();
+  if (!result.failures.empty()) return finish();
+  // Every storage in the table, every cell up to date, and the replicas equal.
+  if (!run([&] { return cluster.add_and_tweak(); }, loop.now() + kSettleLimit) ||
+      !run([&] { return cluster.replicated(); }, loop.now() + kSettleLimit)) {
+    result.failures.push_back("replication not done " + seconds(kSettleLimit) +
+                              " after the faults");
+    for (const std::string& line : cluster.dump()) result.failures.push_back(line);
+    return finish();
+  }
+  run([] { return false; }, loop.now() + 2s);  // the storages hear of it too
+  for (std::string& failure : cluster.compare_replicas()) result.failures.push_back(failure);
   return finish();
 }
 

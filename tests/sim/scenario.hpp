@@ -24,12 +24,12 @@ struct ScenarioOptions {
 
 struct ScenarioResult {
   std::uint64_t seed = 0;
-  std::string shape{};                 // "2 masters, 3 storages, 1 replica, 4 partitions"
+  std::string shape{};                  // "2 masters, 3 storages, 1 replica, 4 partitions"
   std::vector<std::string> failures{};  // empty: the run is correct
   std::vector<std::string> faults{};    // what was injected, with times
   Bank::Stats stats{};
-  Time end{};                // simulated time at the end
-  std::uint64_t tasks = 0;   // loop tasks run
+  Time end{};               // simulated time at the end
+  std::uint64_t tasks = 0;  // loop tasks run
 };
 
 ScenarioResult run_scenario(std::uint64_t seed, const ScenarioOptions& options = {});

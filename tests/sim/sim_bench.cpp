@@ -24,11 +24,12 @@ int main(int argc, char** argv) {
   double simulated = 0;
   auto report = [&](const char* what) {
     const double real = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("%s: %llu seeds in %.1f s: %.1f seeds/s, %llu failing, %llu transfers, %.1f "
-                "simulated s per real s\n",
-                what, static_cast<unsigned long long>(runs), real, runs / real,
-                static_cast<unsigned long long>(failing),
-                static_cast<unsigned long long>(committed), simulated / real);
+    std::printf(
+        "%s: %llu seeds in %.1f s: %.1f seeds/s, %llu failing, %llu transfers, %.1f "
+        "simulated s per real s\n",
+        what, static_cast<unsigned long long>(runs), real, runs / real,
+        static_cast<unsigned long long>(failing), static_cast<unsigned long long>(committed),
+        simulated / real);
     std::fflush(stdout);
   };
   for (std::uint64_t seed = first; seed <= last; ++seed) {

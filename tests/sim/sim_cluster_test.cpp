@@ -3,9 +3,9 @@
 // prints its seed and what happened; NEO_SIM_SEED=<seed> replays that run
 // alone, NEO_SIM_SEEDS=<n> runs seeds 1..n (default 300), NEO_SIM_LOG=1
 // shows the nodes' log. build/tests/sim_bench runs many more.
-#include <catch2/catch.hpp>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>

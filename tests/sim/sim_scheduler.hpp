@@ -21,11 +21,11 @@ class SimScheduler final : public net::Scheduler {
   void post(std::function<void()> fn) override { loop_.post(std::move(fn)); }
   TimerId call_later(Clock::duration delay, std::function<void()> fn) override {
     const TimerId id = next_id_++;
-    tasks_[id] = loop_.after(std::chrono::duration_cast<Time>(delay),
-                             [this, id, fn = std::move(fn)] {
-                               tasks_.erase(id);
-                               fn();
-                             });
+    tasks_[id] =
+        loop_.after(std::chrono::duration_cast<Time>(delay), [this, id, fn = std::move(fn)] {
+          tasks_.erase(id);
+          fn();
+        });
     return id;
   }
   void cancel(TimerId id) override {
