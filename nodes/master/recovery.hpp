@@ -37,6 +37,9 @@ class Recovery {
   std::int64_t target_ptid() const { return target_ptid_; }
   std::optional<Tid> backup_tid(NodeId nid) const;
   std::optional<Tid> truncate_tid(NodeId nid) const;
+  // The nodes that answered AskRecovery without recording a truncation at
+  // `tid` (none, or a later one): they must be sent Truncate again.
+  std::vector<NodeId> untruncated(Tid tid) const;
 
   // What the decision needs to know.
   struct Input {
@@ -47,10 +50,13 @@ class Recovery {
     // getOperationalNodeSet: nodes with readable cells, empty if some
     // partition has no readable cell on a PENDING (connected) node.
     std::set<NodeId> operational{};
-    std::function<bool(NodeId)> is_pending{};  // node state PENDING (connected)
-    bool startup_allowed = false;               // neoctl start
-    std::optional<std::int64_t> autostart{};    // -A
-    std::vector<NodeId> identified_storages{};  // connected storages, node-manager order
+    // Truncating (after this TID): every node with cells must be back.
+    std::optional<Tid> truncate_tid{};
+    std::set<NodeId> pt_nodes{};                    // the nodes with cells (any state)
+    std::function<bool(NodeId)> is_pending{};       // node state PENDING (connected)
+    bool startup_allowed = false;                   // neoctl start
+    std::optional<std::int64_t> autostart{};        // -A
+    std::vector<NodeId> identified_storages{};      // connected storages, node-manager order
     std::function<bool(NodeId)> has_outstanding{};  // a request to it is unanswered
     std::vector<NodeId> connected_members{};        // pt members that are connected
   };
