@@ -1,8 +1,9 @@
 // nodes/master/recovery.hpp
 // The bookkeeping and decisions of the RECOVERING state (NEO/py's
 // RecoveryManager): which storage to ask for its partition table (the one
-// with the highest ptid; the next one with that ptid if it leaves), and
-// when the cluster may leave recovery and with which storages.
+// with the highest ptid; the next one with that ptid if it leaves), when
+// the cluster may leave recovery and with which storages, and (truncating)
+// which storages did not record the truncation.
 // Pure logic: no I/O, no logging. Owned by Master; use from one thread.
 #pragma once
 
