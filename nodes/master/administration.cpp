@@ -195,6 +195,27 @@ void MasterState::repair(net::Peer& peer, const protocol::Repair& p) {
   peer.answer_error(errc::ack, "");
 }
 
+// NEO/py's check_state(RUNNING), then its refusals, in its order.
+void MasterState::truncate(net::Peer& peer, Tid tid) {
+  if (cluster_state_ != ClusterState::Running)
+    return peer.answer_error(
+        errc::denied,
+        "truncate RPC can not be used in " +
+            std::string(cluster_state_ ? protocol::to_string(*cluster_state_) : "None") + " state");
+  if (tm_.last_transaction() <= tid)
+    return peer.answer_error(errc::denied, "Truncating after last transaction does nothing");
+  if (tm_.first_tid() > tid)
+    return peer.answer_error(errc::denied,
+                             "Truncating before first transaction is"
+                             " probably not what you intended to do");
+  if (!pm_.approved_rejected(Tid{tid.value + 1}).approved.empty())
+    return peer.answer_error(errc::denied, "Can not truncate before an approved pack");
+  SPDLOG_WARN("truncation after {} requested (last tid {}): stopping operation", to_string(tid),
+              to_string(tm_.last_transaction()));
+  peer.answer_error(errc::ack, "");
+  stop_operation(tid);
+}
+
 void MasterState::flush_log(const net::Peer& from) {
   for (Node* node : identified())
     if (net::Peer* peer = peer_of(*node); peer && peer != &from) peer->notify(protocol::FlushLog{});

@@ -56,6 +56,10 @@ void MasterState::answer_partition_table(NodeId nid, const protocol::AnswerParti
     return;
   }
   SPDLOG_INFO("{}: loaded partition table ptid={}", to_string(nid), *answer.ptid);
+  truncate_tid_ = recovery_.truncate_tid(nid);
+  if (truncate_tid_)
+    SPDLOG_INFO("{}: truncation after {} pending: waiting for every node of the table",
+                to_string(nid), to_string(*truncate_tid_));
   std::vector<protocol::NodeInfo> new_nodes;
   for (NodeId member : pt_.members()) {
     if (nm_.by_nid(member)) continue;
@@ -97,7 +101,11 @@ void MasterState::check_recovery() {
   Recovery::Input in;
   in.pt_filled = pt_.filled();
   in.table_awaited = recovery_.target_ptid() > pt_.ptid().value_or(0);
-  if (in.pt_filled) in.operational = pt_.operational_nodes(state_fn());
+  if (in.pt_filled) {
+    in.operational = pt_.operational_nodes(state_fn());
+    in.truncate_tid = truncate_tid_;
+    in.pt_nodes = pt_.node_set();
+  }
   in.is_pending = [this](NodeId nid) { return nm_.state_of(nid) == NodeState::Pending; };
   in.startup_allowed = startup_allowed_ && !stale_table();
   in.autostart = config_.autostart;
@@ -107,8 +115,24 @@ void MasterState::check_recovery() {
     const Node* node = nm_.by_nid(member);
     if (node && peers_.count(node->key())) in.connected_members.push_back(member);
   }
-  if (std::optional<std::vector<NodeId>> storages = Recovery::decide(in))
-    end_recovery(std::move(*storages));
+  std::optional<std::vector<NodeId>> storages = Recovery::decide(in);
+  if (!storages || (in.pt_filled && truncate_tid_ && resend_truncate())) return;
+  end_recovery(std::move(*storages));
+}
+
+bool MasterState::resend_truncate() {
+  bool sent = false;
+  for (NodeId nid : recovery_.untruncated(*truncate_tid_)) {
+    Node* node = nm_.by_nid(nid);
+    net::Peer* peer = node ? peer_of(*node) : nullptr;
+    if (!peer) continue;
+    SPDLOG_INFO("{}: truncation after {} not recorded: sending Truncate again", to_string(nid),
+                to_string(*truncate_tid_));
+    peer->notify(protocol::Truncate{*truncate_tid_});
+    recovery_storage(*peer, *node);
+    sent = true;
+  }
+  return sent;
 }
 
 bool MasterState::stale_table() {

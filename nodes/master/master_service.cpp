@@ -123,6 +123,9 @@ void MasterState::verify_last_ids() {
       },
       [this, last_tid] {
         tm_.set_last_transaction(*last_tid);
+        if (truncate_tid_)
+          SPDLOG_INFO("the storages truncated after {}",
+                      to_string(*std::exchange(truncate_tid_, {})));
         SPDLOG_INFO("last tid {}, last oid {}", to_string(*last_tid), to_string(tm_.last_oid()));
         verify_pack_orders();
       });
@@ -207,6 +210,10 @@ void MasterState::storage_lost(Node& node) {
     nm_.set_state(node, NodeState::Down);
     broadcast_nodes({&node});
   }
+  if (truncate_tid_) {
+    SPDLOG_WARN("{}: lost before truncating: back to recovery", to_string(nid));
+    return stop_operation();
+  }
   broadcast_pt(pt_.outdate(state_fn(), nid).cells);
   if (!pt_.operational(state_fn())) {
     if (stop_requested_) {
@@ -223,10 +230,12 @@ void MasterState::storage_lost(Node& node) {
   waited(nid);
 }
 
-// The partition table is no longer operational: back to RECOVERING.
-void MasterState::stop_operation() {
+// The partition table is no longer operational, or a truncation was
+// requested: back to RECOVERING. No restart without every node while
+// truncating (nor without `neoctl start`).
+void MasterState::stop_operation(std::optional<Tid> truncate) {
   SPDLOG_CRITICAL("No longer operational");
-  startup_allowed_ = true;
+  startup_allowed_ = !(truncate_tid_ || truncate);
   restart_ptid_ = pt_.ptid();
   stale_table_logged_ = false;
   starting_.clear();
@@ -243,6 +252,10 @@ void MasterState::stop_operation() {
     if (node->type() == NodeType::Client) {
       peer->abort({});
       continue;
+    }
+    if (truncate) {
+      SPDLOG_INFO("{}: truncate after {}", to_string(node->nid()), to_string(*truncate));
+      peer->notify(protocol::Truncate{*truncate});
     }
     if (node->is_running()) {
       nm_.set_state(*node, NodeState::Pending);

@@ -179,6 +179,7 @@ std::vector<std::string> MasterState::dump() const {
   for (std::string& line : pt_.format(state_fn(), "pt: ")) lines.push_back(line);
   lines.push_back("last tid: " + to_string(tm_.last_transaction()) +
                   " last oid: " + to_string(tm_.last_oid()));
+  if (truncate_tid_) lines.push_back("truncating after " + to_string(*truncate_tid_));
   for (const auto& [ttid, txn] : tm_.transactions())
     lines.push_back("transaction: ttid=" + to_string(ttid) + " client=" + to_string(txn.client) +
                     " tid=" + (txn.tid ? to_string(*txn.tid) : std::string("None")) +

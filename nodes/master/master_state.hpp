@@ -144,6 +144,13 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void tweak(net::Peer& peer, const protocol::TweakPartitionTable& p);
   void set_num_replicas(std::uint32_t num_replicas);
   void repair(net::Peer& peer, const protocol::Repair& p);
+  // neoctl truncate: refused (DENIED) unless RUNNING with `tid` between the
+  // first and the last TID and no approved pack after it; else acked, and
+  // the operation stops with every storage told to truncate after `tid`.
+  void truncate(net::Peer& peer, Tid tid);
+  // The truncation the storages record, from recovery until verification
+  // performs it (AnswerRecovery's truncate_tid).
+  std::optional<Tid> truncate_tid() const { return truncate_tid_; }
   // False (and DENIED answered) unless the partition table may be changed
   // in this cluster state.
   bool check_pt_rpc(net::Peer& peer, std::string_view rpc);
@@ -214,6 +221,9 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void answer_partition_table(NodeId nid, const protocol::AnswerPartitionTable& answer);
   void recovery_lost(NodeId nid);
   void check_recovery();
+  // Truncating: sends Truncate again to the connected storages that did not
+  // record it (then asks their recovery again); false if there is none.
+  bool resend_truncate();
   // True while the table loaded is older than restart_ptid_ (see there).
   bool stale_table();
   void end_recovery(std::vector<NodeId> storages);
@@ -232,7 +242,8 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void begin_service();
   void start_storage(node::Node& node);
   void storage_lost(node::Node& node);
-  void stop_operation();
+  // Back to RECOVERING; with `truncate`, the storages are told to truncate.
+  void stop_operation(std::optional<Tid> truncate = std::nullopt);
   void shutdown(bool force = false);
 
   // Transactions (client_service.cpp, transactions.cpp).
@@ -276,6 +287,10 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   // readable (starting with it would lose what only the others have).
   std::optional<pt::Ptid> restart_ptid_;
   bool stale_table_logged_ = false;
+  // The truncation TID recorded by the storage whose partition table was
+  // loaded in recovery; reset once the storages truncated (verification).
+  // While set, recovery waits for every node of the table.
+  std::optional<Tid> truncate_tid_;
 
   std::map<const net::Peer*, std::uint64_t> node_of_peer_;     // identified peers
   std::map<std::uint64_t, std::shared_ptr<net::Peer>> peers_;  // by node key

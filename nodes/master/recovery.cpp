@@ -51,6 +51,13 @@ std::optional<Tid> Recovery::truncate_tid(NodeId nid) const {
   return it == truncate_tids_.end() ? std::nullopt : it->second;
 }
 
+std::vector<NodeId> Recovery::untruncated(Tid tid) const {
+  std::vector<NodeId> out;
+  for (const auto& [nid, recorded] : truncate_tids_)
+    if (!recorded || tid < *recorded) out.push_back(nid);
+  return out;
+}
+
 std::optional<std::vector<NodeId>> Recovery::decide(const Input& in) {
   // Never leave with an older table while a newer one is known to exist:
   // its cells' states are the current ones.
@@ -62,9 +69,10 @@ std::optional<std::vector<NodeId>> Recovery::decide(const Input& in) {
     nodes.assign(in.operational.begin(), in.operational.end());
     if (in.startup_allowed) {
       std::erase_if(nodes, [&](NodeId nid) { return !in.is_pending(nid); });
-    } else if (!nodes.empty() &&
-               !std::all_of(nodes.begin(), nodes.end(), in.is_pending)) {
-      return std::nullopt;
+    } else if (!nodes.empty()) {
+      // Truncating: any node with cells may hold data after the TID.
+      if (in.truncate_tid) nodes.assign(in.pt_nodes.begin(), in.pt_nodes.end());
+      if (!std::all_of(nodes.begin(), nodes.end(), in.is_pending)) return std::nullopt;
     }
   } else if (in.startup_allowed || in.autostart.value_or(0) > 0) {
     // A new cluster out of every connected storage.

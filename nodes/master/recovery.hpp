@@ -1,8 +1,9 @@
 // nodes/master/recovery.hpp
 // The bookkeeping and decisions of the RECOVERING state (NEO/py's
 // RecoveryManager): which storage to ask for its partition table (the one
-// with the highest ptid; the next one with that ptid if it leaves), and
-// when the cluster may leave recovery and with which storages.
+// with the highest ptid; the next one with that ptid if it leaves), when
+// the cluster may leave recovery and with which storages, and (truncating)
+// which storages did not record the truncation.
 // Pure logic: no I/O, no logging. Owned by Master; use from one thread.
 #pragma once
 
@@ -37,6 +38,9 @@ class Recovery {
   std::int64_t target_ptid() const { return target_ptid_; }
   std::optional<Tid> backup_tid(NodeId nid) const;
   std::optional<Tid> truncate_tid(NodeId nid) const;
+  // The nodes that answered AskRecovery without recording a truncation at
+  // `tid` (none, or a later one): they must be sent Truncate again.
+  std::vector<NodeId> untruncated(Tid tid) const;
 
   // What the decision needs to know.
   struct Input {
@@ -47,10 +51,13 @@ class Recovery {
     // getOperationalNodeSet: nodes with readable cells, empty if some
     // partition has no readable cell on a PENDING (connected) node.
     std::set<NodeId> operational{};
-    std::function<bool(NodeId)> is_pending{};  // node state PENDING (connected)
-    bool startup_allowed = false;               // neoctl start
-    std::optional<std::int64_t> autostart{};    // -A
-    std::vector<NodeId> identified_storages{};  // connected storages, node-manager order
+    // Truncating (after this TID): every node with cells must be back.
+    std::optional<Tid> truncate_tid{};
+    std::set<NodeId> pt_nodes{};                    // the nodes with cells (any state)
+    std::function<bool(NodeId)> is_pending{};       // node state PENDING (connected)
+    bool startup_allowed = false;                   // neoctl start
+    std::optional<std::int64_t> autostart{};        // -A
+    std::vector<NodeId> identified_storages{};      // connected storages, node-manager order
     std::function<bool(NodeId)> has_outstanding{};  // a request to it is unanswered
     std::vector<NodeId> connected_members{};        // pt members that are connected
   };

@@ -32,9 +32,8 @@ void AdministrationHandler::on(net::Peer& peer, const protocol::Repair& p) {
   state_.repair(peer, p);
 }
 
-void AdministrationHandler::on(net::Peer& peer, const protocol::Truncate&) {
-  if (!state_.check_pt_rpc(peer, "truncate")) return;
-  peer.answer_error(errc::denied, "truncate is not supported by this master yet");
+void AdministrationHandler::on(net::Peer& peer, const protocol::Truncate& p) {
+  state_.truncate(peer, p.tid);
 }
 
 void AdministrationHandler::on(net::Peer& peer, const protocol::CheckReplicas&) {

@@ -1,9 +1,9 @@
 // nodes/master/handlers/administration_handler.hpp
 // AdministrationHandler: the requests an identified admin node relays from
 // neoctl (NEO/py neo/master/handlers/administration.py): cluster and node
-// states, pending nodes, partition table changes, repair, node and
-// partition lists. Truncate and CheckReplicas are not supported yet
-// (DENIED). io thread only.
+// states, pending nodes, partition table changes, repair, truncation, node
+// and partition lists. CheckReplicas is not supported yet (DENIED). io
+// thread only.
 #pragma once
 
 #include <string_view>

@@ -1,6 +1,7 @@
 // Our neomaster with upstream NEO/py storages, admin and client: ZODB
 // through neo.client (zodb_client.py: commit, load, conflict, undo, many
-// transactions), then the ids printed by upstream neoctl and STOPPING.
+// transactions), then the ids printed by upstream neoctl and STOPPING; and
+// upstream neoctl's truncate (zodb_truncate.py).
 // Ports 21050-21069. Skipped (exit 77) without NEO_PEER_PYTHONPATH.
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "tests/interop/peer_env.hpp"
@@ -112,4 +114,48 @@ TEST_CASE("our master, upstream storages and client: commit, load, conflict, und
       CHECK(c.admin->wait(15s).has_value());
     }
   }
+}
+
+// Upstream neoctl's truncate, through the upstream admin, to our master
+// with upstream storages (flows.md 13): NEO/py's refusal text, then the
+// transactions after the TID gone once the cluster runs again.
+TEST_CASE("our master, upstream storages, admin and neoctl: truncate",
+          "[interop][master][truncate]") {
+  Cluster c("truncate");
+  c.start(2);
+  INFO("master:\n" << c.master->output_tail());
+  REQUIRE(c.wait_for({"print", "cluster"}, "RUNNING"));
+  auto client = [&](const char* mode) {
+    return neo::test::run_program(
+        {neo::interop::peer_python(), ZODB_TRUNCATE_SCRIPT, kMaster, "commit", mode}, 120s);
+  };
+  neo::test::RunResult r = client("commit");
+  INFO("client:\n" << r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::vector<std::string> tids;  // hex, 16 digits
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("tid ", 0) == 0) tids.push_back(line.substr(6));
+  REQUIRE(tids.size() == 5);
+
+  CHECK(c.ctl({"truncate", "tid:0x" + tids[4]})
+            .find("Truncating after last transaction does nothing") != std::string::npos);
+  CHECK(c.ctl({"truncate", "tid:0x" + tids[2]}) == "");
+  // RUNNING again, with the truncation TID as last TID.
+  const std::string last = "last_tid = 0x" + tids[2].substr(tids[2].find_first_not_of('0')) + " ";
+  bool back = false;
+  for (int i = 0; i < 300 && !back; ++i) {
+    back = c.ctl({"print", "ids"}).find(last) != std::string::npos &&
+           c.ctl({"print", "cluster"}) == "RUNNING";
+    if (!back) std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(back);
+  r = client("check");
+  INFO("client:\n" << r.out << r.err);
+  CHECK(r.out.find("last " + tids[2] + " n 2 keys k0,k1,k2\n") != std::string::npos);
+
+  CHECK(c.ctl({"set", "cluster", "STOPPING"}) == "Cluster state changed");
+  CHECK(c.master->wait(15s) == 0);
+  for (auto& s : c.storages) CHECK(s->wait(15s).has_value());
+  CHECK(c.admin->wait(15s).has_value());
 }

@@ -107,3 +107,31 @@ TEST_CASE("recovery never leaves with an older table while a newer one is fetche
   in.table_awaited = false;  // the table of ptid 2 is loaded
   CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2, S3});
 }
+
+TEST_CASE("truncating, recovery waits for every node with cells; who must be told again",
+          "[master][truncate]") {
+  Recovery::Input in = base_input();
+  in.pt_filled = true;
+  in.operational = {S1};  // S2 has only OUT_OF_DATE cells
+  in.pt_nodes = {S1, S2};
+  in.connected_members = {S1};
+  in.is_pending = [](NodeId nid) { return nid == S1; };
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1});  // no truncation: S1 is enough
+  in.truncate_tid = neo::Tid{8};
+  CHECK_FALSE(Recovery::decide(in));  // S2 may have data after the TID
+  in.is_pending = [](NodeId) { return true; };
+  in.connected_members = {S1, S2};
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2});
+  in.is_pending = [](NodeId nid) { return nid == S1; };
+  in.startup_allowed = true;  // neoctl start: the operator's choice
+  CHECK(Recovery::decide(in) == std::vector<NodeId>{S1, S2});
+
+  Recovery r;
+  r.answered(S1, {.ptid = 2, .truncate_tid = neo::Tid{8}});
+  r.answered(S2, {.ptid = 2});
+  r.answered(S3, {.ptid = 2, .truncate_tid = neo::Tid{9}});  // a later one
+  CHECK(r.untruncated(neo::Tid{8}) == std::vector<NodeId>{S2, S3});
+  CHECK(r.untruncated(neo::Tid{9}) == std::vector<NodeId>{S2});
+  r.lost(S2);
+  CHECK(r.untruncated(neo::Tid{8}) == std::vector<NodeId>{S3});
+}
