@@ -144,6 +144,11 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void tweak(net::Peer& peer, const protocol::TweakPartitionTable& p);
   void set_num_replicas(std::uint32_t num_replicas);
   void repair(net::Peer& peer, const protocol::Repair& p);
+  // CheckReplicas (check.cpp): validated, then CheckPartition to one
+  // storage per partition having more than one readable cell; Ack.
+  void check_replicas(net::Peer& peer, const protocol::CheckReplicas& p);
+  // NotifyPartitionCorrupted: logged (NEO/py's default: no cell state change).
+  void partition_corrupted(const protocol::NotifyPartitionCorrupted& p);
   // False (and DENIED answered) unless the partition table may be changed
   // in this cluster state.
   bool check_pt_rpc(net::Peer& peer, std::string_view rpc);

@@ -2,8 +2,8 @@
 // AdministrationHandler: the requests an identified admin node relays from
 // neoctl (NEO/py neo/master/handlers/administration.py): cluster and node
 // states, pending nodes, partition table changes, repair, node and
-// partition lists. Truncate and CheckReplicas are not supported yet
-// (DENIED). io thread only.
+// partition lists, checking replicas (MasterState::check_replicas).
+// Truncate is not supported yet (DENIED). io thread only.
 #pragma once
 
 #include <string_view>
