@@ -206,4 +206,8 @@ void MasterHandler::on(net::Peer&, const protocol::NotifyTransactionFinished& p)
   SPDLOG_DEBUG("transaction {} finished", to_string(p.ttid));
 }
 
+void MasterHandler::on(net::Peer&, const protocol::CheckPartition& p) {
+  events_.check_partition(p);
+}
+
 }  // namespace neo::storage

@@ -5,8 +5,8 @@
 // answered; what concerns the application (exit, connections, background
 // work) goes to StorageEvents. Commits: AskLockInformation,
 // NotifyUnlockInformation and AbortTransaction go to the TransactionManager.
-// Replication and checks are not implemented yet: their packets are
-// rejected (unexpected packet).
+// CheckPartition goes to the application's Checker. Replication is not
+// implemented yet: its packets are rejected (unexpected packet).
 // Owned by the master connection; io thread only.
 #pragma once
 
@@ -52,6 +52,7 @@ class MasterHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::NotifyUnlockInformation& p);
   void on(net::Peer& peer, const protocol::AbortTransaction& p);
   void on(net::Peer& peer, const protocol::NotifyTransactionFinished& p);
+  void on(net::Peer& peer, const protocol::CheckPartition& p);
 
  private:
   // A backend failure: fatal for the node. Returns true if `ec` is one.

@@ -35,6 +35,11 @@ bool client_packet(std::uint16_t code) {
   return false;
 }
 
+// What an identified storage may send (the others get "not implemented yet").
+bool storage_packet(std::uint16_t code) {
+  return code == protocol::AskCheckTIDRange::kCode || code == protocol::AskCheckSerialRange::kCode;
+}
+
 }  // namespace
 
 void OperationHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) {
@@ -42,7 +47,8 @@ void OperationHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) 
   const bool client = type_ == protocol::NodeType::Client;
   const bool known =
       info && (frame.code == protocol::Ping::kCode || frame.code == protocol::CloseClient::kCode ||
-               (client && client_packet(frame.code)));
+               (client && client_packet(frame.code)) ||
+               (type_ == protocol::NodeType::Storage && storage_packet(frame.code)));
   if (known) {
     dispatch(*this, peer, frame);
     return;

@@ -5,6 +5,7 @@
 // OperationHandler for identified clients and storages. Client reads are
 // answered from the database (delayed while the object is being committed),
 // client writes go to the TransactionManager (client_writes.cpp).
+// Storages may ask the digests of a check of replicas (check_serving.cpp).
 // Replication is not implemented yet: its packets get a clear Error
 // (PROTOCOL_ERROR "... not implemented yet") and the connection is closed.
 // io thread only.
@@ -63,8 +64,12 @@ class OperationHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::AskStoreTransaction& p);
   void on(net::Peer& peer, const protocol::AskVoteTransaction& p);
   void on(net::Peer& peer, const protocol::AbortTransaction& p);
+  // Checks of replicas (storages only): check_serving.cpp.
+  void on(net::Peer& peer, const protocol::AskCheckTIDRange& p);
+  void on(net::Peer& peer, const protocol::AskCheckSerialRange& p);
 
  private:
+  bool check_readable(net::Peer& peer, std::int64_t partition);
   // Answers a read: the answer, an Error for a negative answer (protocol
   // errors also close the connection), or a fatal backend failure.
   template <class A>

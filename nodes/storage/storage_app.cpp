@@ -7,6 +7,7 @@
 
 #include "core/log/log.hpp"
 #include "nodes/storage/master_handler.hpp"
+#include "nodes/storage/storage_link.hpp"
 
 namespace neo::storage {
 
@@ -53,6 +54,7 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
   }
   if (auto path = db_->topology_path()) devpath_ = {path->first, path->second};
   identification_handler_ = std::make_shared<IdentificationHandler>(*this);
+  checker_ = std::make_unique<Checker>(state_, checker_host());
   state_.tm().on_deadlock = [this](NodeId client, const protocol::NotifyDeadlock& packet) {
     notify_deadlock(client, packet);
   };
@@ -75,6 +77,7 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
 
 StorageApp::~StorageApp() {
   stopping_ = true;
+  if (checker_) checker_->reset();
   if (bootstrap_) bootstrap_->cancel();
   if (listener_) listener_->close();
   close_peers();
@@ -147,6 +150,7 @@ void StorageApp::connect_to_primary() {
 void StorageApp::master_lost(std::error_code reason) {
   const std::string who = master_ ? master_->describe() : std::string("?");
   master_.reset();
+  if (checker_) checker_->reset();
   close_peers();
   if (stopping_) return;
   SPDLOG_ERROR("primary master is down: {} ({}), looking for it again", who,
@@ -241,7 +245,10 @@ void StorageApp::close_peers() {
     if (auto peer = weak.lock()) peer->close({});
 }
 
-void StorageApp::operation_stopped() { close_peers(); }
+void StorageApp::operation_stopped() {
+  if (checker_) checker_->reset();
+  close_peers();
+}
 
 void StorageApp::close_master() {
   // A local reference: closing calls master_lost(), which resets master_.
@@ -311,6 +318,36 @@ void StorageApp::commit_later() {
     if (std::error_code ec = db_->commit_deferred())
       fatal("deferred commit: " + ec.message() + " " + db_->last_error());
   });
+}
+
+Checker::Host StorageApp::checker_host() {
+  return {
+      .open =
+          [this](const protocol::Address& address, const protocol::RequestIdentification& request,
+                 net::AnswerCallback<protocol::AcceptIdentification> on_identified) {
+            return std::static_pointer_cast<net::Peer>(
+                open_storage_link(env_.network, net::Address{address.host, address.port}, request,
+                                  {.on_identified = std::move(on_identified),
+                                   .on_closed = [this](net::Peer& peer, std::error_code) {
+                                     if (checker_) checker_->connection_lost(peer);
+                                   }}));
+          },
+      .identification =
+          [this] {
+            const node::Node* self = state_.nid() ? state_.nodes().by_nid(*state_.nid()) : nullptr;
+            return protocol::RequestIdentification{
+                .node_type = protocol::NodeType::Storage,
+                .nid = state_.nid(),
+                .address = protocol::Address{server_.host, server_.port},
+                .name = options_.server.cluster,
+                .id_timestamp = self ? self->id_timestamp : std::nullopt,
+                .extra = {}};
+          },
+      .notify_master =
+          [this](const protocol::NotifyPartitionCorrupted& p) {
+            if (master_) master_->notify(p);
+          },
+      .fatal = [this](const std::string& what) { fatal(what); }};
 }
 
 }  // namespace neo::storage

@@ -17,6 +17,7 @@
 #include "core/cluster/bootstrap.hpp"
 #include "core/daemon/daemon.hpp"
 #include "core/net/tasks.hpp"
+#include "nodes/storage/checker.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/storage_events.hpp"
 #include "nodes/storage/storage_options.hpp"
@@ -44,6 +45,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void operation_stopped() override;
   void commit_later() override;
   void run_later(std::function<void()> fn) override;
+  void check_partition(const protocol::CheckPartition& p) override { checker_->check(p); }
   // PeerHost
   void identify(net::Peer& peer, const protocol::RequestIdentification& request) override;
   void peer_closed(net::Peer& peer) override;
@@ -69,6 +71,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void drop_step();
   // TransactionManager: NotifyDeadlock to a client connected to us.
   void notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet);
+  // The Checker's connections, identification and reports (checker.hpp).
+  Checker::Host checker_host();
 
   daemon::Env& env_;
   StorageOptions options_;
@@ -82,6 +86,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   std::shared_ptr<cluster::Bootstrap> bootstrap_;
   std::shared_ptr<net::Connection> master_;
   std::shared_ptr<IdentificationHandler> identification_handler_;
+  std::unique_ptr<Checker> checker_;
   std::map<const net::Peer*, std::weak_ptr<net::Peer>> peers_;  // incoming connections
   std::vector<Delayed> delayed_;
   std::deque<std::uint32_t> to_drop_;

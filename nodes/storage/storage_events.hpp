@@ -32,6 +32,8 @@ class StorageEvents {
   // Runs `fn` on the io thread after the work already queued (long tasks
   // such as pack go step by step). Default: at once.
   virtual void run_later(std::function<void()> fn) { fn(); }
+  // CheckPartition: compare our replica with the others (checker.hpp).
+  virtual void check_partition(const protocol::CheckPartition&) {}
 };
 
 }  // namespace neo::storage
