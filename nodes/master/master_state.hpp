@@ -151,6 +151,11 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   // The truncation the storages record, from recovery until verification
   // performs it (AnswerRecovery's truncate_tid).
   std::optional<Tid> truncate_tid() const { return truncate_tid_; }
+  // CheckReplicas (check.cpp): validated, then CheckPartition to one
+  // storage per partition having more than one readable cell; Ack.
+  void check_replicas(net::Peer& peer, const protocol::CheckReplicas& p);
+  // NotifyPartitionCorrupted: logged (NEO/py's default: no cell state change).
+  void partition_corrupted(const protocol::NotifyPartitionCorrupted& p);
   // False (and DENIED answered) unless the partition table may be changed
   // in this cluster state.
   bool check_pt_rpc(net::Peer& peer, std::string_view rpc);

@@ -108,8 +108,8 @@ Result<protocol::AnswerObjectUndoSerial> StorageState::undo_serials(
       return make_error_code(errc::oid_not_found);
     }
     answer.object_tid_dict.emplace_back(
-        oid, protocol::UndoSerial{*(*info)->current_serial, (*info)->undo_serial,
-                                  (*info)->is_current});
+        oid,
+        protocol::UndoSerial{*(*info)->current_serial, (*info)->undo_serial, (*info)->is_current});
   }
   return answer;
 }
@@ -120,9 +120,9 @@ Result<protocol::AnswerTIDsFrom> StorageState::tids_from(const protocol::AskTIDs
     message = "invalid partition or length";
     return make_error_code(errc::protocol_error);
   }
-  auto list = db_.replication_tid_list(ask.min_tid, ask.max_tid,
-                                       static_cast<std::uint64_t>(ask.length),
-                                       static_cast<std::uint32_t>(ask.partition));
+  auto list =
+      db_.replication_tid_list(ask.min_tid, ask.max_tid, static_cast<std::uint64_t>(ask.length),
+                               static_cast<std::uint32_t>(ask.partition));
   if (!list) return list.error();
   return protocol::AnswerTIDsFrom{std::move(*list)};
 }

@@ -25,7 +25,8 @@ void OperationHandler::write_failed(net::Peer& peer, std::uint32_t msg_id, std::
     return peer.abort(ec);
   }
   if (ec == errc::undo_pack_error) return peer.answer_error(msg_id, errc::undo_pack_error, message);
-  host_.events().fatal("serving " + peer.describe() + ": " + ec.message() + " " + host_.state().db().last_error());
+  host_.events().fatal("serving " + peer.describe() + ": " + ec.message() + " " +
+                       host_.state().db().last_error());
 }
 
 template <class Answer>
@@ -40,8 +41,7 @@ TransactionManager::LockReply OperationHandler::lock_reply(net::Peer& peer) {
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskStoreObject& p) {
-  host_.state().tm().store_object(origin(peer), p,
-                                  lock_reply<protocol::AnswerStoreObject>(peer));
+  host_.state().tm().store_object(origin(peer), p, lock_reply<protocol::AnswerStoreObject>(peer));
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskCheckCurrentSerial& p) {
@@ -50,15 +50,15 @@ void OperationHandler::on(net::Peer& peer, const protocol::AskCheckCurrentSerial
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskRelockObject& p) {
-  host_.state().tm().relock_object(
-      origin(peer), p.ttid, p.oid,
-      [this, weak = peer.weak_from_this(),
-       msg_id = peer.msg_id()](Result<protocol::AnswerRelockObject> answer) {
-        auto peer = weak.lock();
-        if (!peer || peer->closed()) return;
-        if (!answer) return write_failed(*peer, msg_id, answer.error(), {});
-        peer->answer(msg_id, *answer);
-      });
+  host_.state().tm().relock_object(origin(peer), p.ttid, p.oid,
+                                   [this, weak = peer.weak_from_this(), msg_id = peer.msg_id()](
+                                       Result<protocol::AnswerRelockObject> answer) {
+                                     auto peer = weak.lock();
+                                     if (!peer || peer->closed()) return;
+                                     if (!answer)
+                                       return write_failed(*peer, msg_id, answer.error(), {});
+                                     peer->answer(msg_id, *answer);
+                                   });
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskStoreTransaction& p) {

@@ -12,7 +12,7 @@ void MasterHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) {
 }
 
 void MasterHandler::on_closed(net::Peer&, std::error_code reason) {
-  replicator_.stop();
+  if (Replicator* replicator = events_.replicator()) replicator->stop();
   state_.primary_lost();
   if (on_lost_) on_lost_(reason);
 }
@@ -36,7 +36,8 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyNodeInformation& p
     return events_.shutdown(applied->own == StorageState::Own::Unknown);
   abort_for_stopped_clients(p);
   events_.nodes_changed(applied->removed);
-  if (state_.operational()) replicator_.nodes_changed();
+  if (Replicator* replicator = events_.replicator(); replicator && state_.operational())
+    replicator->nodes_changed();
 }
 
 void MasterHandler::abort_for_stopped_clients(const protocol::NotifyNodeInformation& p) {
@@ -71,7 +72,8 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyPartitionChanges& 
   auto dropped = state_.change_partitions(p, message);
   if (!dropped && dropped.error() == errc::protocol_error) return protocol_error(peer, message);
   if (failed(dropped ? std::error_code{} : dropped.error(), "saving partition changes")) return;
-  if (state_.operational()) replicator_.partition_changes(p.cell_list);
+  if (Replicator* replicator = events_.replicator(); replicator && state_.operational())
+    replicator->partition_changes(p.cell_list);
   events_.drop_partitions(*dropped);
 }
 
@@ -167,12 +169,12 @@ void MasterHandler::on(net::Peer& peer, const protocol::StartOperation& p) {
   if (state_.operational()) return;
   if (failed(state_.start_operation(), "dropping unfinished data")) return;
   peer.notify(protocol::NotifyReady{});
-  replicator_.populate();
+  if (Replicator* replicator = events_.replicator()) replicator->populate();
 }
 
 void MasterHandler::on(net::Peer&, const protocol::StopOperation&) {
   SPDLOG_ERROR("operation stopped");
-  replicator_.stop();
+  if (Replicator* replicator = events_.replicator()) replicator->stop();
   state_.stop_operation();
   events_.operation_stopped();
 }
@@ -205,13 +207,19 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyUnlockInformation&
 void MasterHandler::on(net::Peer&, const protocol::AbortTransaction& p) {
   SPDLOG_DEBUG("transaction {} aborted by the master", to_string(p.ttid));
   if (failed(state_.tm().abort(p.ttid), "aborting a transaction")) return;
-  replicator_.transaction_finished(p.ttid, std::nullopt);
+  if (Replicator* replicator = events_.replicator())
+    replicator->transaction_finished(p.ttid, std::nullopt);
 }
 
 void MasterHandler::on(net::Peer&, const protocol::NotifyTransactionFinished& p) {
   SPDLOG_DEBUG("transaction {} finished", to_string(p.ttid));
   if (failed(state_.tm().abort(p.ttid), "aborting a transaction")) return;
-  replicator_.transaction_finished(p.ttid, p.max_tid);
+  if (Replicator* replicator = events_.replicator())
+    replicator->transaction_finished(p.ttid, p.max_tid);
+}
+
+void MasterHandler::on(net::Peer&, const protocol::CheckPartition& p) {
+  events_.check_partition(p);
 }
 
 }  // namespace neo::storage

@@ -6,8 +6,9 @@
 // work) goes to StorageEvents. Commits: AskLockInformation,
 // NotifyUnlockInformation and AbortTransaction go to the TransactionManager.
 // Replication: the Replicator hears of operation start and stop, partition
-// changes and finished transactions. Checks and backup are not implemented
-// yet: their packets are rejected (unexpected packet).
+// changes and finished transactions; CheckPartition goes to the
+// application's Checker. Backup is not implemented yet: its packets are
+// rejected (unexpected packet).
 // Owned by the master connection; io thread only.
 #pragma once
 
@@ -25,9 +26,9 @@ class MasterHandler : public net::Handler {
  public:
   static constexpr std::string_view kName = "MasterOperationHandler";
   // `on_lost` is called when the connection closes (back to bootstrap).
-  MasterHandler(StorageState& state, StorageEvents& events, Replicator& replicator,
+  MasterHandler(StorageState& state, StorageEvents& events,
                 std::function<void(std::error_code)> on_lost)
-      : state_(state), events_(events), replicator_(replicator), on_lost_(std::move(on_lost)) {}
+      : state_(state), events_(events), on_lost_(std::move(on_lost)) {}
 
   void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
   void on_closed(net::Peer& peer, std::error_code reason) override;
@@ -54,6 +55,7 @@ class MasterHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::NotifyUnlockInformation& p);
   void on(net::Peer& peer, const protocol::AbortTransaction& p);
   void on(net::Peer& peer, const protocol::NotifyTransactionFinished& p);
+  void on(net::Peer& peer, const protocol::CheckPartition& p);
 
  private:
   // A backend failure: fatal for the node. Returns true if `ec` is one.
@@ -69,7 +71,6 @@ class MasterHandler : public net::Handler {
 
   StorageState& state_;
   StorageEvents& events_;
-  Replicator& replicator_;
   std::function<void(std::error_code)> on_lost_;
   bool packing_ = false;  // a pack job is in progress
 };

@@ -34,10 +34,11 @@ bool client_packet(std::uint16_t code) {
   return false;
 }
 
-// What an identified storage may send.
+// What an identified storage may send (the others get "not implemented yet").
 bool storage_packet(std::uint16_t code) {
   using namespace protocol;
-  return code == AskFetchTransactions::kCode || code == AskFetchObjects::kCode;
+  return code == AskFetchTransactions::kCode || code == AskFetchObjects::kCode ||
+         code == AskCheckTIDRange::kCode || code == AskCheckSerialRange::kCode;
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 // answered from the database (delayed while the object is being committed),
 // client writes go to the TransactionManager (client_writes.cpp).
 // Storages replicating from us fetch with AskFetchTransactions /
-// AskFetchObjects (replication_source.cpp). Other packets of features not
-// implemented yet get a clear Error (PROTOCOL_ERROR "... not implemented
-// yet") and the connection is closed.
+// AskFetchObjects (replication_source.cpp) and ask the digests of a check of
+// replicas (check_serving.cpp). Other packets of features not implemented
+// yet get a clear Error (PROTOCOL_ERROR "... not implemented yet") and the
+// connection is closed.
 // io thread only.
 #pragma once
 
@@ -68,6 +69,9 @@ class OperationHandler : public net::Handler {
   // Replication source (storages only): replication_source.cpp.
   void on(net::Peer& peer, const protocol::AskFetchTransactions& p);
   void on(net::Peer& peer, const protocol::AskFetchObjects& p);
+  // Checks of replicas (storages only): check_serving.cpp.
+  void on(net::Peer& peer, const protocol::AskCheckTIDRange& p);
+  void on(net::Peer& peer, const protocol::AskCheckSerialRange& p);
 
  private:
   // True if our cell of `partition` may feed (readable; for checks, not
@@ -75,6 +79,7 @@ class OperationHandler : public net::Handler {
   bool feeding(net::Peer& peer, std::int64_t partition, errc code);
   void feed_transactions(net::Peer& peer, std::uint32_t msg_id,
                          const protocol::AskFetchTransactions& p);
+  bool check_readable(net::Peer& peer, std::int64_t partition);
   // Answers a read: the answer, an Error for a negative answer (protocol
   // errors also close the connection), or a fatal backend failure.
   template <class A>

@@ -7,6 +7,7 @@
 
 #include "core/log/log.hpp"
 #include "nodes/storage/master_handler.hpp"
+#include "nodes/storage/storage_link.hpp"
 
 namespace neo::storage {
 
@@ -53,6 +54,7 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
   }
   if (auto path = db_->topology_path()) devpath_ = {path->first, path->second};
   identification_handler_ = std::make_shared<IdentificationHandler>(*this);
+  checker_ = std::make_unique<Checker>(state_, checker_host());
   state_.tm().on_deadlock = [this](NodeId client, const protocol::NotifyDeadlock& packet) {
     notify_deadlock(client, packet);
   };
@@ -94,6 +96,7 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
 StorageApp::~StorageApp() {
   stopping_ = true;
   if (replicator_) replicator_->stop();
+  if (checker_) checker_->reset();
   if (bootstrap_) bootstrap_->cancel();
   if (listener_) listener_->close();
   close_peers();
@@ -149,7 +152,7 @@ void StorageApp::connect_to_primary() {
         master_ = identified.connection;
         master_->set_nid(identified.accept.nid);
         master_->set_handler(std::make_shared<MasterHandler>(
-            state_, *this, *replicator_, [this](std::error_code reason) { master_lost(reason); }));
+            state_, *this, [this](std::error_code reason) { master_lost(reason); }));
         if (std::error_code ec = state_.identified(*identified.accept.your_nid))
           return fatal("saving the node id: " + ec.message() + " " + db_->last_error());
         log::set_node(options_.server.cluster, state_.nid());
@@ -166,6 +169,7 @@ void StorageApp::connect_to_primary() {
 void StorageApp::master_lost(std::error_code reason) {
   const std::string who = master_ ? master_->describe() : std::string("?");
   master_.reset();
+  if (checker_) checker_->reset();
   close_peers();
   if (stopping_) return;
   SPDLOG_ERROR("primary master is down: {} ({}), looking for it again", who,
@@ -269,7 +273,10 @@ void StorageApp::close_peers() {
     if (auto peer = weak.lock()) peer->close({});
 }
 
-void StorageApp::operation_stopped() { close_peers(); }
+void StorageApp::operation_stopped() {
+  if (checker_) checker_->reset();
+  close_peers();
+}
 
 void StorageApp::close_master() {
   // A local reference: closing calls master_lost(), which resets master_.
@@ -339,6 +346,36 @@ void StorageApp::commit_later() {
     if (std::error_code ec = db_->commit_deferred())
       fatal("deferred commit: " + ec.message() + " " + db_->last_error());
   });
+}
+
+Checker::Host StorageApp::checker_host() {
+  return {
+      .open =
+          [this](const protocol::Address& address, const protocol::RequestIdentification& request,
+                 net::AnswerCallback<protocol::AcceptIdentification> on_identified) {
+            return std::static_pointer_cast<net::Peer>(
+                open_storage_link(env_.network, net::Address{address.host, address.port}, request,
+                                  {.on_identified = std::move(on_identified),
+                                   .on_closed = [this](net::Peer& peer, std::error_code) {
+                                     if (checker_) checker_->connection_lost(peer);
+                                   }}));
+          },
+      .identification =
+          [this] {
+            const node::Node* self = state_.nid() ? state_.nodes().by_nid(*state_.nid()) : nullptr;
+            return protocol::RequestIdentification{
+                .node_type = protocol::NodeType::Storage,
+                .nid = state_.nid(),
+                .address = protocol::Address{server_.host, server_.port},
+                .name = options_.server.cluster,
+                .id_timestamp = self ? self->id_timestamp : std::nullopt,
+                .extra = {}};
+          },
+      .notify_master =
+          [this](const protocol::NotifyPartitionCorrupted& p) {
+            if (master_) master_->notify(p);
+          },
+      .fatal = [this](const std::string& what) { fatal(what); }};
 }
 
 }  // namespace neo::storage

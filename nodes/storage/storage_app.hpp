@@ -17,6 +17,7 @@
 #include "core/cluster/bootstrap.hpp"
 #include "core/daemon/daemon.hpp"
 #include "core/net/tasks.hpp"
+#include "nodes/storage/checker.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/replicator.hpp"
 #include "nodes/storage/storage_events.hpp"
@@ -45,12 +46,13 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void operation_stopped() override;
   void commit_later() override;
   void run_later(std::function<void()> fn) override;
+  void check_partition(const protocol::CheckPartition& p) override { checker_->check(p); }
   // PeerHost
   void identify(net::Peer& peer, const protocol::RequestIdentification& request) override;
   void peer_closed(net::Peer& peer) override;
   StorageState& state() override { return state_; }
   StorageEvents& events() override { return *this; }
-  Replicator& replicator() { return *replicator_; }
+  Replicator* replicator() override { return replicator_.get(); }
 
  private:
   struct Delayed {
@@ -72,6 +74,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void drop_step();
   // TransactionManager: NotifyDeadlock to a client connected to us.
   void notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet);
+  // The Checker's connections, identification and reports (checker.hpp).
+  Checker::Host checker_host();
 
   daemon::Env& env_;
   StorageOptions options_;
@@ -86,6 +90,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   std::shared_ptr<net::Connection> master_;
   std::unique_ptr<Replicator> replicator_;
   std::shared_ptr<IdentificationHandler> identification_handler_;
+  std::unique_ptr<Checker> checker_;
   // Incoming connections, in the order they came (deterministic closes).
   std::vector<std::weak_ptr<net::Peer>> peers_;
   std::vector<Delayed> delayed_;

@@ -12,6 +12,8 @@
 
 namespace neo::storage {
 
+class Replicator;
+
 class StorageEvents {
  public:
   virtual ~StorageEvents() = default;
@@ -32,6 +34,11 @@ class StorageEvents {
   // Runs `fn` on the io thread after the work already queued (long tasks
   // such as pack go step by step). Default: at once.
   virtual void run_later(std::function<void()> fn) { fn(); }
+  // CheckPartition: compare our replica with the others (checker.hpp).
+  virtual void check_partition(const protocol::CheckPartition&) {}
+  // The replicator of the own OUT_OF_DATE cells (replicator.hpp); none in
+  // tests that do not replicate.
+  virtual Replicator* replicator() { return nullptr; }
 };
 
 }  // namespace neo::storage

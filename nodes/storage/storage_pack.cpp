@@ -45,8 +45,8 @@ Result<bool> StorageState::pack_step(PackJob& job) {
       if (!done) return done.error();
     } else {
       if (job.next_oid == Oid{0})
-        SPDLOG_INFO("pack {} @{}: partition {}", dump_tid(order.pack_id),
-                    dump_tid(order.pack_tid), partition);
+        SPDLOG_INFO("pack {} @{}: partition {}", dump_tid(order.pack_id), dump_tid(order.pack_tid),
+                    partition);
       auto done = db_.pack_partition(partition, job.next_oid, order.pack_tid, kPackChunk);
       if (!done) return done.error();
       if (done->last_oid) {  // more of this partition
@@ -74,7 +74,8 @@ Result<std::optional<Tid>> StorageState::next_pack() {
 
 Result<std::optional<StorageState::PackJob>> StorageState::start_pack(
     const protocol::PackOrder& order) {
-  if (!order.approved) return std::optional<PackJob>{};  // not signed yet: wait for NotifyPackSigned
+  if (!order.approved)
+    return std::optional<PackJob>{};  // not signed yet: wait for NotifyPackSigned
   auto packed = db_.packed_ids(true);
   if (!packed) return packed.error();
   std::vector<std::uint32_t> partitions;

@@ -23,8 +23,7 @@ std::error_code unknown_ttid(Tid ttid, std::string& message) {
 
 }  // namespace
 
-void TransactionManager::relock_object(const Origin& origin, Tid ttid, Oid oid,
-                                       RelockReply reply) {
+void TransactionManager::relock_object(const Origin& origin, Tid ttid, Oid oid, RelockReply reply) {
   auto it = transactions_.find(ttid);
   if (it == transactions_.end() || !it->second.serials.count(oid)) {
     SPDLOG_INFO("forget relock of {} by {}", hex_id(oid), hex_id(ttid));
@@ -36,8 +35,9 @@ void TransactionManager::relock_object(const Origin& origin, Tid ttid, Oid oid,
     store_locks_.erase(oid);
     queue_.execute();
   }
-  run_or_queue(origin, ttid,
-               [this, ttid, oid, reply = std::move(reply)] { return try_relock(ttid, oid, reply); });
+  run_or_queue(origin, ttid, [this, ttid, oid, reply = std::move(reply)] {
+    return try_relock(ttid, oid, reply);
+  });
 }
 
 bool TransactionManager::try_relock(Tid ttid, Oid oid, const RelockReply& reply) {
@@ -70,8 +70,7 @@ bool TransactionManager::try_relock(Tid ttid, Oid oid, const RelockReply& reply)
   return true;
 }
 
-Result<std::optional<protocol::ObjectData>> TransactionManager::unstore(Transaction& txn,
-                                                                        Oid oid) {
+Result<std::optional<protocol::ObjectData>> TransactionManager::unstore(Transaction& txn, Oid oid) {
   std::optional<protocol::ObjectData> data;
   auto stored = txn.stores.find(oid);
   if (stored != txn.stores.end()) {
@@ -136,8 +135,7 @@ std::error_code TransactionManager::store_transaction(const Origin& origin,
                                                       std::string& message) {
   if (ask.oid_list.size() >= kMaxOids ||
       (ask.pack && ask.pack->oids && ask.pack->oids->size() >= kMaxOids)) {
-    message =
-        "Too many modified OIDs (the default storage backend has a limitation of 2^21-1)";
+    message = "Too many modified OIDs (the default storage backend has a limitation of 2^21-1)";
     return make_error_code(errc::protocol_error);
   }
   Transaction& txn = register_transaction(origin, ask.ttid);
@@ -187,8 +185,8 @@ std::error_code TransactionManager::unlock(Tid ttid, std::string& message) {
     return make_error_code(errc::protocol_error);
   }
   SPDLOG_DEBUG("unlock TXN {} (ttid={})", hex_id(*txn.tid), hex_id(ttid));
-  if (std::error_code ec = db_.unlock_transaction(*txn.tid, ttid, txn.voted == 2,
-                                                  !txn.stores.empty(), txn.pack))
+  if (std::error_code ec =
+          db_.unlock_transaction(*txn.tid, ttid, txn.voted == 2, !txn.stores.empty(), txn.pack))
     return ec;
   db_.defer_commit();
   return abort(ttid, true);
@@ -263,8 +261,9 @@ std::vector<std::string> TransactionManager::dump() const {
   std::vector<std::string> lines{"Transactions:"};
   for (const auto& [ttid, txn] : transactions_)
     lines.push_back("    " + hex_id(ttid) + " " + to_string(txn.client) + " " +
-                    (txn.tid ? "tid=" + hex_id(*txn.tid)
-                             : txn.voted ? "voted" : "not voted"));
+                    (txn.tid     ? "tid=" + hex_id(*txn.tid)
+                     : txn.voted ? "voted"
+                                 : "not voted"));
   lines.push_back("  Read locks:");
   for (const auto& [oid, ttid] : load_locks_)
     lines.push_back("    " + hex_id(oid) + " by " + hex_id(ttid));

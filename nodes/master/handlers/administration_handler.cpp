@@ -36,8 +36,8 @@ void AdministrationHandler::on(net::Peer& peer, const protocol::Truncate& p) {
   state_.truncate(peer, p.tid);
 }
 
-void AdministrationHandler::on(net::Peer& peer, const protocol::CheckReplicas&) {
-  peer.answer_error(errc::denied, "checking replicas is not supported by this master yet");
+void AdministrationHandler::on(net::Peer& peer, const protocol::CheckReplicas& p) {
+  state_.check_replicas(peer, p);
 }
 
 void AdministrationHandler::on(net::Peer& peer, const protocol::AskNodeList& p) {

@@ -2,7 +2,7 @@
 // AdministrationHandler: the requests an identified admin node relays from
 // neoctl (NEO/py neo/master/handlers/administration.py): cluster and node
 // states, pending nodes, partition table changes, repair, truncation, node
-// and partition lists. CheckReplicas is not supported yet (DENIED). io
+// and partition lists, checking replicas (MasterState::check_replicas). io
 // thread only.
 #pragma once
 

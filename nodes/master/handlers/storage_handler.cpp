@@ -1,7 +1,5 @@
 #include "nodes/master/handlers/storage_handler.hpp"
 
-#include <spdlog/spdlog.h>
-
 namespace neo::master {
 
 void VerificationHandler::on(net::Peer& peer, const protocol::NotifyPackCompleted& p) {
@@ -33,9 +31,7 @@ void StorageServiceHandler::on(net::Peer& peer, const protocol::NotifyReplicatio
 }
 
 void StorageServiceHandler::on(net::Peer&, const protocol::NotifyPartitionCorrupted& p) {
-  std::string cells;
-  for (NodeId nid : p.nid_list) cells += (cells.empty() ? "" : ", ") + to_string(nid);
-  SPDLOG_ERROR("Partition {} corrupted in: {}", p.partition, cells);
+  state_.partition_corrupted(p);
 }
 
 }  // namespace neo::master

@@ -63,7 +63,7 @@ struct Node : neo::storage::PeerHost {
            [] {
              return protocol::Address{"127.0.0.1", 21510};
            }}};
-  neo::storage::MasterHandler handler{st, ev, replicator, [](std::error_code) {}};
+  neo::storage::MasterHandler handler{st, ev, [](std::error_code) {}};
 
   Node(neo::storage::test::TempDir& d, const std::string& name, NodeId nid)
       : dir(d),
@@ -72,6 +72,7 @@ struct Node : neo::storage::PeerHost {
         st(*db, {.cluster = "test"}) {
     st.load_configuration(std::nullopt);
     REQUIRE_FALSE(st.identified(nid));
+    ev.replicator_of = &replicator;
     st.tm().on_replication_done = [this](const protocol::NotifyReplicationDone& p) {
       master->notify(p);
     };

@@ -35,7 +35,7 @@ protocol::AskStoreObject store_of(Oid oid, Tid ttid, const std::string& data) {
 TEST_CASE("a load of an object being committed is answered after the unlock", "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
-  neo::storage::MasterHandler master(o.app->state(), *o.app, o.app->replicator(), [](std::error_code) {});
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
   auto peer = std::make_shared<FakePeer>();
   peer->set_nid(kC1);
   auto mpeer = std::make_shared<FakePeer>();
@@ -68,7 +68,7 @@ TEST_CASE("transaction lists wait for a locked transaction, undo serials too",
           "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
-  neo::storage::MasterHandler master(o.app->state(), *o.app, o.app->replicator(), [](std::error_code) {});
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
   auto peer = std::make_shared<FakePeer>();
   peer->set_nid(kC1);
   auto mpeer = std::make_shared<FakePeer>();
@@ -100,7 +100,7 @@ TEST_CASE("votes and locks handled together share one commit, answered only afte
           "[storage][commit]") {
   Operational o;
   neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
-  neo::storage::MasterHandler master(o.app->state(), *o.app, o.app->replicator(), [](std::error_code) {});
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
   auto mpeer = std::make_shared<FakePeer>();
   const Tid ttids[] = {Tid{0x1000}, Tid{0x2000}};
   std::vector<std::shared_ptr<FakePeer>> peers;
@@ -191,7 +191,7 @@ TEST_CASE("bad commit packets get Error PROTOCOL_ERROR and a close", "[storage][
 
 TEST_CASE("the master's lock of an unknown transaction is a protocol error", "[storage][commit]") {
   Operational o;
-  neo::storage::MasterHandler master(o.app->state(), *o.app, o.app->replicator(), [](std::error_code) {});
+  neo::storage::MasterHandler master(o.app->state(), *o.app, [](std::error_code) {});
   auto mpeer = std::make_shared<FakePeer>();
   o.deliver(master, *mpeer,
             frame_of(protocol::AskLockInformation{Tid{0x1000}, Tid{0x1002}, false}));

@@ -22,6 +22,7 @@ class FakeEvents : public StorageEvents {
     dropped.insert(dropped.end(), partitions.begin(), partitions.end());
   }
   void operation_stopped() override { ++stops; }
+  Replicator* replicator() override { return replicator_of; }
 
   std::vector<bool> shutdowns;
   std::vector<std::string> fatals;
@@ -29,6 +30,7 @@ class FakeEvents : public StorageEvents {
   std::vector<std::uint32_t> dropped;
   int changes = 0;
   int stops = 0;
+  Replicator* replicator_of = nullptr;
 };
 
 }  // namespace neo::storage::test

@@ -39,7 +39,7 @@ std::vector<protocol::Frame> frames() {
 TEST_CASE("every packet from the master is handled without crashing", "[storage][robustness]") {
   for (const protocol::Frame& frame : frames()) {
     Operational o;
-    neo::storage::MasterHandler handler(o.app->state(), *o.app, o.app->replicator(), [](std::error_code) {});
+    neo::storage::MasterHandler handler(o.app->state(), *o.app, [](std::error_code) {});
     auto peer = std::make_shared<FakePeer>();
     CHECK_NOTHROW(o.deliver(handler, *peer, frame));  // with the group commit of a lock
   }

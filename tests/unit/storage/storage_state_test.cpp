@@ -7,7 +7,6 @@
 
 #include "nodes/storage/master_handler.hpp"
 #include "tests/support/fake_peer.hpp"
-#include "tests/support/manual_scheduler.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
@@ -46,23 +45,7 @@ struct Fixture {
   FakeEvents events;
   int lost = 0;
   std::shared_ptr<FakePeer> master = std::make_shared<FakePeer>();
-  neo::test::ManualScheduler scheduler;
-  std::vector<std::shared_ptr<FakePeer>> sources;  // connections the replicator opened
-  neo::storage::Replicator replicator{
-      state,
-      scheduler,
-      {.connect =
-           [this](const protocol::Address&, std::shared_ptr<neo::net::Handler>) {
-             sources.push_back(std::make_shared<FakePeer>());
-             return std::static_pointer_cast<neo::net::Peer>(sources.back());
-           },
-       .master = [this]() -> neo::net::Peer* { return master.get(); },
-       .fatal = [this](const std::string& what) { events.fatal(what); },
-       .server =
-           [] {
-             return protocol::Address{"127.0.0.1", 21510};
-           }}};
-  MasterHandler handler{state, events, replicator, [this](std::error_code) { ++lost; }};
+  MasterHandler handler{state, events, [this](std::error_code) { ++lost; }};
 
   Fixture() {
     state.load_configuration(std::nullopt);

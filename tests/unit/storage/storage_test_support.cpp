@@ -50,17 +50,14 @@ std::vector<std::vector<std::string>> sql_rows(const std::string& path, const st
     std::vector<std::string>& row = rows.emplace_back();
     for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
       switch (sqlite3_column_type(stmt, i)) {
-        case SQLITE_NULL:
-          row.push_back("NULL");
-          break;
+        case SQLITE_NULL: row.push_back("NULL"); break;
         case SQLITE_BLOB: {
           std::string bytes(static_cast<const char*>(sqlite3_column_blob(stmt, i)) ?: "",
                             sqlite3_column_bytes(stmt, i));
           row.push_back("x'" + hex_of(bytes) + "'");
           break;
         }
-        default:
-          row.push_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
+        default: row.push_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
       }
     }
   }

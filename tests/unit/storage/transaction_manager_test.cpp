@@ -58,8 +58,10 @@ struct Fixture {
     tm.store_object(origin(c), std::move(ask),
                     [answer](Result<std::optional<Tid>> r, const std::string& message) {
                       answer->answered = true;
-                      if (r) answer->conflict = *r;
-                      else answer->error = r.error();
+                      if (r)
+                        answer->conflict = *r;
+                      else
+                        answer->error = r.error();
                       answer->message = message;
                     });
     return answer;
@@ -69,15 +71,17 @@ struct Fixture {
     tm.check_current_serial(origin(c), {ttid, oid, serial},
                             [answer](Result<std::optional<Tid>> r, const std::string&) {
                               answer->answered = true;
-                              if (r) answer->conflict = *r;
-                              else answer->error = r.error();
+                              if (r)
+                                answer->conflict = *r;
+                              else
+                                answer->error = r.error();
                             });
     return answer;
   }
   void vote_with_meta(NodeId c, Tid ttid, std::vector<Oid> oids) {
     std::string message;
-    protocol::AskStoreTransaction ask{.ttid = ttid, .user = "u", .description = "d",
-                                      .oid_list = std::move(oids)};
+    protocol::AskStoreTransaction ask{
+        .ttid = ttid, .user = "u", .description = "d", .oid_list = std::move(oids)};
     REQUIRE_FALSE(tm.store_transaction(origin(c), ask, message));
   }
   void commit(NodeId c, Tid ttid, Tid tid, std::vector<Oid> oids) {
@@ -92,9 +96,7 @@ struct Fixture {
   }
 };
 
-bool locked(const std::shared_ptr<Answer>& a) {
-  return a->answered && !a->error && !a->conflict;
-}
+bool locked(const std::shared_ptr<Answer>& a) { return a->answered && !a->error && !a->conflict; }
 
 }  // namespace
 
@@ -241,8 +243,8 @@ TEST_CASE("loads of locked objects wait until unlock", "[storage][tm]") {
 TEST_CASE("bad input gets clear errors and leaves nothing behind", "[storage][tm]") {
   Fixture f;
   SECTION("checksum mismatch") {
-    protocol::AskStoreObject ask{.oid = A, .serial = kZeroTid, .checksum = sha1("x"),
-                                 .data = "y", .ttid = T1};
+    protocol::AskStoreObject ask{
+        .oid = A, .serial = kZeroTid, .checksum = sha1("x"), .data = "y", .ttid = T1};
     auto a = f.store(C1, ask);
     CHECK(a->error == errc::protocol_error);
     CHECK(a->message == "invalid checksum");
@@ -250,8 +252,12 @@ TEST_CASE("bad input gets clear errors and leaves nothing behind", "[storage][tm
     CHECK(f.rows("data") == 0);
   }
   SECTION("compression value") {
-    protocol::AskStoreObject ask{.oid = A, .serial = kZeroTid, .compression = 2,
-                                 .checksum = sha1("y"), .data = "y", .ttid = T1};
+    protocol::AskStoreObject ask{.oid = A,
+                                 .serial = kZeroTid,
+                                 .compression = 2,
+                                 .checksum = sha1("y"),
+                                 .data = "y",
+                                 .ttid = T1};
     CHECK(f.store(C1, ask)->error == errc::protocol_error);
   }
   SECTION("vote of an unknown transaction") {

@@ -1,0 +1,69 @@
+// OperationHandler: the digests another storage asks when it checks the
+// replicas of a partition (NEO/py neo/storage/handlers/storage.py
+// askCheckTIDRange, askCheckSerialRange; protocol.md 8.8).
+#include <spdlog/spdlog.h>
+
+#include "nodes/storage/peer_handlers.hpp"
+
+namespace neo::storage {
+
+namespace {
+std::optional<std::uint64_t> length_of(std::int64_t length) {
+  if (length < 0) return std::nullopt;  // SQLite: no limit
+  return static_cast<std::uint64_t>(length);
+}
+}  // namespace
+
+// CHECKING_ERROR unless we have a cell of `partition` that is not out of date.
+bool OperationHandler::check_readable(net::Peer& peer, std::int64_t partition) {
+  const StorageState& state = host_.state();
+  if (partition < 0 || partition >= static_cast<std::int64_t>(state.pt().num_partitions())) {
+    SPDLOG_ERROR("protocol error from {}: invalid partition {}", peer.describe(), partition);
+    peer.answer_error(errc::protocol_error, "invalid partition");
+    peer.abort(make_error_code(errc::protocol_error));
+    return false;
+  }
+  const pt::Cell* cell =
+      state.nid() ? state.pt().find_cell(static_cast<std::uint32_t>(partition), *state.nid())
+                  : nullptr;
+  if (cell && cell->state != protocol::CellState::OutOfDate) return true;
+  peer.answer_error(errc::checking_error,
+                    "partition " + std::to_string(partition) + " not readable");
+  return false;
+}
+
+// Waits while a transaction being committed has a tid <= max_tid.
+void OperationHandler::on(net::Peer& peer, const protocol::AskCheckTIDRange& p) {
+  if (!check_readable(peer, p.partition)) return;
+  read_or_delay(peer, [this, p](net::Peer& peer, std::uint32_t msg_id) {
+    if (host_.state().tm().is_locked_tid(p.max_tid)) return false;
+    Result<TidRangeCheck> r = host_.state().db().check_tid_range(
+        static_cast<std::uint32_t>(p.partition), length_of(p.length), p.min_tid, p.max_tid);
+    if (!r) {
+      host_.events().fatal("checking a TID range: " + r.error().message() + " " +
+                           host_.state().db().last_error());
+      return true;
+    }
+    peer.answer(msg_id, protocol::AnswerCheckTIDRange{r->count, r->checksum, r->max_tid});
+    return true;
+  });
+}
+
+void OperationHandler::on(net::Peer& peer, const protocol::AskCheckSerialRange& p) {
+  if (!check_readable(peer, p.partition)) return;
+  if (host_.state().tm().is_locked_tid(p.max_tid)) {
+    SPDLOG_ERROR("protocol error from {}: AskCheckSerialRange during a commit", peer.describe());
+    peer.answer_error(errc::protocol_error, "transactions must be checked before objects");
+    return peer.abort(make_error_code(errc::protocol_error));
+  }
+  Result<SerialRangeCheck> r =
+      host_.state().db().check_serial_range(static_cast<std::uint32_t>(p.partition),
+                                            length_of(p.length), p.min_tid, p.max_tid, p.min_oid);
+  if (!r)
+    return host_.events().fatal("checking a serial range: " + r.error().message() + " " +
+                                host_.state().db().last_error());
+  peer.answer(protocol::AnswerCheckSerialRange{r->count, r->tid_checksum, r->max_tid,
+                                               r->oid_checksum, r->max_oid});
+}
+
+}  // namespace neo::storage
