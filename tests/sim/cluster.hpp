@@ -65,6 +65,8 @@ class Cluster {
   void crash_storage(int i);
   bool master_up(int i) const;
   bool storage_up(int i) const;
+  // The storage was started at least once.
+  bool storage_joined(int i) const { return storages_.at(i).env != nullptr; }
 
   // The masters acting as primary with the cluster RUNNING.
   std::vector<const master::Master*> running_primaries() const;

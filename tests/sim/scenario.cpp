@@ -81,7 +81,11 @@ class Faults {
         return;
       }
       case 4: {  // a spare storage joins (PENDING until added)
-        if (!c.spares) return;
+        // Only when a master knows every storage: a restarted master gives
+        // a new storage the first free id, which may be an older storage's
+        // that has not reconnected yet (refused then as "already
+        // connected"), as NEO/py's master does.
+        if (!c.spares || !cluster_.running()) return;
         const int i = c.storages + static_cast<int>(loop.uniform(0, c.spares - 1));
         if (cluster_.storage_up(i)) return;
         note("join " + Cluster::storage_name(i));
@@ -208,7 +212,9 @@ ScenarioResult run_scenario(std::uint64_t seed, const ScenarioOptions& options) 
   bank.stop();
   faults.heal_all();
   for (int i = 0; i < c.masters; ++i) cluster.start_master(i);
-  for (int i = 0; i < cluster.storage_count(); ++i) cluster.start_storage(i);
+  for (int i = 0; i < c.storages; ++i) cluster.start_storage(i);
+  for (int i = c.storages; i < cluster.storage_count(); ++i)
+    if (cluster.storage_joined(i)) cluster.start_storage(i);
   if (!run([&] { return cluster.running() && bank.idle(); }, loop.now() + kSettleLimit)) {
     if (result.failures.empty()) {
       result.failures.push_back(
