@@ -33,6 +33,7 @@ namespace {
 const NodeId kM1 = neo::make_node_id(0, 1);
 const NodeId kS1 = neo::make_node_id(1, 1);  // the replica
 const NodeId kS2 = neo::make_node_id(1, 2);  // the source
+const NodeId kC1 = neo::make_node_id(2, 1);
 constexpr std::uint32_t kPartitions = 2;
 
 // A storage node without sockets.
@@ -221,4 +222,82 @@ TEST_CASE("an interrupted replication resumes where it stopped", "[storage][repl
   CHECK(content(replica.file) == content(source.file));
   // The chunks committed before the kill are not fetched again.
   CHECK(second == 3000);
+}
+
+namespace {
+
+// A store of `oid` by `ttid` through the TransactionManager; the conflict field answered.
+std::optional<std::optional<Tid>> store(Node& node, std::uint64_t ttid, std::uint64_t oid) {
+  std::optional<std::optional<Tid>> answer;
+  const std::string data = "lockless " + std::to_string(oid);
+  protocol::AskStoreObject ask{Oid{oid}, Tid{}, 0, neo::sha1(data), data, std::nullopt, Tid{ttid}};
+  node.st.tm().store_object({kC1, [] { return true; }}, ask,
+                            [&](neo::Result<std::optional<Tid>> r, const std::string&) {
+                              REQUIRE(r);
+                              answer = *r;
+                            });
+  return answer;
+}
+
+}  // namespace
+
+TEST_CASE("writes to a cell being replicated are lockless; done once no lockless write is left",
+          "[storage][replication]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2), replica(dir, "s1.db", kS1);
+  source.start();
+  replica.start();
+  // Two transactions store oid 2 (partition 0) without lock: answered ZERO_TID.
+  CHECK(store(replica, 100, 2) == std::optional<Tid>(neo::kZeroTid));
+  CHECK(store(replica, 101, 2) == std::optional<Tid>(neo::kZeroTid));
+  CHECK_FALSE(replica.st.tm().write_locker(Oid{2}));
+  REQUIRE(replica.master->reply<protocol::AskUnfinishedTransactions>({Tid{50}, {}}));
+  pump(replica, source);
+  // Partition 1 is done; partition 0 waits: two transactions rely on a lockless store.
+  auto done = replica.master->all<protocol::NotifyReplicationDone>();
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].offset == 1);
+  CHECK(replica.st.tm().write_locker(Oid{2}) == Tid{101});  // the youngest delays new ones
+  REQUIRE_FALSE(replica.st.tm().abort(Tid{100}));
+  done = replica.master->all<protocol::NotifyReplicationDone>();
+  REQUIRE(done.size() == 2);
+  CHECK(done[1].offset == 0);
+  CHECK(done[1].tid == Tid{50});
+  CHECK(replica.st.tm().write_locker(Oid{2}) == Tid{101});  // now an ordinary lock
+  // Stores after that take locks.
+  const auto locked = store(replica, 102, 4);
+  REQUIRE(locked);
+  CHECK_FALSE(*locked);  // nil: locked
+  CHECK(replica.st.tm().write_locker(Oid{4}) == Tid{102});
+}
+
+TEST_CASE("a storage feeds only readable cells; packets of another request are dropped",
+          "[storage][replication]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2), replica(dir, "s1.db", kS1);
+  source.start();
+  fill(*source.db, 10);
+  replica.start();
+  // The replica's cells are out of date: it cannot be a source.
+  neo::storage::OperationHandler feeder(replica, NodeType::Storage);
+  auto peer = std::make_shared<FakePeer>();
+  peer->set_msg_id(3);
+  feeder.on_packet(*peer,
+                   frame_of(protocol::AskFetchTransactions{0, 1000, Tid{0}, Tid{10}, {}, true}, 3));
+  const auto error = peer->last<protocol::Error>();
+  REQUIRE(error);
+  CHECK(error->code == static_cast<std::int64_t>(neo::errc::replication_error));
+  CHECK(error->message == "partition 0 not readable");
+  // An AddObject that answers no request of the replicator is ignored.
+  REQUIRE(replica.master->reply<protocol::AskUnfinishedTransactions>({Tid{10}, {}}));
+  REQUIRE(replica.links.size() == 1);
+  auto& link = replica.links[0];
+  const std::string data = "stray";
+  link.peer->set_msg_id(4242);
+  link.handler->on_packet(
+      *link.peer,
+      frame_of(protocol::AddObject{Oid{2}, Tid{5}, 0, neo::sha1(data), data, std::nullopt}, 4242));
+  CHECK(neo::storage::test::sql_rows(replica.file, "SELECT COUNT(*) FROM obj")[0][0] == "0");
+  pump(replica, source);
+  CHECK(content(replica.file) == content(source.file));
 }
