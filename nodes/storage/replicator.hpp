@@ -16,7 +16,8 @@
 // AddTransaction and AddObject carry the msg id of the request they belong
 // to; others (a late stream after an abort) are dropped. A source that
 // fails (REPLICATION_ERROR, lost or refused connection) is left and the
-// partition retried one second later, possibly from another node.
+// partition retried one second later, possibly from another node. The
+// connection to the source is closed after 100 s without replication.
 // Owned by StorageApp, reset when operation stops; io thread only.
 #pragma once
 
@@ -126,6 +127,7 @@ class Replicator {
   Source source_{};
   std::mt19937_64 random_;
   net::Tasks::TimerId retry_ = 0;
+  net::Tasks::TimerId idle_ = 0;  // closes the source connection once idle
   // Progress, for the logs.
   std::size_t done_ = 0, total_ = 0;
   std::uint64_t bytes_ = 0, objects_ = 0, transactions_ = 0;

@@ -195,6 +195,10 @@ TEST_CASE("an out-of-date cell is replicated from a readable one, in chunks",
   REQUIRE(done.size() == 2);
   CHECK(done[0].tid == Tid{2500});
   CHECK(content(replica.file) == content(source.file));
+  // The connection to the source is closed once idle for 100 s.
+  CHECK_FALSE(replica.links[0].peer->closed());
+  replica.scheduler.advance(std::chrono::seconds(101));
+  CHECK(replica.links[0].peer->closed());
   // The progress is recorded: both cells are complete up to 2500.
   for (const auto& row : neo::storage::test::sql_rows(
            replica.file, "SELECT tid FROM pt WHERE nid=" + std::to_string(kS1.value)))
