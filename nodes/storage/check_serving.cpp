@@ -14,27 +14,9 @@ std::optional<std::uint64_t> length_of(std::int64_t length) {
 }
 }  // namespace
 
-// CHECKING_ERROR unless we have a cell of `partition` that is not out of date.
-bool OperationHandler::check_readable(net::Peer& peer, std::int64_t partition) {
-  const StorageState& state = host_.state();
-  if (partition < 0 || partition >= static_cast<std::int64_t>(state.pt().num_partitions())) {
-    SPDLOG_ERROR("protocol error from {}: invalid partition {}", peer.describe(), partition);
-    peer.answer_error(errc::protocol_error, "invalid partition");
-    peer.abort(make_error_code(errc::protocol_error));
-    return false;
-  }
-  const pt::Cell* cell =
-      state.nid() ? state.pt().find_cell(static_cast<std::uint32_t>(partition), *state.nid())
-                  : nullptr;
-  if (cell && cell->state != protocol::CellState::OutOfDate) return true;
-  peer.answer_error(errc::checking_error,
-                    "partition " + std::to_string(partition) + " not readable");
-  return false;
-}
-
 // Waits while a transaction being committed has a tid <= max_tid.
 void OperationHandler::on(net::Peer& peer, const protocol::AskCheckTIDRange& p) {
-  if (!check_readable(peer, p.partition)) return;
+  if (!feeding(peer, p.partition, errc::checking_error)) return;
   read_or_delay(peer, [this, p](net::Peer& peer, std::uint32_t msg_id) {
     if (host_.state().tm().is_locked_tid(p.max_tid)) return false;
     Result<TidRangeCheck> r = host_.state().db().check_tid_range(
@@ -50,7 +32,7 @@ void OperationHandler::on(net::Peer& peer, const protocol::AskCheckTIDRange& p) 
 }
 
 void OperationHandler::on(net::Peer& peer, const protocol::AskCheckSerialRange& p) {
-  if (!check_readable(peer, p.partition)) return;
+  if (!feeding(peer, p.partition, errc::checking_error)) return;
   if (host_.state().tm().is_locked_tid(p.max_tid)) {
     SPDLOG_ERROR("protocol error from {}: AskCheckSerialRange during a commit", peer.describe());
     peer.answer_error(errc::protocol_error, "transactions must be checked before objects");

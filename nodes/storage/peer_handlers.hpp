@@ -79,7 +79,6 @@ class OperationHandler : public net::Handler {
   bool feeding(net::Peer& peer, std::int64_t partition, errc code);
   void feed_transactions(net::Peer& peer, std::uint32_t msg_id,
                          const protocol::AskFetchTransactions& p);
-  bool check_readable(net::Peer& peer, std::int64_t partition);
   // Answers a read: the answer, an Error for a negative answer (protocol
   // errors also close the connection), or a fatal backend failure.
   template <class A>
