@@ -2,100 +2,10 @@
 // neoctl receives the data; a storage down during commits catches up; in
 // both cases the data is then read from the new copy alone.
 #include <catch2/catch.hpp>
-#include <csignal>
-#include <sstream>
-#include <thread>
 
-#include "neo/client.hpp"
-#include "tests/cluster/local_cluster.hpp"
-#include "tests/support/client_steps.hpp"
+#include "tests/cluster/replication_steps.hpp"
 
-using neo::Oid;
-using neo::Tid;
-using neo::client::Client;
-using neo::test::commit;
-using neo::test::LocalCluster;
-using neo::test::new_oids;
-using namespace std::chrono_literals;
-
-namespace {
-
-std::unique_ptr<Client> connect(const LocalCluster& cluster) {
-  auto client = Client::connect(
-      {.masters = {cluster.master_address()}, .cluster = cluster.options().name, .timeout = 20s});
-  INFO((client ? "" : client.error().message()) << cluster.diagnostics());
-  REQUIRE(client);
-  return std::move(*client);
-}
-
-// The matrix lines of `neoctl print pt` ("S1 R UUOO").
-std::vector<std::string> pt_lines(const LocalCluster& cluster) {
-  std::vector<std::string> lines;
-  std::istringstream out(cluster.neoctl({"print", "pt"}).out);
-  for (std::string line; std::getline(out, line);)
-    if (line.rfind("S", 0) == 0) lines.push_back(line);
-  return lines;
-}
-
-// Polls `done` every 100 ms until it is true or `timeout` passed.
-template <class F>
-bool wait_until(F done, std::chrono::seconds timeout = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(100ms);  // polling interval of a bounded wait
-  }
-  return true;
-}
-
-// Waits until every cell of the table is UP_TO_DATE (`nodes` storages with cells).
-bool wait_up_to_date(const LocalCluster& cluster, std::size_t nodes) {
-  return wait_until(
-      [&] {
-        const std::vector<std::string> lines = pt_lines(cluster);
-        std::size_t complete = 0;
-        for (const std::string& line : lines) {
-          const std::string cells = line.substr(line.rfind(' ') + 1);
-          if (cells.find_first_not_of("U.") == cells.npos && cells.find('U') != cells.npos)
-            ++complete;
-        }
-        return complete == nodes && lines.size() == nodes;
-      },
-      60s);
-}
-
-// The id of the storage in `state` ("S2"), from `neoctl print node`.
-std::string storage_in(const LocalCluster& cluster, const std::string& state) {
-  std::istringstream out(cluster.neoctl({"print", "node"}).out);
-  for (std::string line; std::getline(out, line);)
-    if (line.find("STORAGE") != line.npos && line.find(state) != line.npos)
-      return line.substr(0, line.find(' '));
-  return {};
-}
-
-// Commits `count` transactions of 20 objects each; the oids and their data.
-std::vector<std::pair<Oid, std::string>> commit_some(Client& client, int count,
-                                                     const std::string& tag) {
-  std::vector<std::pair<Oid, std::string>> written;
-  for (int t = 0; t < count; ++t) {
-    const auto oids = new_oids(client, 20);
-    const std::string data = tag + std::to_string(t) + std::string(300, 'r');
-    commit(client, oids, neo::kZeroTid, data);
-    for (Oid oid : oids) written.emplace_back(oid, data + "/" + std::to_string(oid.value));
-  }
-  return written;
-}
-
-void check_all(Client& client, const std::vector<std::pair<Oid, std::string>>& written) {
-  for (const auto& [oid, data] : written) {
-    auto record = client.load(oid);
-    INFO("oid " << oid.value << ": " << (record ? "" : record.error().message()));
-    REQUIRE(record);
-    CHECK(record->data == data);
-  }
-}
-
-}  // namespace
+using namespace neo::test;
 
 TEST_CASE("a storage added with neoctl add and tweak receives every partition",
           "[cluster][replication]") {
