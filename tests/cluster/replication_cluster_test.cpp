@@ -1,9 +1,10 @@
 // Replication with real processes on 127.0.0.1: a new storage added with
 // neoctl receives the data, also while a client commits continuously; a
-// storage down during commits catches up; `neoctl set replicas` + tweak
-// adds cells that replicate. The data is then read from each copy alone.
+// storage down during commits, or killed while a client commits, catches up; `neoctl set replicas`
+// + tweak adds cells that replicate. The data is then read from each copy alone.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <functional>
 #include <random>
 #include <thread>
@@ -221,4 +222,39 @@ TEST_CASE("neoctl set replicas then tweak adds cells that replicate", "[cluster]
   REQUIRE(cluster.neoctl({"tweak"}).status == 0);
   REQUIRE(wait_up_to_date(cluster, 2, 2));
   check_each_copy(cluster, 2, [&](Client& client) { check_all(client, written); });
+}
+
+TEST_CASE("a storage killed and restarted while a client commits catches up",
+          "[cluster][replication]") {
+  REQUIRE(LocalCluster::daemons_built());
+  LocalCluster cluster({.partitions = 4, .replicas = 1, .storages = 2});
+  cluster.start();
+  INFO(cluster.diagnostics());
+  REQUIRE(cluster.wait_cluster_state("RUNNING"));
+  const Written before = commit_some(*connect(cluster), 10, "before", 500, 100);
+  Writer writer(connect(cluster));
+  const auto commits = [&](std::size_t count) {
+    const std::size_t from = writer.committed();
+    return wait_until(
+        [&] { return writer.committed() >= from + count || !writer.error().empty(); });
+  };
+  REQUIRE(commits(10));
+  cluster.storage(1).signal(SIGKILL);
+  REQUIRE(cluster.storage(1).wait(10s));
+  REQUIRE(commits(20));
+  cluster.start_storage(1);  // it replicates while the client commits
+  const std::size_t at_restart = writer.committed();
+  REQUIRE(wait_up_to_date(cluster, 2, 2));
+  const std::size_t at_up_to_date = writer.committed();
+  REQUIRE(commits(20));
+  const std::vector<Writer::Committed>& committed = writer.stop();
+  INFO("writer: " << writer.error());
+  REQUIRE(writer.error().empty());
+  INFO("commits: " << at_restart << " at the restart, " << at_up_to_date << " once up to date, "
+                   << committed.size() << " in all");
+  CHECK(at_up_to_date > at_restart);
+  check_each_copy(cluster, 2, [&](Client& client) {
+    check_all(client, before);
+    check_committed(client, writer, committed);
+  });
 }
