@@ -1,7 +1,8 @@
 // Replication with real processes on 127.0.0.1: a new storage added with
 // neoctl receives the data, also while a client commits continuously; a
-// storage down during commits, or killed while a client commits, catches up; `neoctl set replicas`
-// + tweak adds cells that replicate. The data is then read from each copy alone.
+// storage down during commits, or killed while a client commits, catches
+// up; `neoctl set replicas` + tweak adds cells that replicate. The data is
+// then read from each copy alone.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <csignal>
