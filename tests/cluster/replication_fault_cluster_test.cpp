@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <regex>
+#include <sstream>
 
 #include "tests/cluster/replication_steps.hpp"
 
@@ -20,10 +21,14 @@ struct Progress {
 };
 
 Progress last_progress(const std::string& log) {
-  static const std::regex line(R"(\((\d+)/(\d+) done; (\d+) transactions, (\d+) objects)");
+  static const std::regex progress(R"(\((\d+)/(\d+) done; (\d+) transactions, (\d+) objects)");
   Progress last;
-  for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it)
-    last = {std::stol((*it)[1]), std::stol((*it)[2]), std::stol((*it)[3]), std::stol((*it)[4])};
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (line.find(" done; ") != line.npos && std::regex_search(line, m, progress))
+      last = {std::stol(m[1]), std::stol(m[2]), std::stol(m[3]), std::stol(m[4])};
+  }
   return last;
 }
 
