@@ -49,7 +49,11 @@ CheckRequest PartitionCheck::request() const {
 }
 
 void PartitionCheck::feed(const std::vector<Answer>& answers) {
-  if (done_ || answers.size() != participants_.size()) return;
+  if (done_) return;
+  if (answers.size() != participants_.size()) {  // a caller's bug: stop rather than loop
+    done_ = true;
+    return;
+  }
   // The replicas that failed leave first.
   std::vector<NodeId> answered;
   std::vector<RangeDigest> digests;

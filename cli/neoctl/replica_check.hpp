@@ -79,6 +79,7 @@ class PartitionCheck {
 
   // The answers of every participant to request(), in participants()
   // order: a digest, or an error text (that replica leaves the check).
+  // Another number of answers ends the check (incomplete).
   using Answer = std::variant<RangeDigest, std::string>;
   void feed(const std::vector<Answer>& answers);
 

@@ -146,4 +146,7 @@ TEST_CASE("nothing to compare: fewer than 2 replicas, or a reference not among t
   PartitionCheck check(0, {kS1, kS2}, std::nullopt, Tid{0}, Tid{1});
   CHECK_FALSE(check.done());
   CHECK(tid_request(check).length == kCheckCount);
+  check.feed({tids(0, "", 0)});  // not one answer per participant
+  CHECK(check.done());
+  CHECK_FALSE(check.complete());
 }
