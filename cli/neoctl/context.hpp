@@ -18,8 +18,10 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "cli/neoctl/admin_link.hpp"
+#include "cli/neoctl/storage_links.hpp"
 #include "core/protocol/codec.hpp"
 #include "core/protocol/packets.hpp"
 
@@ -31,6 +33,15 @@ class Context {
   // upstream, a command failing on its arguments never connects).
   using LinkFactory = std::function<std::unique_ptr<AdminLink>()>;
   Context(std::ostream& out, std::ostream& err, LinkFactory make_link);
+
+  // Opens the links to the storages for `check --wait` (connect_storages(),
+  // or a fake in tests); without one, storage_links() returns null.
+  using StorageLinksFactory =
+      std::function<std::unique_ptr<StorageLinks>(const std::string& cluster)>;
+  void set_storage_links(StorageLinksFactory make) { make_storage_links_ = std::move(make); }
+  std::unique_ptr<StorageLinks> storage_links(const std::string& cluster) const {
+    return make_storage_links_ ? make_storage_links_(cluster) : nullptr;
+  }
 
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -67,6 +78,7 @@ class Context {
   std::ostream& out_;
   std::ostream& err_;
   LinkFactory make_link_;
+  StorageLinksFactory make_storage_links_;
   std::unique_ptr<AdminLink> link_;
 };
 

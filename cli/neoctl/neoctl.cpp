@@ -137,6 +137,8 @@ int run_neoctl(std::span<const std::string> args, std::ostream& out, std::ostrea
   int status = 0;
   {  // the connection closes before the log does
     Context command_ctx(out, err, [&] { return make_link(address, connection_options); });
+    command_ctx.set_storage_links(
+        [&](const std::string& cluster) { return connect_storages(cluster, connection_options); });
     status = options.command.empty() ? command_ctx.print(usage_text())
                                      : run_command(command_ctx, options.command);
   }

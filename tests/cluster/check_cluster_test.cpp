@@ -1,7 +1,8 @@
 // `neoctl check` against our master and storages as real processes: intact
 // replicas compare equal; an object row deleted by hand from one storage's
 // database (cluster stopped) is reported by the master ("Partition P
-// corrupted in: ...") naming that partition and node.
+// corrupted in: ...") naming that partition and node. `neoctl check --wait`
+// compares the replicas itself and prints the same.
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -95,6 +96,19 @@ TEST_CASE("neoctl check: intact replicas agree, a deleted object row is reported
   CHECK(check.out.empty());  // as NEO/py's neoctl
   CHECK(checked(cluster, 4));
   CHECK(neo::test::count_lines_with(log_of(cluster, "master"), "corrupted") == 0);
+  // check --wait compares from neoctl and says so.
+  const std::string& name = cluster.options().name;
+  RunResult wait = cluster.neoctl({"check", "--wait", "--cluster", name, ":"});
+  CHECK(wait.err == "");
+  CHECK(wait.out == "all 4 partitions checked: replicas identical\n");
+  CHECK(wait.status == 0);
+  // The storages refuse another cluster's name.
+  wait = cluster.neoctl({"check", "--wait", "--cluster", "other", "1:"});
+  CHECK(wait.out == "");
+  CHECK(wait.err.find("partition 1: " + good +
+                      " not checked: PROTOCOL_ERROR: invalid cluster name\n") != std::string::npos);
+  CHECK(wait.err.find("1 of 1 partitions was not checked\n") != std::string::npos);
+  CHECK(wait.status == 1);
 
   REQUIRE(cluster.neoctl({"set", "cluster", "STOPPING"}).status == 0);
   CHECK(cluster.master().wait(20s) == 0);
@@ -104,6 +118,24 @@ TEST_CASE("neoctl check: intact replicas agree, a deleted object row is reported
   delete_object_row(cluster.database(1), 2);
   cluster.start();
   REQUIRE(cluster.wait_cluster_state("RUNNING"));
+
+  // check --wait names the damaged partition and node (exit status 3).
+  const std::string range = " \\(objects in tids 0x[0-9a-f]{16}-0x[0-9a-f]{16}\\)\n";
+  wait = cluster.neoctl({"check", "--wait", "-c", name, ":" + good});
+  CHECK(wait.err == "");
+  CHECK(std::regex_match(wait.out, std::regex("partition 2: " + bad + " differs from " + good +
+                                              range + "1 of 4 partitions differs\n")));
+  CHECK(wait.status == 3);
+  // Without reference, one of the 2 is named against the other.
+  wait = cluster.neoctl({"check", "--wait", "-c", name, "2:", "3:"});
+  CHECK(std::regex_match(wait.out, std::regex("partition 2: S\\d+ differs from S\\d+" + range +
+                                              "1 of 2 partitions differs\n")));
+  CHECK(wait.status == 3);
+  wait = cluster.neoctl({"check", "--wait", "-c", name, "0:", "1:", "3:"});
+  CHECK(wait.out == "all 3 partitions checked: replicas identical\n");
+  CHECK(wait.status == 0);
+  // The master was not involved.
+  CHECK(neo::test::count_lines_with(log_of(cluster, "master"), "corrupted in") == 0);
 
   // With the intact storage as reference: only the damaged one is named.
   check = cluster.neoctl({"check", "2:" + good});

@@ -1,9 +1,11 @@
-// neoctl check [partition]:[reference] ... [min_tid [max_tid]]
+// neoctl check [--wait --cluster NAME] [partition]:[reference] ... [min_tid [max_tid]]
+// Without --wait (upstream's command): CheckReplicas to the admin, no output.
+#include "cli/neoctl/commands/check.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 #include "cli/neoctl/arguments.hpp"
-#include "cli/neoctl/commands/command.hpp"
 
 namespace neo::neoctl {
 namespace {
@@ -35,6 +37,11 @@ bool assign_all(Context& ctx, PartitionMap& map, std::optional<NodeId> source) {
   return true;
 }
 
+std::nullopt_t invalid(Context& ctx, std::string_view what) {
+  ctx.invalid(what);
+  return std::nullopt;
+}
+
 bool is_tid_syntax(std::string_view arg) {
   if (arg.size() < 4) return false;
   std::string prefix(arg.substr(0, 4));
@@ -42,7 +49,9 @@ bool is_tid_syntax(std::string_view arg) {
   return prefix == "tid:";
 }
 
-int run_check(Context& ctx, Args args) {
+}  // namespace
+
+std::optional<protocol::CheckReplicas> parse_check(Context& ctx, Args args) {
   protocol::CheckReplicas check;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -51,11 +60,11 @@ int run_check(Context& ctx, Args args) {
     // (NEO/py 1.12 takes "tid:N" for a partition "tid" and crashes.)
     if (colon == arg.npos || arg.find(':', colon + 1) != arg.npos || is_tid_syntax(arg)) {
       std::optional<Tid> min_tid = parse_tid(arg);
-      if (!min_tid) return ctx.invalid("invalid TID '" + arg + "'");
+      if (!min_tid) return invalid(ctx, "invalid TID '" + arg + "'");
       check.min_tid = *min_tid;
       if (i + 1 < args.size()) {
         check.max_tid = parse_tid(args[i + 1]);
-        if (!check.max_tid) return ctx.invalid("invalid TID '" + args[i + 1] + "'");
+        if (!check.max_tid) return invalid(ctx, "invalid TID '" + args[i + 1] + "'");
       }
       break;
     }
@@ -63,17 +72,63 @@ int run_check(Context& ctx, Args args) {
     std::optional<NodeId> source;
     if (!reference.empty()) {
       source = parse_node(reference);
-      if (!source) return ctx.invalid("invalid node id '" + reference + "'");
+      if (!source) return invalid(ctx, "invalid node id '" + reference + "'");
     }
     if (partition.empty()) {
-      if (!assign_all(ctx, check.partition_dict, source)) return ctx.failed();
+      if (!assign_all(ctx, check.partition_dict, source)) return std::nullopt;
       continue;
     }
     std::optional<std::int64_t> offset = parse_int(partition);
-    if (!offset) return ctx.invalid("invalid partition '" + partition + "'");
+    if (!offset) return invalid(ctx, "invalid partition '" + partition + "'");
     assign(check.partition_dict, *offset, source);
   }
-  if (!ctx.ack(check)) return ctx.failed();
+  return check;
+}
+
+namespace {
+
+// check's own options, before its arguments: --wait, --cluster NAME (or
+// --cluster=NAME, -c NAME). Returns the number of words they take; nullopt
+// once a failure was reported.
+std::optional<std::size_t> parse_wait_options(Context& ctx, Args args, bool& wait,
+                                              std::optional<std::string>& cluster) {
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--wait") {
+      wait = true;
+    } else if (arg.starts_with("--cluster=")) {
+      cluster = arg.substr(10);
+    } else if (arg == "--cluster" || arg == "-c") {
+      if (i + 1 == args.size()) {
+        ctx.invalid("check: " + arg + " needs a cluster name");
+        return std::nullopt;
+      }
+      cluster = args[++i];
+    } else {
+      break;
+    }
+  }
+  if (cluster && cluster->empty()) {
+    ctx.invalid("check: empty cluster name");
+    return std::nullopt;
+  }
+  if (wait != cluster.has_value()) {
+    ctx.invalid("check: --wait needs --cluster NAME (the storages check the cluster name)");
+    return std::nullopt;
+  }
+  return i;
+}
+
+int run_check(Context& ctx, Args args) {
+  bool wait = false;
+  std::optional<std::string> cluster;
+  std::optional<std::size_t> used = parse_wait_options(ctx, args, wait, cluster);
+  if (!used) return 1;
+  std::optional<protocol::CheckReplicas> check = parse_check(ctx, args.subspan(*used));
+  if (!check) return 1;
+  if (wait) return run_check_wait(ctx, *check, *cluster);
+  if (!ctx.ack(*check)) return ctx.failed();
   return 0;  // upstream prints nothing
 }
 

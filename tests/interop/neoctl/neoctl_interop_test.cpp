@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <thread>
 
 #include "tests/interop/upstream_cluster.hpp"
@@ -348,4 +349,95 @@ TEST_CASE("our neoctl speaks TLS to an upstream admin as upstream's does", "[int
   tally.compare(partial, upstream(cluster, partial), ours(cluster, partial));
   std::fprintf(stderr, "neoctl interop (TLS): %d/%d identical\n", tally.identical, tally.total);
   CHECK(tally.identical == tally.total);
+}
+
+// check --wait (our extension) against upstream storages, over TLS: the
+// anonymous storage identification and the digests work with NEO/py.
+TEST_CASE("check --wait compares upstream storages' replicas", "[interop][tls]") {
+  neo::net::test::TestPki pki;
+  pki.make_ca("ca");
+  for (const char* name : {"master", "storage", "admin", "ctl", "client"})
+    pki.make_cert("ca", name);
+  UpstreamCluster::Options options;
+  options.name = "neoctl-interop-check";
+  options.partitions = 4;
+  options.replicas = 1;
+  options.storages = 2;
+  options.autostart = 2;
+  options.admin = true;
+  options.master_tls = pki.files("ca", "master");
+  options.storage_tls = pki.files("ca", "storage");
+  options.admin_tls = pki.files("ca", "admin");
+#ifdef NEO_ADMIN_BINARY
+  options.admin_binary = NEO_ADMIN_BINARY;
+#endif
+  UpstreamCluster cluster(options);
+  const Words tls = tls_args(pki.files("ca", "ctl"));
+  wait_for(
+      cluster, {"print", "cluster"}, [](const std::string& out) { return out == "RUNNING\n"; },
+      tls);
+  // 20 objects, 3 transactions, by NEO/py's client.
+  const neo::net::TlsFiles client = pki.files("ca", "client");
+  const std::string commit =
+      "import transaction\n"
+      "from ZODB import DB\n"
+      "from neo.client.Storage import Storage\n"
+      "from persistent.mapping import PersistentMapping\n"
+      "db = DB(Storage(master_nodes='" +
+      neo::net::to_string(cluster.master()) + "', name='" + options.name + "', ca='" + client.ca +
+      "', cert='" + client.cert + "', key='" + client.key +
+      "'))\n"
+      "c = db.open()\n"
+      "for i in range(3):\n"
+      "    for k in range(20):\n"
+      "        c.root()[k] = PersistentMapping(v=i)\n"
+      "    transaction.commit()\n"
+      "c.close()\n"
+      "db.close()\n";
+  Outcome committed = run_program(cluster.dir(), {neo::interop::peer_python(), "-c", commit});
+  INFO(committed.out << committed.err << cluster.diagnostics());
+  REQUIRE(committed.status == 0);
+
+  auto check = [&](const Words& args) {
+    Words words = tls;
+    for (const std::string& word : with_address(cluster.admin(), args)) words.push_back(word);
+    return ours(cluster, words);
+  };
+  Outcome outcome = check({"check", "--wait", "--cluster", options.name, ":"});
+  CHECK(outcome.err == "");
+  CHECK(outcome.out == "all 4 partitions checked: replicas identical\n");
+  CHECK(outcome.status == 0);
+
+  // An object record deleted from the second storage's database (NEO/py
+  // reads it again for each digest).
+  const std::string damage =
+      "import sqlite3\n"
+      "c = sqlite3.connect('" +
+      (cluster.dir() / "db1.sqlite").string() +
+      "', timeout=30)\n"
+      "c.execute('DELETE FROM obj WHERE (partition, oid, tid) IN"
+      " (SELECT partition, oid, tid FROM obj WHERE partition=1 LIMIT 1)')\n"
+      "c.commit()\n"
+      "assert c.total_changes == 1\n";
+  Outcome damaged = run_program(cluster.dir(), {neo::interop::peer_python(), "-c", damage});
+  INFO(damaged.err);
+  REQUIRE(damaged.status == 0);
+  // The id of that storage, from `print node`.
+  Outcome nodes = check({"print", "node", "storage"});
+  const std::regex row("(S\\d+) \\| STORAGE \\| " + neo::net::to_string(cluster.storage(1)) + " ");
+  std::smatch match;
+  REQUIRE(std::regex_search(nodes.out, match, row));
+  const std::string bad = match[1], good = bad == "S1" ? "S2" : "S1";
+  outcome = check({"check", "--wait", "-c", options.name, ":" + good});
+  CHECK(outcome.err == "");
+  CHECK(std::regex_match(outcome.out,
+                         std::regex("partition 1: " + bad + " differs from " + good +
+                                    " \\(objects in tids 0x[0-9a-f]{16}-0x[0-9a-f]{16}\\)\n"
+                                    "1 of 4 partitions differs\n")));
+  CHECK(outcome.status == 3);
+  // Another cluster's name is refused by the storages.
+  outcome = check({"check", "--wait", "-c", "other", "0:"});
+  CHECK(outcome.out == "");
+  CHECK(count_lines(outcome.err, "not checked: PROTOCOL_ERROR: invalid cluster name\n") == 2);
+  CHECK(outcome.status == 1);
 }

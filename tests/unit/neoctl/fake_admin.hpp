@@ -70,25 +70,27 @@ struct Outcome {
   std::string out, err;
 };
 
+// The AdminLink of a FakeAdmin.
+struct FakeAdminLink final : AdminLink {
+  explicit FakeAdminLink(FakeAdmin& admin) : admin(admin) {}
+  Result<protocol::Frame> ask(std::uint16_t code, std::uint16_t answer_code,
+                              std::string args) override {
+    return admin.ask(code, answer_code, std::move(args));
+  }
+  std::error_code notify(std::uint16_t code, std::string args) override {
+    return admin.notify(code, std::move(args));
+  }
+  FakeAdmin& admin;
+};
+
 inline Outcome run(FakeAdmin& admin, std::vector<std::string> args) {
-  struct Link final : AdminLink {
-    explicit Link(FakeAdmin& admin) : admin(admin) {}
-    Result<protocol::Frame> ask(std::uint16_t code, std::uint16_t answer_code,
-                                std::string args) override {
-      return admin.ask(code, answer_code, std::move(args));
-    }
-    std::error_code notify(std::uint16_t code, std::string args) override {
-      return admin.notify(code, std::move(args));
-    }
-    FakeAdmin& admin;
-  };
   std::ostringstream out, err;
   Outcome outcome;
   outcome.status =
       run_neoctl(args, out, err, [&](const net::Address& address, const net::ConnectionOptions& o) {
         admin.address = address;
         admin.tls = o.tls != nullptr;
-        return std::make_unique<Link>(admin);
+        return std::make_unique<FakeAdminLink>(admin);
       });
   outcome.out = out.str();
   outcome.err = err.str();
