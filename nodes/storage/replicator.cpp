@@ -151,7 +151,7 @@ void Replicator::partition_changes(std::span<const protocol::CellChange> cells) 
   if (!discarded.empty() && failed(state_.tm().discarded(discarded), "discarding partitions"))
     return;
   if (!added.empty()) ask_unfinished(std::move(added));
-  if (abort_current) abort("partition discarded", false);
+  if (abort_current) abort("partition discarded", Failure::None);
   if (!current_ && !retry_) next_partition();  // a source may have become readable
 }
 
@@ -201,7 +201,7 @@ void Replicator::next_partition() {
 void Replicator::connect(NodeId nid, const protocol::Address& address) {
   close_source();
   source_ = Source{nid, hooks_.connect(address, std::make_shared<SourceHandler>(self_)), false};
-  if (!source_.peer) return abort("cannot connect to " + to_string(nid), true);
+  if (!source_.peer) return abort("cannot connect to " + to_string(nid), Failure::Connection);
   source_.peer->set_nid(nid);
   const node::Node* self = state_.nid() ? state_.nodes().by_nid(*state_.nid()) : nullptr;
   protocol::RequestIdentification request{.node_type = protocol::NodeType::Storage,
@@ -218,7 +218,7 @@ void Replicator::connect(NodeId nid, const protocol::Address& address) {
                       if (!answer) {
                         SPDLOG_WARN("{} refused our identification: {} {}", alive->describe(),
                                     answer.error().message(), message);
-                        return abort("identification refused", true);
+                        return abort("identification refused", Failure::Connection);
                       }
                       source_.identified = true;
                       if (current_) fetch_transactions(std::nullopt);
@@ -234,30 +234,33 @@ void Replicator::close_source() {
 void Replicator::source_closed(net::Peer& peer) {
   if (source_.peer.get() != &peer) return;
   source_ = Source{};
-  if (current_) abort("connection to the source lost", true);
+  if (current_) abort("connection to the source lost", Failure::Connection);
 }
 
 bool Replicator::current_request(const net::Peer& peer, std::uint32_t msg_id) const {
   return current_ && msg_id_ == msg_id && source_.peer.get() == &peer;
 }
 
-void Replicator::abort(const std::string& message, bool failure) {
+void Replicator::abort(const std::string& message, Failure failure) {
   ++generation_;
   msg_id_.reset();
   if (!current_) return;
   const std::uint32_t offset = *current_;
   current_.reset();
   SPDLOG_WARN("replication aborted for partition {} ({})", offset, message);
-  if (partitions_.count(offset) && !replicate_.count(offset)) replicate_[offset] = replicate_tid_;
-  if (failure) {
-    close_source();
-    retry_ = tasks_.call_later(kRetryDelay, [this] {
-      retry_ = 0;
-      next_partition();
-    });
+  const bool again = partitions_.count(offset) && !replicate_.count(offset);
+  if (failure == Failure::Connection) close_source();
+  if (failure == Failure::Source && again && !replicate_.empty()) {
+    next_partition();  // another partition first, as NEO/py
+    replicate_[offset] = replicate_tid_;
     return;
   }
-  next_partition();
+  if (again) replicate_[offset] = replicate_tid_;
+  if (failure == Failure::None) return next_partition();
+  retry_ = tasks_.call_later(kRetryDelay, [this] {
+    retry_ = 0;
+    next_partition();
+  });
 }
 
 void Replicator::stop() {

@@ -15,8 +15,9 @@
 //
 // AddTransaction and AddObject carry the msg id of the request they belong
 // to; others (a late stream after an abort) are dropped. A source that
-// fails (REPLICATION_ERROR, lost or refused connection) is left and the
-// partition retried one second later, possibly from another node. The
+// answers REPLICATION_ERROR makes us try another partition first; a lost or
+// refused connection is closed; the partition is retried (from any readable
+// cell) one second later. The
 // connection to the source is closed after 100 s without replication.
 // Owned by StorageApp, reset when operation stops; io thread only.
 #pragma once
@@ -104,9 +105,12 @@ class Replicator {
   void fetched_transactions(const protocol::AnswerFetchTransactions& answer);
   void fetched_objects(const protocol::AnswerFetchObjects& answer);
   void finish();
-  // Gives up the partition in progress (put back to replicate); a failure
-  // waits a second before the next attempt.
-  void abort(const std::string& message, bool failure);
+  // Why a partition's replication stops: discarded (go on at once), the
+  // source refused (REPLICATION_ERROR: another partition first, else a
+  // second later), the connection failed (closed; a second later).
+  enum class Failure { None, Source, Connection };
+  // Gives up the partition in progress (put back to replicate).
+  void abort(const std::string& message, Failure failure);
   // True if `peer` and `msg_id` are those of the request in progress.
   bool current_request(const net::Peer& peer, std::uint32_t msg_id) const;
   // A request's answer callback that runs `fn` only if it is still current.

@@ -20,7 +20,10 @@ net::AnswerCallback<A> Replicator::on_answer(void (Replicator::*fn)(const A&)) {
   return [this, fn, owner = std::weak_ptr<Replicator*>(self_), generation = generation_](
              Result<A> answer, std::string_view message) {
     if (owner.expired() || generation != generation_) return;
-    if (!answer) return abort("source message: " + std::string(message), true);
+    if (!answer)
+      return abort(
+          "source message: " + std::string(message),
+          answer.error() == errc::replication_error ? Failure::Source : Failure::Connection);
     (this->*fn)(*answer);
   };
 }
