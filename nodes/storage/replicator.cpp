@@ -160,7 +160,14 @@ void Replicator::nodes_changed() {
 }
 
 void Replicator::next_partition() {
-  if (current_ || replicate_.empty() || retry_) return;
+  if (current_ || retry_) return;
+  // Nothing to fetch now: the source is left at once. A NEO/py storage takes
+  // one connection per storage node and refuses another one ("already
+  // connected"), such as our Checker's, while this one is open.
+  if (replicate_.empty()) {
+    close_source();
+    return;
+  }
   const auto key = [this](std::uint32_t offset) {
     const Partition& p = partitions_.at(offset);
     return std::make_pair(p.next_obj, p.max_ttid.has_value());

@@ -16,7 +16,10 @@
 // AddTransaction and AddObject carry the msg id of the request they belong
 // to; others (a late stream after an abort) are dropped. A source that
 // fails (REPLICATION_ERROR, lost or refused connection) is left and the
-// partition retried one second later, possibly from another node.
+// partition retried one second later, possibly from another node. The
+// connection to the source is closed as soon as nothing is left to fetch
+// (a NEO/py storage refuses a second connection from the same node, e.g.
+// the Checker's, while one is open).
 // Owned by StorageApp, reset when operation stops; io thread only.
 #pragma once
 

@@ -222,3 +222,23 @@ TEST_CASE("an interrupted replication resumes where it stopped", "[storage][repl
   // The chunks committed before the kill are not fetched again.
   CHECK(second == 3000);
 }
+
+TEST_CASE("the connection to the source is closed once nothing is left to replicate",
+          "[storage][replication]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2), replica(dir, "s1.db", kS1);
+  source.start();
+  fill(*source.db, 1500);
+  replica.start();
+  REQUIRE(replica.master->reply<protocol::AskUnfinishedTransactions>({Tid{1500}, {}}));
+  // Identification and the first partition: the second one is still to fetch.
+  pump(replica, source, 3);
+  REQUIRE(replica.links.size() == 1);
+  CHECK(replica.master->all<protocol::NotifyReplicationDone>().size() == 1);
+  CHECK_FALSE(replica.links[0].peer->closed());
+  pump(replica, source);
+  CHECK(replica.master->all<protocol::NotifyReplicationDone>().size() == 2);
+  // NEO/py's storages refuse a second connection from us (the Checker's) while it is open.
+  CHECK(replica.links[0].peer->closed());
+  CHECK(replica.links.size() == 1);
+}
