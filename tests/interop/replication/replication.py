@@ -2,8 +2,8 @@
 
   replication.py commit MASTER NAME PREFIX COUNT [STOPFILE]
     Commits COUNT transactions (with STOPFILE: at least COUNT, then on until
-    STOPFILE exists), each adding tree[PREFIX<i>] = {'v': value(key)} and
-    changing one of five shared objects and a counter; every tenth carries a
+    STOPFILE exists, printing "+" after each commit), each adding
+    tree[PREFIX<i>] = {'v': value(key)} and    changing one of five shared objects and a counter; every tenth carries a
     compressible value of ~20 KB, others 3 KB of random bytes. With PREFIX
     "a", also an undone transaction (a record pointing to older data).
     Prints "committed N".
@@ -52,6 +52,8 @@ def commit(master, name, prefix, count, stopfile=None):
         transaction.get().note(key)
         transaction.commit()
         done += 1
+        if stopfile:
+            print('+', flush=True)
     if prefix == 'a':
         root['u']['v'] = 1
         transaction.commit()

@@ -155,11 +155,15 @@ class Writer {
     argv.push_back(stopfile_.string());
     process_ = std::make_unique<ChildProcess>(argv, cluster.dir() / (prefix + ".out"));
   }
+  // The transactions committed so far.
+  std::size_t commits() const { return count_lines_with(process_->output(), "+"); }
   // Stops the writer; "committed N" or what went wrong.
   std::string stop() {
     std::ofstream(stopfile_).put('\n');
     const auto status = process_->wait(120s);
-    return process_->output() + (status == 0 ? "" : "status " + std::to_string(status.value_or(-1)));
+    std::string out = process_->output();
+    out = out.substr(out.rfind('+') == std::string::npos ? 0 : out.rfind('+') + 2);
+    return out + (status == 0 ? "" : "status " + std::to_string(status.value_or(-1)));
   }
 
  private:
@@ -197,6 +201,16 @@ std::string check_replicas(const UpstreamCluster& cluster, std::vector<Storage*>
   return lines;
 }
 
+// In a node's log (neolog), the AskStoreObject received after its last
+// AskUnfinishedTransactions and before its last NotifyReplicationDone: the
+// lockless writes of cells being replicated.
+std::size_t lockless_stores(const std::string& log) {
+  const std::size_t from = log.rfind("AskUnfinishedTransactions");
+  const std::size_t to = log.rfind("NotifyReplicationDone");
+  if (from == std::string::npos || to == std::string::npos || to < from) return 0;
+  return count_lines_with(log.substr(from, to - from), "AskStoreObject");
+}
+
 }  // namespace
 
 // The data committed by the first batch ("a", kCommits): every later dump
@@ -231,4 +245,116 @@ TEST_CASE("our storage replicates from an upstream storage, then serves alone",
   REQUIRE(wait_running(cluster));
   CHECK(dump(cluster) == before);
   CHECK(ours.process().running());
+}
+
+TEST_CASE("an upstream storage replicates from ours, then serves alone", "[interop][replication]") {
+  UpstreamCluster cluster(cluster_options("neo-cpp-repl-out"));
+  Storage ours(cluster, "ours", false), upstream(cluster, "upstream", true);
+  ours.start();
+  INFO(ours.tail() << upstream.tail() << cluster.diagnostics());
+  REQUIRE(wait_running(cluster));
+  REQUIRE(commit(cluster, "a", kCommits) == "committed 150\n");
+  const std::string before = dump(cluster);
+  REQUIRE_THAT(before, Catch::Contains("keys 150 bad 0 counter 150 u 1\n"));
+
+  upstream.start();
+  REQUIRE(neo::test::wait_for(
+      [&] { return count_lines_with(neoctl(cluster, {"print", "node"}).out, "PENDING") == 1; },
+      30s, 200ms));
+  REQUIRE(neoctl(cluster, {"add", "all"}).status == 0);
+  REQUIRE(neoctl(cluster, {"tweak"}).status == 0);
+  std::string pt;
+  CHECK(wait_up_to_date(cluster, 2, pt));
+  INFO(pt);
+  CHECK(check_replicas(cluster, {&upstream, &ours}) == "");
+
+  ours.process().stop();
+  REQUIRE(wait_running(cluster));
+  CHECK(dump(cluster) == before);
+  CHECK(upstream.process().running());
+}
+
+TEST_CASE("our storage killed during commits catches up from an upstream one, commits going on",
+          "[interop][replication]") {
+  UpstreamCluster::Options options = cluster_options("neo-cpp-repl-back");
+  options.autostart = 2;
+  UpstreamCluster cluster(options);
+  Storage ours(cluster, "ours", false), upstream(cluster, "upstream", true);
+  ours.start();
+  upstream.start();
+  INFO(ours.tail() << upstream.tail() << cluster.diagnostics());
+  REQUIRE(wait_running(cluster));
+  REQUIRE(commit(cluster, "a", kCommits) == "committed 150\n");
+
+  ours.process().signal(SIGKILL);
+  REQUIRE(ours.process().wait(10s));
+  std::string pt;
+  REQUIRE(neo::test::wait_for(
+      [&] { return count_lines_with(pt = neoctl(cluster, {"print", "pt"}).out, "OOOO") == 1; }, 30s,
+      200ms));
+  REQUIRE(commit(cluster, "b", 400) == "committed 400\n");
+
+  // Commits go on while ours comes back and replicates (lockless writes).
+  Writer writer(cluster, "c");
+  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= 5; }, 60s, 100ms));
+  const std::size_t before_restart = writer.commits();
+  ours.start();
+  CHECK(wait_up_to_date(cluster, 2, pt));
+  INFO(pt);
+  const std::size_t replicated = writer.commits();
+  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= replicated + 5; }, 60s, 100ms));
+  const std::string written = writer.stop();
+  INFO(written << "commits: " << before_restart << " before the restart, " << replicated
+               << " once up to date");
+  CHECK(replicated > before_restart);  // some commits happened while ours replicated
+  const std::size_t c = std::stoul(written.substr(written.find(' ') + 1));
+  CHECK(check_replicas(cluster, {&upstream, &ours}) == "");
+  CHECK(lockless_stores(ours.log()) > 0);  // flushed by check_replicas
+
+  upstream.process().stop();
+  REQUIRE(wait_running(cluster));
+  const std::string total = std::to_string(kCommits + 400 + c);
+  const std::string content = dump(cluster);
+  CHECK_THAT(content, Catch::Contains("keys " + total + " bad 0 counter " + total + " u 1\n"));
+  // 155 transactions from commit("a"): the root, the tree, 150, and 3 of the undo.
+  CHECK_THAT(content, Catch::StartsWith("transactions " + std::to_string(155 + 400 + c) + " "));
+  CHECK(ours.process().running());
+}
+
+TEST_CASE("an upstream storage replicates from ours while upstream's client commits",
+          "[interop][replication]") {
+  UpstreamCluster cluster(cluster_options("neo-cpp-repl-busy"));
+  Storage ours(cluster, "ours", false), upstream(cluster, "upstream", true);
+  ours.start();
+  INFO(ours.tail() << upstream.tail() << cluster.diagnostics());
+  REQUIRE(wait_running(cluster));
+  REQUIRE(commit(cluster, "a", kCommits) == "committed 150\n");
+  REQUIRE(commit(cluster, "b", 400) == "committed 400\n");
+
+  Writer writer(cluster, "c");
+  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= 5; }, 60s, 100ms));
+  upstream.start();
+  REQUIRE(neo::test::wait_for(
+      [&] { return count_lines_with(neoctl(cluster, {"print", "node"}).out, "PENDING") == 1; },
+      30s, 200ms));
+  REQUIRE(neoctl(cluster, {"add", "all"}).status == 0);
+  REQUIRE(neoctl(cluster, {"tweak"}).status == 0);
+  std::string pt;
+  CHECK(wait_up_to_date(cluster, 2, pt));
+  INFO(pt);
+  const std::size_t replicated = writer.commits();
+  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= replicated + 5; }, 60s, 100ms));
+  const std::string written = writer.stop();
+  INFO(written);
+  const std::size_t c = std::stoul(written.substr(written.find(' ') + 1));
+  CHECK(check_replicas(cluster, {&upstream, &ours}) == "");
+  CHECK(lockless_stores(upstream.log()) > 0);
+
+  ours.process().stop();
+  REQUIRE(wait_running(cluster));
+  const std::string total = std::to_string(kCommits + 400 + c);
+  const std::string content = dump(cluster);
+  CHECK_THAT(content, Catch::Contains("keys " + total + " bad 0 counter " + total + " u 1\n"));
+  CHECK_THAT(content, Catch::StartsWith("transactions " + std::to_string(155 + 400 + c) + " "));
+  CHECK(upstream.process().running());
 }
