@@ -76,7 +76,8 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
           .connect =
               [this](const protocol::Address& address, std::shared_ptr<net::Handler> handler) {
                 return std::static_pointer_cast<net::Peer>(env_.network.connect(
-                    net::Address{address.host, address.port}, std::move(handler)));
+                    net::Address{address.host, address.port},
+                    std::make_shared<OutgoingLinkHandler>(*this, std::move(handler))));
               },
           .master = [this]() -> net::Peer* { return master_.get(); },
           .fatal = [this](const std::string& what) { fatal(what); },
@@ -371,12 +372,17 @@ Checker::Host StorageApp::checker_host() {
               });
               return lent;
             }
-            return std::static_pointer_cast<net::Peer>(
-                open_storage_link(env_.network, net::Address{address.host, address.port}, request,
-                                  {.on_identified = std::move(on_identified),
-                                   .on_closed = [this](net::Peer& peer, std::error_code) {
-                                     if (checker_) checker_->connection_lost(peer);
-                                   }}));
+            return std::static_pointer_cast<net::Peer>(open_storage_link(
+                env_.network, net::Address{address.host, address.port}, request,
+                {.on_identified = std::move(on_identified),
+                 .on_closed =
+                     [this](net::Peer& peer, std::error_code) {
+                       if (checker_) checker_->connection_lost(peer);
+                     },
+                 .wrap_handler =
+                     [this](std::shared_ptr<net::Handler> link) {
+                       return std::make_shared<OutgoingLinkHandler>(*this, std::move(link));
+                     }}));
           },
       .identification =
           [this] {

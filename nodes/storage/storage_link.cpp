@@ -58,7 +58,9 @@ std::shared_ptr<net::Peer> borrow_storage_link(std::shared_ptr<net::Peer> incomi
 std::shared_ptr<net::Connection> open_storage_link(net::Network& network, const net::Address& to,
                                                    const protocol::RequestIdentification& request,
                                                    StorageLinkEvents events) {
-  auto handler = std::make_shared<StorageLinkHandler>(std::move(events.on_closed));
+  std::shared_ptr<net::Handler> handler =
+      std::make_shared<StorageLinkHandler>(std::move(events.on_closed));
+  if (events.wrap_handler) handler = events.wrap_handler(std::move(handler));
   std::shared_ptr<net::Connection> connection = network.connect(to, handler);
   std::weak_ptr<net::Connection> weak = connection;
   connection->ask(

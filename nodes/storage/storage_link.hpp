@@ -26,6 +26,9 @@ struct StorageLinkEvents {
   net::AnswerCallback<protocol::AcceptIdentification> on_identified{};
   // The link is closed (once; also after a refusal).
   std::function<void(net::Peer& peer, std::error_code reason)> on_closed{};
+  // If set, the link's handler is replaced by what it returns for it (a
+  // handler that also serves the other node's requests).
+  std::function<std::shared_ptr<net::Handler>(std::shared_ptr<net::Handler>)> wrap_handler{};
 };
 
 // Connects to `to` and sends `request` at once (queued until connected).
