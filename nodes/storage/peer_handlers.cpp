@@ -71,6 +71,16 @@ void OperationHandler::on_closed(net::Peer& peer, std::error_code) {
   host_.peer_closed(peer);
 }
 
+void OutgoingLinkHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) {
+  switch (frame.code) {
+    case protocol::AskFetchTransactions::kCode:
+    case protocol::AskFetchObjects::kCode:
+    case protocol::AskCheckTIDRange::kCode:
+    case protocol::AskCheckSerialRange::kCode: return served_.on_packet(peer, frame);
+    default: return link_->on_packet(peer, frame);
+  }
+}
+
 void OperationHandler::on(net::Peer& peer, const protocol::Ping&) { peer.answer(protocol::Pong{}); }
 
 void OperationHandler::on(net::Peer&, const protocol::CloseClient&) {}

@@ -9,7 +9,8 @@
 // AskFetchObjects (replication_source.cpp) and ask the digests of a check of
 // replicas (check_serving.cpp). Other packets of features not implemented
 // yet get a clear Error (PROTOCOL_ERROR "... not implemented yet") and the
-// connection is closed.
+// connection is closed. OutgoingLinkHandler serves the same storage
+// requests on the connections this storage opens to other storages.
 // io thread only.
 #pragma once
 
@@ -101,6 +102,26 @@ class OperationHandler : public net::Handler {
 
   PeerHost& host_;
   protocol::NodeType type_;
+};
+
+// A connection this storage opened to another storage (replication, check):
+// `link` gets its packets but the requests that storage may send us through
+// it, served as on a connection it opened (NEO/py keeps one connection per
+// pair of storages and uses it both ways): AskFetchTransactions,
+// AskFetchObjects, AskCheckTIDRange, AskCheckSerialRange.
+class OutgoingLinkHandler : public net::Handler {
+ public:
+  OutgoingLinkHandler(PeerHost& host, std::shared_ptr<net::Handler> link)
+      : link_(std::move(link)), served_(host, protocol::NodeType::Storage) {}
+  void on_connected(net::Peer& peer) override { link_->on_connected(peer); }
+  void on_packet(net::Peer& peer, const protocol::Frame& frame) override;
+  void on_closed(net::Peer& peer, std::error_code reason) override {
+    link_->on_closed(peer, reason);
+  }
+
+ private:
+  std::shared_ptr<net::Handler> link_;
+  OperationHandler served_;
 };
 
 }  // namespace neo::storage

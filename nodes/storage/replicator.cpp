@@ -13,7 +13,6 @@ namespace neo::storage {
 namespace {
 
 constexpr double kRetryDelay = 1.0;   // seconds before retrying after a failure
-constexpr double kIdleClose = 100.0;  // seconds before closing an idle source connection
 const Tid kInvalidTid{~std::uint64_t{0}};
 
 // The handler of our connection to a source: AddTransaction and AddObject
@@ -161,16 +160,13 @@ void Replicator::nodes_changed() {
 
 void Replicator::next_partition() {
   if (current_ || retry_) return;
+  // Nothing to fetch now: the source is left at once. A NEO/py storage takes
+  // one connection per storage node and refuses another one ("already
+  // connected"), such as our Checker's, while this one is open.
   if (replicate_.empty()) {
-    // Nothing more to fetch: the connection to the source goes if it stays idle.
-    if (source_.peer && !idle_)
-      idle_ = tasks_.call_later(kIdleClose, [this] {
-        idle_ = 0;
-        if (!current_) close_source();
-      });
+    close_source();
     return;
   }
-  if (idle_) tasks_.cancel(std::exchange(idle_, 0));
   const auto key = [this](std::uint32_t offset) {
     const Partition& p = partitions_.at(offset);
     return std::make_pair(p.next_obj, p.max_ttid.has_value());
@@ -268,7 +264,6 @@ void Replicator::stop() {
   if (current_) SPDLOG_INFO("cancel replication of partition {}", *current_);
   close_source();
   if (retry_) tasks_.cancel(std::exchange(retry_, 0));
-  if (idle_) tasks_.cancel(std::exchange(idle_, 0));
   partitions_.clear();
   replicate_.clear();
   ttids_.clear();

@@ -17,8 +17,9 @@
 // to; others (a late stream after an abort) are dropped. A source that
 // answers REPLICATION_ERROR makes us try another partition first; a lost or
 // refused connection is closed; the partition is retried (from any readable
-// cell) one second later. The
-// connection to the source is closed after 100 s without replication.
+// cell) one second later. The connection to the source is closed as soon as nothing is left to fetch
+// (a NEO/py storage refuses a second connection from the same node, e.g.
+// the Checker's, while one is open).
 // Owned by StorageApp, reset when operation stops; io thread only.
 #pragma once
 
@@ -131,7 +132,6 @@ class Replicator {
   Source source_{};
   std::mt19937_64 random_;
   net::Tasks::TimerId retry_ = 0;
-  net::Tasks::TimerId idle_ = 0;  // closes the source connection once idle
   // Progress, for the logs.
   std::size_t done_ = 0, total_ = 0;
   std::uint64_t bytes_ = 0, objects_ = 0, transactions_ = 0;

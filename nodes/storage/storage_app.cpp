@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "core/log/log.hpp"
 #include "nodes/storage/master_handler.hpp"
@@ -75,7 +76,8 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
           .connect =
               [this](const protocol::Address& address, std::shared_ptr<net::Handler> handler) {
                 return std::static_pointer_cast<net::Peer>(env_.network.connect(
-                    net::Address{address.host, address.port}, std::move(handler)));
+                    net::Address{address.host, address.port},
+                    std::make_shared<OutgoingLinkHandler>(*this, std::move(handler))));
               },
           .master = [this]() -> net::Peer* { return master_.get(); },
           .fatal = [this](const std::string& what) { fatal(what); },
@@ -249,6 +251,11 @@ bool StorageApp::decide(net::Peer& peer, std::uint32_t msg_id,
 }
 
 void StorageApp::peer_closed(net::Peer& peer) {
+  for (auto& [weak, incoming] : std::exchange(lent_, {})) {
+    auto lent = weak.lock();
+    if (lent && incoming == &peer && checker_) checker_->connection_lost(*lent);
+    if (lent && incoming != &peer) lent_.emplace_back(weak, incoming);
+  }
   std::erase_if(peers_, [&](const std::weak_ptr<net::Peer>& weak) {
     auto p = weak.lock();
     return !p || p.get() == &peer;
@@ -353,12 +360,29 @@ Checker::Host StorageApp::checker_host() {
       .open =
           [this](const protocol::Address& address, const protocol::RequestIdentification& request,
                  net::AnswerCallback<protocol::AcceptIdentification> on_identified) {
-            return std::static_pointer_cast<net::Peer>(
-                open_storage_link(env_.network, net::Address{address.host, address.port}, request,
-                                  {.on_identified = std::move(on_identified),
-                                   .on_closed = [this](net::Peer& peer, std::error_code) {
-                                     if (checker_) checker_->connection_lost(peer);
-                                   }}));
+            // NEO/py refuses a second connection ("already connected"): the
+            // one that storage opened to us is used, as NEO/py does.
+            if (std::shared_ptr<net::Peer> incoming = incoming_storage(address)) {
+              std::shared_ptr<net::Peer> lent = borrow_storage_link(incoming);
+              lent_.emplace_back(lent, incoming.get());
+              tasks_.post([on_identified = std::move(on_identified), nid = incoming->nid(),
+                           own = state_.nid()] {
+                on_identified(protocol::AcceptIdentification{protocol::NodeType::Storage, nid, own},
+                              {});
+              });
+              return lent;
+            }
+            return std::static_pointer_cast<net::Peer>(open_storage_link(
+                env_.network, net::Address{address.host, address.port}, request,
+                {.on_identified = std::move(on_identified),
+                 .on_closed =
+                     [this](net::Peer& peer, std::error_code) {
+                       if (checker_) checker_->connection_lost(peer);
+                     },
+                 .wrap_handler =
+                     [this](std::shared_ptr<net::Handler> link) {
+                       return std::make_shared<OutgoingLinkHandler>(*this, std::move(link));
+                     }}));
           },
       .identification =
           [this] {
@@ -376,6 +400,16 @@ Checker::Host StorageApp::checker_host() {
             if (master_) master_->notify(p);
           },
       .fatal = [this](const std::string& what) { fatal(what); }};
+}
+
+std::shared_ptr<net::Peer> StorageApp::incoming_storage(const protocol::Address& address) const {
+  const node::Node* node = state_.nodes().by_address(address);
+  if (!node || !node->nid() || node->type() != protocol::NodeType::Storage) return nullptr;
+  for (const auto& weak : peers_) {
+    std::shared_ptr<net::Peer> peer = weak.lock();
+    if (peer && !peer->closed() && peer->nid() == node->nid()) return peer;
+  }
+  return nullptr;
 }
 
 }  // namespace neo::storage

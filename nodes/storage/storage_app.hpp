@@ -76,6 +76,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet);
   // The Checker's connections, identification and reports (checker.hpp).
   Checker::Host checker_host();
+  // The open connection the storage at `address` opened to us, if any.
+  std::shared_ptr<net::Peer> incoming_storage(const protocol::Address& address) const;
 
   daemon::Env& env_;
   StorageOptions options_;
@@ -94,6 +96,8 @@ class StorageApp final : public StorageEvents, public PeerHost {
   // Incoming connections, in the order they came (deterministic closes).
   std::vector<std::weak_ptr<net::Peer>> peers_;
   std::vector<Delayed> delayed_;
+  // Incoming connections lent to the Checker (borrow_storage_link).
+  std::vector<std::pair<std::weak_ptr<net::Peer>, const net::Peer*>> lent_;
   std::deque<std::uint32_t> to_drop_;
   bool dropping_ = false;
   bool commit_pending_ = false;  // a deferred commit is scheduled

@@ -7,6 +7,7 @@
 
 #include "core/net/io_scheduler.hpp"
 #include "core/net/network.hpp"
+#include "nodes/storage/peer_handlers.hpp"
 #include "tests/support/fake_peer.hpp"
 #include "tests/unit/storage/storage_node_support.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
@@ -109,4 +110,46 @@ TEST_CASE("told UNKNOWN, the storage erases its database and exits 0", "[storage
   f.app->shutdown(true);
   CHECK(f.exited == 0);
   CHECK_FALSE(f.app->state().db().name());
+}
+
+TEST_CASE("a check uses the connection another storage opened to us", "[storage][node][check]") {
+  // NEO/py refuses a second connection between two storages ("already
+  // connected"): the Checker asks through the one that node opened.
+  AppFixture f;
+  const NodeId s2 = neo::make_node_id(1, 2);
+  const protocol::Address s2_address{"127.0.0.1", 21520};
+  auto& state = f.app->state();
+  REQUIRE(state.apply_nodes({2.0, {{NodeType::Storage, s2_address, s2, NodeState::Running, 2.0}}}));
+  std::string message;
+  protocol::RowList rows(
+      1, std::vector<protocol::CellInfo>{{kS1, CellState::UpToDate}, {s2, CellState::UpToDate}});
+  REQUIRE(state.load_partition_table({2, 1, rows}, message));
+  auto incoming = std::make_shared<FakePeer>();
+  incoming->on_close = [&f](neo::net::Peer& peer) { f.app->peer_closed(peer); };
+  f.app->identify(*incoming, {.node_type = NodeType::Storage,
+                              .nid = s2,
+                              .address = s2_address,
+                              .name = "test",
+                              .id_timestamp = 2.0,
+                              .extra = {}});
+  REQUIRE(incoming->last_sent<protocol::AcceptIdentification>());
+
+  f.app->check_partition({.partition = 0, .source = {}, .min_tid = {}, .max_tid = neo::Tid{10}});
+  f.io.poll();
+  // The requests go through `incoming`; S2's answers are our own (same data).
+  neo::storage::OperationHandler s2_side(*f.app, NodeType::Storage);
+  for (std::size_t i = 0; i < incoming->sent.size(); ++i) {
+    const FakePeer::Sent request = incoming->sent[i];
+    if (!incoming->callbacks.count(request.msg_id)) continue;
+    auto answer = std::make_shared<FakePeer>();
+    answer->set_msg_id(request.msg_id);
+    s2_side.on_packet(*answer, {request.msg_id, request.code, request.args});
+    REQUIRE(answer->sent.size() == 1);
+    const FakePeer::Sent& a = answer->sent[0];
+    incoming->reply_frame(request.msg_id, protocol::Frame{a.msg_id, a.code, a.args});
+  }
+  CHECK(incoming->all<protocol::AskCheckTIDRange>().size() == 1);
+  CHECK(incoming->all<protocol::AskCheckSerialRange>().size() == 1);
+  // The check is over: the loan ends, the connection stays.
+  CHECK_FALSE(incoming->closed());
 }

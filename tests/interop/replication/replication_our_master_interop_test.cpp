@@ -1,0 +1,55 @@
+// Replication between our storage and an upstream NEO/py storage under our
+// own master and admin (our neoctl; data and reads by upstream's ZODB
+// client through replication.py): an upstream storage joins our storage
+// holding data, replicates it while the client commits, our `neoctl check`
+// finds the replicas identical, and with ours stopped the upstream storage
+// serves everything alone. Skipped (exit 77) without NEO_PEER_PYTHONPATH.
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "tests/cluster/local_cluster.hpp"
+#include "tests/interop/replication/replication_support.hpp"
+
+using namespace neo::interop;
+using neo::test::LocalCluster;
+using namespace std::chrono_literals;
+
+TEST_CASE("under our master, an upstream storage replicates from ours, then serves alone",
+          "[interop][replication]") {
+  ::setenv("NEO_BIN_DIR", NEO_BIN_DIR_DEFAULT, 0);
+  LocalCluster cluster(
+      {.name = "neo-cpp-repl-ours", .partitions = kPartitions, .replicas = 1, .storages = 1});
+  cluster.start();
+  const Site site = site_of(cluster);
+  Storage upstream(site, "upstream", true);
+  INFO(upstream.tail() << cluster.diagnostics());
+  REQUIRE(wait_running(site));
+  REQUIRE(commit(site, "a", 150) == "committed 150\n");
+  const std::string before = dump(site);
+  REQUIRE_THAT(before, Catch::Contains("keys 150 bad 0 counter 150 u 1\n"));
+
+  Writer writer(site, "c");
+  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= 5; }, 60s, 100ms));
+  upstream.start();
+  REQUIRE(add_pending_storage(site));
+  std::string pt;
+  CHECK(wait_up_to_date(site, 2, pt));
+  INFO(pt);
+  const std::size_t replicated = writer.commits();
+  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= replicated + 5; }, 60s, 100ms));
+  const std::string written = writer.stop();
+  INFO(written);
+  const std::size_t c = std::stoul(written.substr(written.find(' ') + 1));
+  CHECK(check_replicas(site, {upstream.log_file(), cluster.dir() / "storage0.log"}) == "");
+  CHECK(lockless_stores(upstream.log()) > 0);
+
+  cluster.storage(0).stop();
+  REQUIRE(wait_running(site));
+  const std::string total = std::to_string(150 + c);
+  const std::string content = dump(site);
+  CHECK_THAT(content, Catch::Contains("keys " + total + " bad 0 counter " + total + " u 1\n"));
+  CHECK_THAT(content, Catch::StartsWith("transactions " + std::to_string(155 + c) + " "));
+  CHECK(upstream.process().running());
+}
