@@ -17,9 +17,9 @@
 // to; others (a late stream after an abort) are dropped. A source that
 // answers REPLICATION_ERROR makes us try another partition first; a lost or
 // refused connection is closed; the partition is retried (from any readable
-// cell) one second later. The connection to the source is closed as soon as nothing is left to fetch
-// (a NEO/py storage refuses a second connection from the same node, e.g.
-// the Checker's, while one is open).
+// cell) one second later. The connection to the source is closed as soon
+// as nothing is left to fetch (a NEO/py storage refuses a second connection
+// from the same node, e.g. the Checker's, while one is open).
 // Owned by StorageApp, reset when operation stops; io thread only.
 #pragma once
 
