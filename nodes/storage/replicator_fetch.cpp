@@ -32,8 +32,8 @@ void Replicator::fetch_transactions(std::optional<Tid> min_tid) {
   const std::uint32_t offset = *current_;
   Partition& p = partitions_.at(offset);
   bool ask_pack_info = false;
+  const bool next_chunk = min_tid.has_value();
   if (min_tid) {
-    if (failed(state_.db().commit(), "commit")) return;
     p.next_trans = *min_tid;
   } else {
     min_tid = p.next_trans;
@@ -53,6 +53,8 @@ void Replicator::fetch_transactions(std::optional<Tid> min_tid) {
                                            std::move(*have),
                                            ask_pack_info};
   msg_id_ = source_.peer->ask(ask, on_answer(&Replicator::fetched_transactions));
+  // The previous chunk is committed while the source reads this one.
+  if (next_chunk) failed(state_.db().commit(), "commit");
 }
 
 void Replicator::add_transaction(net::Peer& peer, const protocol::AddTransaction& p) {
@@ -85,15 +87,13 @@ void Replicator::fetched_transactions(const protocol::AnswerFetchTransactions& a
 void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
   const std::uint32_t offset = *current_;
   Partition& p = partitions_.at(offset);
+  const bool next_chunk = min_tid.has_value();
   if (min_tid) {
     p.next_obj = *min_tid;
-    if (failed(state_.db().update_cell_tid(offset, add(*min_tid, -1)), "recording progress"))
-      return;
   } else {
     min_tid = p.next_obj;
     p.next_trans = add(replicate_tid_, 1);
   }
-  if (failed(state_.db().commit(), "commit")) return;
   Result<std::vector<std::pair<Tid, Oid>>> have =
       state_.db().replication_object_list(*min_tid, replicate_tid_, kFetchCount, offset, min_oid);
   if (failed(have ? std::error_code{} : have.error(), "listing objects")) return;
@@ -105,6 +105,12 @@ void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
     ask.object_dict.back().second.push_back(oid);
   }
   msg_id_ = source_.peer->ask(ask, on_answer(&Replicator::fetched_objects));
+  // The previous chunk and the progress it makes are committed while the
+  // source reads this one (its packets wait in the socket meanwhile).
+  if (next_chunk &&
+      failed(state_.db().update_cell_tid(offset, add(*min_tid, -1)), "recording progress"))
+    return;
+  failed(state_.db().commit(), "commit");
 }
 
 void Replicator::add_object(net::Peer& peer, const protocol::AddObject& p) {
