@@ -21,6 +21,8 @@ namespace {
 
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxBuffersPerWrite = 64;
+constexpr std::size_t kMaxWriteBytes = std::size_t{1} << 20;  // per write, unless one frame is larger
+constexpr std::size_t kSmallFrame = 16 << 10;                  // copied into one buffer with its neighbours
 
 std::error_code closed_error() { return make_error_code(errc::connection_closed); }
 
@@ -261,9 +263,7 @@ asio::awaitable<void> ConnectionImpl::write_loop() {
       writer_sleeping_ = false;
       continue;
     }
-    const std::size_t count = std::min(outbox_.size(), kMaxBuffersPerWrite);
-    buffers.clear();
-    for (std::size_t i = 0; i < count; ++i) buffers.push_back(asio::buffer(outbox_[i]));
+    const std::size_t count = gather(buffers);
     asio::error_code ec;
     if (tls_) {
       std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, buffers, kNoThrow);
@@ -280,6 +280,42 @@ asio::awaitable<void> ConnectionImpl::write_loop() {
       outbox_.pop_front();
     }
   }
+}
+
+std::size_t ConnectionImpl::gather(std::vector<asio::const_buffer>& buffers) {
+  // Each write takes a turn of the event loop: a write per frame would let
+  // a stream of small frames (AddObject...) pile up in the outbox. Small
+  // frames are copied side by side into batch_, large ones sent as they are.
+  std::size_t count = 0, bytes = 0, copied = 0, regions = 0;
+  for (bool small_before = false; count < outbox_.size() && bytes < kMaxWriteBytes; ++count) {
+    const bool small = outbox_[count].size() < kSmallFrame;
+    const std::size_t more = small && small_before ? 0 : 1;
+    if (count > 0 && regions + more > kMaxBuffersPerWrite) break;
+    regions += more;
+    bytes += outbox_[count].size();
+    if (small) copied += outbox_[count].size();
+    small_before = small;
+  }
+  batch_.clear();
+  batch_.reserve(copied);  // no reallocation below: the buffers point into it
+  buffers.clear();
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string& frame = outbox_[i];
+    if (frame.size() >= kSmallFrame) {
+      buffers.push_back(asio::buffer(frame));
+      continue;
+    }
+    const bool extend = i > 0 && outbox_[i - 1].size() < kSmallFrame;
+    const std::size_t at = batch_.size();
+    batch_ += frame;
+    if (extend) {
+      buffers.back() = asio::buffer(batch_.data() + at - buffers.back().size(),
+                                    buffers.back().size() + frame.size());
+    } else {
+      buffers.push_back(asio::buffer(batch_.data() + at, frame.size()));
+    }
+  }
+  return count;
 }
 
 void ConnectionImpl::abort(std::error_code reason) {

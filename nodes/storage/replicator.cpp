@@ -239,6 +239,7 @@ bool Replicator::current_request(const net::Peer& peer, std::uint32_t msg_id) co
 
 void Replicator::abort(const std::string& message, Failure failure) {
   ++generation_;
+  if (!commit_if_due()) return;
   msg_id_.reset();
   if (!current_) return;
   const std::uint32_t offset = *current_;
@@ -261,6 +262,7 @@ void Replicator::abort(const std::string& message, Failure failure) {
 
 void Replicator::stop() {
   ++generation_;
+  commit_if_due();
   if (current_) SPDLOG_INFO("cancel replication of partition {}", *current_);
   close_source();
   if (retry_) tasks_.cancel(std::exchange(retry_, 0));

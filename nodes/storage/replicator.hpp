@@ -106,6 +106,8 @@ class Replicator {
   void fetched_transactions(const protocol::AnswerFetchTransactions& answer);
   void fetched_objects(const protocol::AnswerFetchObjects& answer);
   void finish();
+  // Commits if commit_due_ (false on failure).
+  bool commit_if_due();
   // Why a partition's replication stops: discarded (go on at once), the
   // source refused (REPLICATION_ERROR: another partition first, else a
   // second later), the connection failed (closed; a second later).
@@ -132,6 +134,10 @@ class Replicator {
   Source source_{};
   std::mt19937_64 random_;
   net::Tasks::TimerId retry_ = 0;
+  // A chunk (and the progress it makes) waits for its commit until the
+  // source answers the next request (its first packet or its answer): the
+  // source reads the next chunk while we sync, instead of waiting for us.
+  bool commit_due_ = false;
   // Progress, for the logs.
   std::size_t done_ = 0, total_ = 0;
   std::uint64_t bytes_ = 0, objects_ = 0, transactions_ = 0;

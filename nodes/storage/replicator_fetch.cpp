@@ -53,8 +53,7 @@ void Replicator::fetch_transactions(std::optional<Tid> min_tid) {
                                            std::move(*have),
                                            ask_pack_info};
   msg_id_ = source_.peer->ask(ask, on_answer(&Replicator::fetched_transactions));
-  // The previous chunk is committed while the source reads this one.
-  if (next_chunk) failed(state_.db().commit(), "commit");
+  if (next_chunk) commit_due_ = true;
 }
 
 void Replicator::add_transaction(net::Peer& peer, const protocol::AddTransaction& p) {
@@ -62,6 +61,7 @@ void Replicator::add_transaction(net::Peer& peer, const protocol::AddTransaction
     SPDLOG_DEBUG("ignored AddTransaction {} of another request", to_string(p.tid));
     return;
   }
+  if (!commit_if_due()) return;
   const TransactionMeta meta{p.oid_list, p.user, p.description, p.extension, p.packed, p.ttid};
   if (failed(state_.db().store_transaction(p.tid, {}, &meta, false), "storing a transaction"))
     return;
@@ -74,6 +74,7 @@ void Replicator::add_transaction(net::Peer& peer, const protocol::AddTransaction
 }
 
 void Replicator::fetched_transactions(const protocol::AnswerFetchTransactions& answer) {
+  if (!commit_if_due()) return;
   for (Tid tid : answer.tid_list)
     if (failed(state_.db().delete_transaction(tid), "deleting a transaction")) return;
   if (answer.completed_pack &&
@@ -105,12 +106,14 @@ void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
     ask.object_dict.back().second.push_back(oid);
   }
   msg_id_ = source_.peer->ask(ask, on_answer(&Replicator::fetched_objects));
-  // The previous chunk and the progress it makes are committed while the
-  // source reads this one (its packets wait in the socket meanwhile).
   if (next_chunk &&
       failed(state_.db().update_cell_tid(offset, add(*min_tid, -1)), "recording progress"))
     return;
-  failed(state_.db().commit(), "commit");
+  commit_due_ = true;
+}
+
+bool Replicator::commit_if_due() {
+  return !std::exchange(commit_due_, false) || !failed(state_.db().commit(), "commit");
 }
 
 void Replicator::add_object(net::Peer& peer, const protocol::AddObject& p) {
@@ -119,6 +122,7 @@ void Replicator::add_object(net::Peer& peer, const protocol::AddObject& p) {
                  to_string(p.serial));
     return;
   }
+  if (!commit_if_due()) return;
   std::optional<std::uint64_t> data_id;
   if (!is_no_data(p.data, p.checksum)) {
     Result<std::optional<std::uint64_t>> stored =
@@ -135,6 +139,7 @@ void Replicator::add_object(net::Peer& peer, const protocol::AddObject& p) {
 }
 
 void Replicator::fetched_objects(const protocol::AnswerFetchObjects& answer) {
+  if (!commit_if_due()) return;
   for (const auto& [serial, oids] : answer.object_dict)
     for (Oid oid : oids)
       if (failed(state_.db().delete_object(oid, serial), "deleting an object")) return;

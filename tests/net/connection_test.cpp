@@ -283,6 +283,34 @@ TEST_CASE("a 10 MiB packet goes through", "[net]") {
       io, [&] { return stored; }, 30s));
 }
 
+TEST_CASE("a burst of small and large packets arrives whole and in order", "[net]") {
+  // Small frames are copied side by side into one write, large ones sent
+  // as they are: sizes around the copy limit (16 KiB) and the write limit.
+  asio::io_context io;
+  Server server(io, "127.0.0.1");
+  auto client = Connection::connect(io, server.address(), std::make_shared<RecordingHandler>(), {});
+  std::vector<std::string> sent;
+  for (std::size_t i = 0; i < 3000; ++i) {
+    const std::size_t size = i % 97 == 0    ? (16u << 10) + i % 3 - 1
+                             : i % 501 == 0 ? (1u << 20) + 5
+                                            : 100 + i % 900;
+    std::string data(size, char('a' + i % 26));
+    data[0] = char(i % 251);
+    client->notify(protocol::AddObject{.oid = neo::Oid{i}, .data = data});
+    sent.push_back(std::move(data));
+  }
+  REQUIRE(run_until(
+      io, [&] { return server.handlers.size() == 1 && server.handlers[0]->frames.size() == 3000; },
+      30s));
+  const auto& frames = server.handlers[0]->frames;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    auto add = decode<protocol::AddObject>(frames[i]);
+    REQUIRE(add);
+    CHECK(add->oid == neo::Oid{i});
+    CHECK(add->data == sent[i]);
+  }
+}
+
 TEST_CASE("exceeding the outgoing bound closes the connection", "[net]") {
   asio::io_context io;
   Server server(io, "127.0.0.1");

@@ -58,6 +58,8 @@ class ConnectionImpl final : public Connection {
   asio::awaitable<std::error_code> start_tls();
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
+  // The frames of the next write (a prefix of outbox_): their buffers; their count.
+  std::size_t gather(std::vector<asio::const_buffer>& buffers);
   std::error_code deliver_frames();
   void dispatch(protocol::Frame& frame);
   bool enqueue(std::uint32_t msg_id, std::uint16_t code, std::string_view args);
@@ -75,6 +77,7 @@ class ConnectionImpl final : public Connection {
   protocol::FrameReader reader_;
   PendingAnswers pending_;
   std::deque<std::string> outbox_;  // encoded frames, oldest first
+  std::string batch_;               // small frames of the write in progress, side by side
   std::size_t outbox_bytes_ = 0;
   std::uint32_t next_id_ = 0;
   State state_ = State::kConnecting;

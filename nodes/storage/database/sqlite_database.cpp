@@ -9,6 +9,7 @@
 #include <map>
 
 #include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/sqlite_checkpointer.hpp"
 #include "nodes/storage/database/sqlite_guard.hpp"
 
 namespace neo::storage {
@@ -63,6 +64,7 @@ std::error_code SqliteDatabase::close() {
   std::error_code ec;
   if (deferred_commit_) ec = commit();
   conn_->rollback();
+  checkpointer_.reset();
   conn_.reset();
   lock_.release();
   return ec;
@@ -71,6 +73,7 @@ std::error_code SqliteDatabase::close() {
 void SqliteDatabase::crash() {
   if (!conn_) return;
   conn_->rollback();
+  checkpointer_.reset();
   conn_.reset();
   deferred_commit_ = false;
   lock_.release();

@@ -25,6 +25,7 @@
 namespace neo::storage {
 
 namespace sqlite {
+class Checkpointer;
 class Connection;
 class Query;
 }  // namespace sqlite
@@ -225,6 +226,7 @@ class SqliteDatabase final : public Database {
   void do_release_data(std::span<const std::uint64_t> data_ids);
   std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
   std::optional<ObjectRecord> fetch_one(sqlite::Query& query);
+  bool in_wal_mode();
   std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial);
   void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
                     std::optional<Tid> max_tid);
@@ -233,6 +235,7 @@ class SqliteDatabase final : public Database {
   std::int64_t partition_packed(std::uint32_t partition);
 
   std::unique_ptr<sqlite::Connection> conn_;
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // WAL: before conn_ goes
   FileLock lock_;
   std::string path_;
   bool dedup_ = false;

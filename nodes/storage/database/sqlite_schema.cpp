@@ -9,6 +9,7 @@
 #include <string>
 
 #include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/sqlite_checkpointer.hpp"
 #include "nodes/storage/database/sqlite_guard.hpp"
 #include "nodes/storage/database/sqlite_wal_batch.hpp"
 
@@ -261,6 +262,18 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
     const bool journal_given = std::any_of(target.pragmas.begin(), target.pragmas.end(),
                                            [](const auto& p) { return p.first == "journal_mode"; });
     if (options.lock && !journal_given) db->conn_->query_once("PRAGMA journal_mode = WAL").run();
+    if (options.lock && db->in_wal_mode()) {
+      std::string synchronous;
+      for (const auto& [key, value] : target.pragmas)
+        if (key == "synchronous") synchronous = value;
+      try {
+        db->checkpointer_ = std::make_unique<sqlite::Checkpointer>(
+            db->conn_->handle(), target.path,
+            syncs_every_commit(target) ? sqlite::wal_batch_vfs() : nullptr, synchronous);
+      } catch (const std::runtime_error& error) {
+        throw DatabaseError(target.path + ": " + error.what());
+      }
+    }
     if (options.reset) {
       db->erase();
       db->do_commit();
@@ -411,6 +424,11 @@ bool SqliteDatabase::table_exists(std::string_view table) {
 std::optional<bool> SqliteDatabase::table_nonempty(std::string_view table) {
   if (!table_exists(table)) return std::nullopt;
   return conn_->query_once("SELECT 1 FROM " + std::string(table) + " LIMIT 1").step();
+}
+
+bool SqliteDatabase::in_wal_mode() {
+  auto q = conn_->query_once("PRAGMA journal_mode");
+  return q.step() && q.opt_text(0) == "wal";
 }
 
 }  // namespace neo::storage
