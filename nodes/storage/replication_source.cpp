@@ -16,7 +16,8 @@ namespace neo::storage {
 
 namespace {
 
-constexpr std::size_t kFeedBatch = 100;  // packets sent per round of the event loop
+constexpr std::size_t kFeedBatch = 100;          // packets sent per round of the event loop
+constexpr std::size_t kFeedBytes = 1 << 20;       // or object data, if less
 
 // Sends a fetch's packets `batch` at a time: `step` sends the next ones and
 // returns true once it has answered. Stops if the connection closes.
@@ -136,31 +137,40 @@ void OperationHandler::on(net::Peer& peer, const protocol::AskFetchObjects& p) {
   auto step = std::make_shared<std::function<bool(net::Peer&)>>(
       [this, msg_id, partition, answer, peer_has, todo,
        next = std::size_t{0}](net::Peer& peer) mutable {
-        for (std::size_t sent = 0; next < todo->size() && sent < kFeedBatch; ++next) {
-          const auto [serial, oid] = (*todo)[next];
-          if (auto has = peer_has->find(serial); has != peer_has->end() && has->second.erase(oid)) {
-            if (has->second.empty()) peer_has->erase(has);
-            continue;
-          }
-          auto record = host_.state().db().fetch_object(oid, serial);
-          if (!record && !vanished(record.error()))
-            return write_failed(peer, msg_id, record.error(), {}), true;
-          if (!record || !*record) {
+        if (next < todo->size()) {
+          // The next kFeedBatch records in one read, up to kFeedBytes of data.
+          const std::size_t end = std::min(todo->size(), next + kFeedBatch);
+          std::size_t bytes = 0;
+          bool vanished_record = false, full = false;
+          auto read = host_.state().db().visit_objects(
+              partition, (*todo)[next], (*todo)[end - 1], [&](Oid oid, ObjectRecord&& r) {
+                const auto [serial, expected] = (*todo)[next];
+                if (r.serial != serial || oid != expected) return !(vanished_record = true);
+                ++next;
+                if (auto has = peer_has->find(serial);
+                    has != peer_has->end() && has->second.erase(oid)) {
+                  if (has->second.empty()) peer_has->erase(has);
+                  return true;
+                }
+                protocol::AddObject add{oid, serial, 0, std::string(kZeroHash), {}, r.data_serial};
+                if (r.has_data()) {  // else a deletion or an undone creation
+                  add.compression = *r.compression;
+                  add.checksum = std::move(r.checksum);
+                  add.data = std::move(r.data);
+                }
+                bytes += add.data.size();
+                peer.answer(msg_id, add);
+                return !(full = bytes >= kFeedBytes);
+              });
+          if (!read && !vanished(read.error()))
+            return write_failed(peer, msg_id, read.error(), {}), true;
+          if (!read || vanished_record || (!full && next < end)) {
             peer.answer_error(msg_id, errc::replication_error,
                               "partition " + std::to_string(partition) + " dropped or truncated");
             return true;
           }
-          ObjectRecord& r = **record;
-          protocol::AddObject add{oid, serial, 0, std::string(kZeroHash), {}, r.data_serial};
-          if (r.has_data()) {  // else a deletion or an undone creation
-            add.compression = *r.compression;
-            add.checksum = std::move(r.checksum);
-            add.data = std::move(r.data);
-          }
-          peer.answer(msg_id, add);
-          ++sent;
+          if (next < todo->size()) return false;
         }
-        if (next < todo->size()) return false;
         for (auto& [serial, oids] : *peer_has)
           answer.object_dict.emplace_back(serial, std::vector<Oid>(oids.begin(), oids.end()));
         peer.answer(msg_id, answer);

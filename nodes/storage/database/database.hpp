@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -323,6 +324,14 @@ class Database {
   virtual Result<std::optional<Tid>> last_object_tid(Oid oid) = 0;
   // Replication: the record (oid, serial) without next_serial (nullopt if none).
   virtual Result<std::optional<ObjectRecord>> fetch_object(Oid oid, Tid serial) = 0;
+  // Replication source: the records (without next_serial) of `partition`
+  // from (tid, oid) `first` to `last` included, in that order, to `visit`
+  // until it returns false; how many it got. non_readable_cell if the
+  // partition is not readable.
+  using ObjectVisitor = std::function<bool(Oid oid, ObjectRecord&& record)>;
+  virtual Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
+                                            std::pair<Tid, Oid> last,
+                                            const ObjectVisitor& visit) = 0;
   // AskLastIDs: greatest tid (objects and transactions) and oid of readable partitions.
   virtual Result<LastIds> last_ids() = 0;
   // Greatest committed TID <= max_tid in readable partitions.

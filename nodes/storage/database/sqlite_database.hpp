@@ -140,6 +140,8 @@ class SqliteDatabase final : public Database {
   Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
   Result<std::optional<Tid>> last_object_tid(Oid oid) override;
   Result<std::optional<ObjectRecord>> fetch_object(Oid oid, Tid serial) override;
+  Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
+                                    std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
   Result<LastIds> last_ids() override;
   Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid) override;
   Result<Tid> first_tid() override;
@@ -226,6 +228,7 @@ class SqliteDatabase final : public Database {
   void do_release_data(std::span<const std::uint64_t> data_ids);
   std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
   std::optional<ObjectRecord> fetch_one(sqlite::Query& query);
+  static ObjectRecord record_of(const sqlite::Query& query);
   bool in_wal_mode();
   std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial);
   void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,

@@ -292,9 +292,13 @@ std::optional<Tid> SqliteDatabase::next_serial(std::uint32_t partition, Oid oid,
   return std::nullopt;
 }
 
-// Reads (tid, compression, hash, value, value_tid) from the current row.
+// The next row's (tid, compression, hash, value, value_tid).
 std::optional<ObjectRecord> SqliteDatabase::fetch_one(sqlite::Query& q) {
   if (!q.step()) return std::nullopt;
+  return record_of(q);
+}
+
+ObjectRecord SqliteDatabase::record_of(const sqlite::Query& q) {
   ObjectRecord record;
   record.serial = q.tid(0);
   record.compression = q.opt_i64(1);
@@ -354,6 +358,32 @@ Result<std::optional<ObjectRecord>> SqliteDatabase::fetch_object(Oid oid, Tid se
         " FROM obj LEFT JOIN data ON obj.data_id = data.id WHERE partition=? AND oid=? AND tid=?");
     q.bind(readable_partition_of(oid.value), oid, serial);
     return fetch_one(q);
+  });
+}
+
+Result<std::size_t> SqliteDatabase::visit_objects(std::uint32_t partition,
+                                                  std::pair<Tid, Oid> first,
+                                                  std::pair<Tid, Oid> last,
+                                                  const ObjectVisitor& visit) {
+  return guard([&] {
+    if (!readable_.count(partition)) {
+      sqlite::fail(make_error_code(errc::non_readable_cell),
+                   "partition " + std::to_string(partition) + " is not readable");
+    }
+    // One statement (and read transaction) for the range, where a lookup per
+    // record cost twice as much.
+    auto q = conn_->query(
+        "SELECT tid, compression, data.hash, value, value_tid, oid"
+        " FROM obj LEFT JOIN data ON obj.data_id = data.id"
+        " WHERE partition=?1 AND tid BETWEEN ?2 AND ?4"
+        " AND (tid > ?2 OR oid >= ?3) AND (tid < ?4 OR oid <= ?5) ORDER BY tid, oid");
+    q.bind(partition, first.first, first.second, last.first, last.second);
+    std::size_t count = 0;
+    while (q.step()) {
+      ++count;
+      if (!visit(q.oid(5), record_of(q))) break;
+    }
+    return count;
   });
 }
 

@@ -126,6 +126,25 @@ TEST_CASE("replication lists transactions and object records in ranges", "[stora
   CHECK_FALSE((*record)->next_serial);  // not computed for replication
   CHECK_FALSE(db->fetch_object(Oid{2}, Tid{11}).value());
 
+  // A range of records with their data, bounds included, in (tid, oid) order.
+  std::vector<std::string> seen;
+  const auto visit = [&](Oid oid, ObjectRecord&& r) {
+    seen.push_back(std::to_string(r.serial.value) + ":" + std::to_string(oid.value) + "=" +
+                   (r.has_data() ? r.data : "-"));
+    return true;
+  };
+  CHECK(db->visit_objects(0, {Tid{10}, Oid{4}}, {Tid{20}, Oid{0}}, visit).value() == 3);
+  CHECK(seen == std::vector<std::string>{"10:4=b", "12:2=c", "20:0=f"});
+  seen.clear();
+  CHECK(db->visit_objects(0, {Tid{10}, Oid{0}}, {Tid{20}, Oid{9}}, visit).value() == 5);
+  CHECK(seen.back() == "20:4=-");  // a deletion
+  // The visitor stops the read.
+  CHECK(db->visit_objects(0, {Tid{10}, Oid{0}}, {Tid{20}, Oid{9}}, [](Oid, ObjectRecord&&) {
+          return false;
+        }).value() == 1);
+  CHECK(db->visit_objects(5, {Tid{10}, Oid{0}}, {Tid{20}, Oid{9}}, visit).error() ==
+        errc::non_readable_cell);  // no cell of ours
+
   auto info = db->transaction(Tid{15}, false);
   REQUIRE(info);
   REQUIRE(*info);
