@@ -105,12 +105,12 @@ Connection::~Connection() {
   db_.close();
 }
 
-Query Connection::query(const std::string& sql) {
+Query Connection::query(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     neo::sqlite::Statement stmt = db_.prepare(sql, SQLITE_PREPARE_PERSISTENT);
     if (!stmt) fail_sqlite(db_, db_.extended_errcode(), sql);
-    it = cache_.emplace(sql, std::move(stmt)).first;
+    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
   }
   return Query(db_, it->second);
 }

@@ -110,7 +110,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // A cached prepared statement (for SQL that does not vary).
-  Query query(const std::string& sql);
+  Query query(std::string_view sql);
   // A statement prepared for one use (SQL built at run time).
   Query query_once(const std::string& sql);
   // Executes SQL text (DDL, pragmas) directly.
@@ -128,7 +128,12 @@ class Connection {
 
  private:
   neo::sqlite::Database db_;
-  std::unordered_map<std::string, neo::sqlite::Statement> cache_;
+  // Looked up by string_view: a query per object allocates nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, neo::sqlite::Statement, Hash, std::equal_to<>> cache_;
 };
 
 }  // namespace neo::storage::sqlite

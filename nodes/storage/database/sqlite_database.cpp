@@ -20,7 +20,7 @@ SqliteDatabase::~SqliteDatabase() { (void)close(); }
 
 // ---- life cycle ----
 
-sqlite::Query SqliteDatabase::write(const std::string& sql) {
+sqlite::Query SqliteDatabase::write(std::string_view sql) {
   conn_->begin();
   return conn_->query(sql);
 }

@@ -200,7 +200,7 @@ class SqliteDatabase final : public Database {
   void load_state();
 
   // Helpers that throw sqlite::Failure.
-  sqlite::Query write(const std::string& sql);  // begins a transaction
+  sqlite::Query write(std::string_view sql);  // begins a transaction
   bool table_exists(std::string_view table);
   std::optional<bool> table_nonempty(std::string_view table);
   void do_commit();

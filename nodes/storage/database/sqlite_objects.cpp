@@ -138,10 +138,12 @@ std::error_code SqliteDatabase::store_transaction(Tid tid, std::span<const Objec
                                                   const TransactionMeta* meta, bool temporary) {
   return guard([&] {
     const std::string t = temporary ? "t" : "";
+    const std::string_view insert_obj = temporary ? "INSERT OR FAIL INTO tobj VALUES (?,?,?,?,?)"
+                                                  : "INSERT OR FAIL INTO obj VALUES (?,?,?,?,?)";
     for (const ObjectRef& object : objects) {
       const std::uint32_t partition = partition_of(object.oid.value);
       try {
-        write("INSERT OR FAIL INTO " + t + "obj VALUES (?,?,?,?,?)")
+        write(insert_obj)
             .bind(partition, object.oid, tid, object.data_id, object.value_serial)
             .run();
       } catch (const sqlite::Failure& failure) {
