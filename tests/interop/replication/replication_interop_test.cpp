@@ -38,53 +38,46 @@ UpstreamCluster::Options cluster_options(const std::string& name) {
 // must show these keys intact.
 constexpr int kCommits = 150;
 
-TEST_CASE("our storage replicates from an upstream storage, then serves alone",
-          "[interop][replication]") {
-  UpstreamCluster cluster(cluster_options("neo-cpp-repl-in"));
+namespace {
+
+// A cluster with one storage (`upstream_first`: upstream's) and committed
+// data; the other implementation's storage is added and replicates
+// everything; `neoctl check` agrees; the first storage goes and the new one
+// serves everything alone.
+void replicate_to_new(const std::string& name, bool upstream_first) {
+  UpstreamCluster cluster(cluster_options(name));
   const Site site = site_of(cluster);
-  Storage upstream(site, "upstream", true), ours(site, "ours", false);
-  upstream.start();
-  INFO(upstream.tail() << ours.tail() << cluster.diagnostics());
+  Storage first(site, upstream_first ? "upstream" : "ours", upstream_first);
+  Storage added(site, upstream_first ? "ours" : "upstream", !upstream_first);
+  first.start();
+  INFO(first.tail() << added.tail() << cluster.diagnostics());
   REQUIRE(wait_running(site));
   REQUIRE(commit(site, "a", kCommits) == "committed 150\n");
   const std::string before = dump(site);
   REQUIRE_THAT(before, Catch::Contains("keys 150 bad 0 counter 150 u 1\n"));
 
-  ours.start();
+  added.start();
   REQUIRE(add_pending_storage(site));
   std::string pt;
   CHECK(wait_up_to_date(site, 2, pt));
   INFO(pt);
-  CHECK(check_replicas(site, {upstream.log_file(), ours.log_file()}) == "");
+  CHECK(check_replicas(site, {first.log_file(), added.log_file()}) == "");
 
-  upstream.process().stop();
+  first.process().stop();
   REQUIRE(wait_running(site));
   CHECK(dump(site) == before);
-  CHECK(ours.process().running());
+  CHECK(added.process().running());
+}
+
+}  // namespace
+
+TEST_CASE("our storage replicates from an upstream storage, then serves alone",
+          "[interop][replication]") {
+  replicate_to_new("neo-cpp-repl-in", true);
 }
 
 TEST_CASE("an upstream storage replicates from ours, then serves alone", "[interop][replication]") {
-  UpstreamCluster cluster(cluster_options("neo-cpp-repl-out"));
-  const Site site = site_of(cluster);
-  Storage ours(site, "ours", false), upstream(site, "upstream", true);
-  ours.start();
-  INFO(ours.tail() << upstream.tail() << cluster.diagnostics());
-  REQUIRE(wait_running(site));
-  REQUIRE(commit(site, "a", kCommits) == "committed 150\n");
-  const std::string before = dump(site);
-  REQUIRE_THAT(before, Catch::Contains("keys 150 bad 0 counter 150 u 1\n"));
-
-  upstream.start();
-  REQUIRE(add_pending_storage(site));
-  std::string pt;
-  CHECK(wait_up_to_date(site, 2, pt));
-  INFO(pt);
-  CHECK(check_replicas(site, {upstream.log_file(), ours.log_file()}) == "");
-
-  ours.process().stop();
-  REQUIRE(wait_running(site));
-  CHECK(dump(site) == before);
-  CHECK(upstream.process().running());
+  replicate_to_new("neo-cpp-repl-out", false);
 }
 
 namespace {
