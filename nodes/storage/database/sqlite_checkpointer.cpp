@@ -16,6 +16,9 @@ Checkpointer::Checkpointer(sqlite3* writer, const std::string& path, const char*
   if (!synchronous.empty() &&
       own_.exec(("PRAGMA synchronous = " + synchronous).c_str(), &error) != SQLITE_OK)
     throw std::runtime_error("checkpoint connection: " + error);
+  const std::string limit = "PRAGMA journal_size_limit = " + std::to_string(kSizeLimit);
+  if (sqlite3_exec(writer_, limit.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    throw std::runtime_error(std::string("journal_size_limit: ") + sqlite3_errmsg(writer_));
   thread_ = std::thread([this] { run(); });
   sqlite3_wal_hook(writer_, &Checkpointer::on_commit, this);
 }
@@ -33,9 +36,13 @@ Checkpointer::~Checkpointer() {
 int Checkpointer::on_commit(void* self, sqlite3* db, const char* name, int pages) {
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   if (pages >= kWriterPages) {
-    // Not keeping up: as SQLite's own hook (busy if the thread is at it).
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= kPages) {
+    std::unique_lock idle(checkpointer.checkpoint_, std::try_to_lock);
+    if (idle) {  // else the thread is at it: at a later commit
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      return SQLITE_OK;
+    }
+  }
+  if (pages >= kPages) {
     {
       std::lock_guard lock(checkpointer.mutex_);
       checkpointer.requested_ = true;
@@ -52,9 +59,11 @@ void Checkpointer::run() {
     if (stop_) return;
     requested_ = false;
     lock.unlock();
-    int log = 0, copied = 0;
-    const int rc =
-        sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    int log = 0, copied = 0, rc = SQLITE_OK;
+    {
+      std::lock_guard checkpointing(checkpoint_);
+      rc = sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       SPDLOG_WARN("checkpoint: {} ({} of {} pages copied)", own_.error(), copied, log);
     lock.lock();
