@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/child_process.hpp"
+
 extern char** environ;
 
 namespace neo::interop {
@@ -35,19 +37,7 @@ std::vector<std::string> tls_args(const std::optional<net::TlsFiles>& tls) {
 
 }  // namespace
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+std::uint16_t free_port() { return test::free_port(); }
 
 UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
   const std::string pythonpath = peer_pythonpath();

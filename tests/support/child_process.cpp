@@ -11,6 +11,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
@@ -188,7 +190,9 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds 
   return true;
 }
 
-std::uint16_t free_port() {
+namespace {
+
+std::uint16_t any_free_port() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -201,6 +205,21 @@ std::uint16_t free_port() {
   }
   close(fd);
   return ntohs(address.sin_port);
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  // The kernel may give a port it just gave again (e.g. a cluster's admin
+  // and its second storage got the same one): never twice in this process.
+  static std::mutex mutex;
+  static std::set<std::uint16_t> given;
+  std::lock_guard lock(mutex);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const std::uint16_t port = any_free_port();
+    if (given.insert(port).second) return port;
+  }
+  throw std::runtime_error("cannot find a free port not given yet");
 }
 
 std::filesystem::path make_temp_dir(const std::string& prefix) {

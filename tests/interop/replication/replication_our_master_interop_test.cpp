@@ -3,13 +3,17 @@
 // client through replication.py): an upstream storage joins our storage
 // holding data, replicates it while the client commits, our `neoctl check`
 // finds the replicas identical, and with ours stopped the upstream storage
-// serves everything alone. Skipped (exit 77) without NEO_PEER_PYTHONPATH.
+// serves everything alone. Also upstream's neoctl truncating our cluster.
+// Skipped (exit 77) without NEO_PEER_PYTHONPATH.
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/cluster/local_cluster.hpp"
+#include "tests/interop/peer_env.hpp"
 #include "tests/interop/replication/replication_support.hpp"
 
 using namespace neo::interop;
@@ -52,4 +56,50 @@ TEST_CASE("under our master, an upstream storage replicates from ours, then serv
   CHECK_THAT(content, Catch::Contains("keys " + total + " bad 0 counter " + total + " u 1\n"));
   CHECK_THAT(content, Catch::StartsWith("transactions " + std::to_string(155 + c) + " "));
   CHECK(upstream.process().running());
+}
+
+// Our master, storages (2, replicas 1) and admin; upstream's neoctl and
+// client: NEO/py's refusal text, the truncation, the cluster back with the
+// truncation TID as last TID, the client reading what is left, and
+// upstream's `neoctl check` finding the replicas identical.
+TEST_CASE("our cluster, upstream's neoctl and client: truncate", "[interop][truncate]") {
+  ::setenv("NEO_BIN_DIR", NEO_BIN_DIR_DEFAULT, 0);
+  LocalCluster cluster(
+      {.name = "neo-cpp-truncate", .partitions = kPartitions, .replicas = 1, .storages = 2});
+  cluster.start();
+  const Site site = upstream_site_of(cluster);
+  INFO(cluster.diagnostics());
+  REQUIRE(wait_running(site));
+  auto client = [&](const char* mode) {
+    return neo::test::run_program({"/usr/bin/env", "PYTHONPATH=" + peer_pythonpath(),
+                                   peer_python(), ZODB_TRUNCATE_SCRIPT, site.master, site.name,
+                                   mode},
+                                  120s);
+  };
+  neo::test::RunResult r = client("commit");
+  INFO("client:\n" << r.out << r.err);
+  REQUIRE(r.status == 0);
+  std::vector<std::string> tids;  // hex, 16 digits
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("tid ", 0) == 0) tids.push_back(line.substr(6));
+  REQUIRE(tids.size() == 5);
+
+  r = site.neoctl({"truncate", "tid:0x" + tids[4]});
+  CHECK_THAT(r.out + r.err, Catch::Contains("Truncating after last transaction does nothing"));
+  r = site.neoctl({"truncate", "tid:0x" + tids[2]});
+  CHECK(r.status == 0);
+  CHECK(r.out + r.err == "");
+  const std::string last = "last_tid = 0x" + tids[2].substr(tids[2].find_first_not_of('0')) + " ";
+  REQUIRE(neo::test::wait_for(
+      [&] {
+        return site.neoctl({"print", "ids"}).out.find(last) != std::string::npos &&
+               site.neoctl({"print", "cluster"}).out == "RUNNING\n";
+      },
+      60s, 100ms));
+  r = client("check");
+  INFO("client:\n" << r.out << r.err);
+  CHECK(r.out == "last " + tids[2] + " n 2 keys k0,k1,k2\n");
+  CHECK(check_replicas(site, {cluster.dir() / "storage0.log", cluster.dir() / "storage1.log"}) ==
+        "");
 }

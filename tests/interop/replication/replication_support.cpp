@@ -33,23 +33,31 @@ std::string output_of(const RunResult& result) {
   return result.out + (result.status ? result.err : std::string());
 }
 
+std::function<RunResult(const std::vector<std::string>&)> upstream_neoctl(std::string admin) {
+  return [admin](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = upstream_command("neoctl");
+    argv.push_back("-a");
+    argv.push_back(admin);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run_program(argv, 30s);
+  };
+}
+
 }  // namespace
 
 Site site_of(const UpstreamCluster& cluster) {
-  const std::string admin = net::to_string(cluster.admin());
   return {cluster.dir(), cluster.name(), net::to_string(cluster.master()),
-          [admin](const std::vector<std::string>& args) {
-            std::vector<std::string> argv = upstream_command("neoctl");
-            argv.push_back("-a");
-            argv.push_back(admin);
-            argv.insert(argv.end(), args.begin(), args.end());
-            return test::run_program(argv, 30s);
-          }};
+          upstream_neoctl(net::to_string(cluster.admin()))};
 }
 
 Site site_of(const test::LocalCluster& cluster) {
   return {cluster.dir(), cluster.options().name, cluster.master_address(),
           [&cluster](const std::vector<std::string>& args) { return cluster.neoctl(args); }};
+}
+
+Site upstream_site_of(const test::LocalCluster& cluster) {
+  return {cluster.dir(), cluster.options().name, cluster.master_address(),
+          upstream_neoctl(cluster.admin_address())};
 }
 
 Storage::Storage(Site site, std::string name, bool upstream)

@@ -34,6 +34,8 @@ struct Site {
 Site site_of(const UpstreamCluster& cluster);
 // With our neoctl.
 Site site_of(const test::LocalCluster& cluster);
+// Our cluster with upstream's neoctl.
+Site upstream_site_of(const test::LocalCluster& cluster);
 
 // One storage node, ours or upstream's, that can be stopped and restarted
 // on the same database (<dir>/<name>.sqlite, log <name>.log).
