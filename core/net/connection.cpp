@@ -21,8 +21,10 @@ namespace {
 
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxBuffersPerWrite = 64;
-constexpr std::size_t kMaxWriteBytes = std::size_t{1} << 20;  // per write, unless one frame is larger
-constexpr std::size_t kSmallFrame = 16 << 10;                  // copied into one buffer with its neighbours
+// A write carries up to kMaxWriteBytes (or one larger frame); frames under
+// kSmallFrame are copied side by side into one buffer.
+constexpr std::size_t kMaxWriteBytes = std::size_t{1} << 20;
+constexpr std::size_t kSmallFrame = 16 << 10;
 
 std::error_code closed_error() { return make_error_code(errc::connection_closed); }
 

@@ -16,8 +16,8 @@ namespace neo::storage {
 
 namespace {
 
-constexpr std::size_t kFeedBatch = 100;          // packets sent per round of the event loop
-constexpr std::size_t kFeedBytes = 1 << 20;       // or object data, if less
+constexpr std::size_t kFeedBatch = 100;      // packets sent per round of the event loop
+constexpr std::size_t kFeedBytes = 1 << 20;  // or object data, if less
 
 // Sends a fetch's packets `batch` at a time: `step` sends the next ones and
 // returns true once it has answered. Stops if the connection closes.

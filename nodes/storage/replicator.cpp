@@ -12,7 +12,7 @@ namespace neo::storage {
 
 namespace {
 
-constexpr double kRetryDelay = 1.0;   // seconds before retrying after a failure
+constexpr double kRetryDelay = 1.0;  // seconds before retrying after a failure
 const Tid kInvalidTid{~std::uint64_t{0}};
 
 // The handler of our connection to a source: AddTransaction and AddObject

@@ -340,8 +340,7 @@ class Database {
   virtual Result<Tid> first_tid() = 0;
   // AskTransactionInformation (and replication): nullopt if unknown. With
   // `include_locked`, also looks in ttrans (by final tid).
-  virtual Result<std::optional<TransactionInfo>> transaction(Tid tid,
-                                                             bool include_locked) = 0;
+  virtual Result<std::optional<TransactionInfo>> transaction(Tid tid, bool include_locked) = 0;
   // AskTIDs: positions [offset, offset+length) of the descending list of TIDs
   // of these partitions (all must be readable).
   virtual Result<std::vector<Tid>> tid_list(std::uint64_t offset, std::uint64_t length,

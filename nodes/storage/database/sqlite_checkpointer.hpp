@@ -30,9 +30,9 @@ namespace neo::storage::sqlite {
 
 class Checkpointer {
  public:
-  static constexpr int kPages = 1000;           // SQLite's automatic checkpoint size
-  static constexpr int kWriterPages = 1 << 16;               // 256 MiB of 4 KiB pages
-  static constexpr std::int64_t kSizeLimit = 64 << 20;       // journal_size_limit
+  static constexpr int kPages = 1000;                   // SQLite's automatic checkpoint size
+  static constexpr int kWriterPages = 1 << 16;          // 256 MiB of 4 KiB pages
+  static constexpr std::int64_t kSizeLimit = 64 << 20;  // journal_size_limit
 
   // Takes over the checkpoints of `writer`, a connection to the WAL
   // database `path` opened through `vfs`; its own connection gets the

@@ -131,7 +131,9 @@ class Connection {
   // Looked up by string_view: a query per object allocates nothing.
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
   };
   std::unordered_map<std::string, neo::sqlite::Statement, Hash, std::equal_to<>> cache_;
 };

@@ -71,9 +71,8 @@ TEST_CASE("our cluster, upstream's neoctl and client: truncate", "[interop][trun
   INFO(cluster.diagnostics());
   REQUIRE(wait_running(site));
   auto client = [&](const char* mode) {
-    return neo::test::run_program({"/usr/bin/env", "PYTHONPATH=" + peer_pythonpath(),
-                                   peer_python(), ZODB_TRUNCATE_SCRIPT, site.master, site.name,
-                                   mode},
+    return neo::test::run_program({"/usr/bin/env", "PYTHONPATH=" + peer_pythonpath(), peer_python(),
+                                   ZODB_TRUNCATE_SCRIPT, site.master, site.name, mode},
                                   120s);
   };
   neo::test::RunResult r = client("commit");

@@ -140,8 +140,8 @@ TEST_CASE("replication lists transactions and object records in ranges", "[stora
   CHECK(seen.back() == "20:4=-");  // a deletion
   // The visitor stops the read.
   CHECK(db->visit_objects(0, {Tid{10}, Oid{0}}, {Tid{20}, Oid{9}}, [](Oid, ObjectRecord&&) {
-          return false;
-        }).value() == 1);
+            return false;
+          }).value() == 1);
   CHECK(db->visit_objects(5, {Tid{10}, Oid{0}}, {Tid{20}, Oid{9}}, visit).error() ==
         errc::non_readable_cell);  // no cell of ours
 
