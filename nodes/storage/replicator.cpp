@@ -243,16 +243,17 @@ void Replicator::abort(const std::string& message, Failure failure) {
   msg_id_.reset();
   if (!current_) return;
   const std::uint32_t offset = *current_;
+  const Tid tid = replicate_tid_;  // next_partition() may start another partition
   current_.reset();
   SPDLOG_WARN("replication aborted for partition {} ({})", offset, message);
   const bool again = partitions_.count(offset) && !replicate_.count(offset);
   if (failure == Failure::Connection) close_source();
   if (failure == Failure::Source && again && !replicate_.empty()) {
     next_partition();  // another partition first, as NEO/py
-    replicate_[offset] = replicate_tid_;
+    replicate_[offset] = tid;
     return;
   }
-  if (again) replicate_[offset] = replicate_tid_;
+  if (again) replicate_[offset] = tid;
   if (failure == Failure::None) return next_partition();
   retry_ = tasks_.call_later(kRetryDelay, [this] {
     retry_ = 0;
