@@ -179,7 +179,10 @@ std::uint32_t SqliteDatabase::partition_of(std::uint64_t id) const {
 }
 
 std::uint32_t SqliteDatabase::readable_partition_of(std::uint64_t id) const {
-  const std::uint32_t partition = partition_of(id);
+  return readable(partition_of(id));
+}
+
+std::uint32_t SqliteDatabase::readable(std::uint32_t partition) const {
   if (!readable_.count(partition)) {
     sqlite::fail(make_error_code(errc::non_readable_cell),
                  "partition " + std::to_string(partition) + " is not readable");

@@ -139,7 +139,6 @@ class SqliteDatabase final : public Database {
 
   Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
   Result<std::optional<Tid>> last_object_tid(Oid oid) override;
-  Result<std::optional<ObjectRecord>> fetch_object(Oid oid, Tid serial) override;
   Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
                                     std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
   Result<LastIds> last_ids() override;
@@ -207,6 +206,7 @@ class SqliteDatabase final : public Database {
   void do_set_config(std::string_view key, std::optional<std::string> value);
   std::uint32_t partition_of(std::uint64_t id) const;
   std::uint32_t readable_partition_of(std::uint64_t id) const;  // else non_readable_cell
+  std::uint32_t readable(std::uint32_t partition) const;        // else non_readable_cell
   std::vector<PtRow> read_pt();
   // NEO/py's _changePartitionTable: a cell without tid is deleted; an
   // existing cell only gets its tid updated; with `reset`, unlisted cells go.

@@ -353,25 +353,12 @@ Result<std::optional<Tid>> SqliteDatabase::last_object_tid(Oid oid) {
   });
 }
 
-Result<std::optional<ObjectRecord>> SqliteDatabase::fetch_object(Oid oid, Tid serial) {
-  return guard([&] {
-    auto q = conn_->query(
-        "SELECT tid, compression, data.hash, value, value_tid"
-        " FROM obj LEFT JOIN data ON obj.data_id = data.id WHERE partition=? AND oid=? AND tid=?");
-    q.bind(readable_partition_of(oid.value), oid, serial);
-    return fetch_one(q);
-  });
-}
-
 Result<std::size_t> SqliteDatabase::visit_objects(std::uint32_t partition,
                                                   std::pair<Tid, Oid> first,
                                                   std::pair<Tid, Oid> last,
                                                   const ObjectVisitor& visit) {
   return guard([&] {
-    if (!readable_.count(partition)) {
-      sqlite::fail(make_error_code(errc::non_readable_cell),
-                   "partition " + std::to_string(partition) + " is not readable");
-    }
+    readable(partition);
     // One statement (and read transaction) for the range, where a lookup per
     // record cost twice as much.
     auto q = conn_->query(

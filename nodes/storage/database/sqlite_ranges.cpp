@@ -31,12 +31,7 @@ Result<std::vector<Tid>> SqliteDatabase::tid_list(std::uint64_t offset, std::uin
   return guard([&] {
     std::vector<Tid> tids;
     if (partitions.empty()) return tids;
-    for (std::uint32_t p : partitions) {
-      if (!readable_.count(p)) {
-        sqlite::fail(make_error_code(errc::non_readable_cell),
-                     "partition " + std::to_string(p) + " is not readable");
-      }
-    }
+    for (std::uint32_t p : partitions) readable(p);
     auto q = conn_->query_once("SELECT tid FROM trans WHERE partition IN (" + join(partitions) +
                                ") ORDER BY tid DESC LIMIT ?,?");
     q.bind(offset, length);

@@ -6,7 +6,9 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sqlite_checkpointer.hpp"
@@ -152,17 +154,21 @@ std::string unquote_plus(std::string_view text) {
   return out;
 }
 
+// The value of the pragma `key` given in the connection string, if any.
+std::optional<std::string> pragma_of(const SqliteDatabase::Target& target, std::string_view key) {
+  for (const auto& [name, value] : target.pragmas)
+    if (name == key) return value;
+  return std::nullopt;
+}
+
 // synchronous=FULL (SQLite's default) or EXTRA: each WAL commit is synced
 // before other connections can see it.
 bool syncs_every_commit(const SqliteDatabase::Target& target) {
-  for (const auto& [key, value] : target.pragmas) {
-    if (key != "synchronous") continue;
-    std::string mode = value;
-    std::transform(mode.begin(), mode.end(), mode.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return mode == "full" || mode == "extra" || mode == "2" || mode == "3";
-  }
-  return true;
+  std::optional<std::string> mode = pragma_of(target, "synchronous");
+  if (!mode) return true;
+  std::transform(mode->begin(), mode->end(), mode->begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return mode == "full" || mode == "extra" || mode == "2" || mode == "3";
 }
 
 bool is_pragma_value(std::string_view value) {
@@ -237,9 +243,9 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
   }
   std::unique_ptr<SqliteDatabase> db(new SqliteDatabase());
   db->path_ = target.path;
+  const char* vfs = syncs_every_commit(target) ? sqlite::wal_batch_vfs() : nullptr;
   try {
-    db->conn_ = std::make_unique<sqlite::Connection>(
-        target.path, syncs_every_commit(target) ? sqlite::wal_batch_vfs() : nullptr);
+    db->conn_ = std::make_unique<sqlite::Connection>(target.path, vfs);
     if (options.lock) {
       Result<FileLock> lock = FileLock::acquire(target.path);
       if (!lock) {
@@ -259,17 +265,12 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
     // journal but costs one fsync instead of about four. The schema and
     // the file stay NEO/py's (NEO/py opens a WAL database as is); an
     // operator wanting NEO/py's journal sets ?journal_mode=DELETE.
-    const bool journal_given = std::any_of(target.pragmas.begin(), target.pragmas.end(),
-                                           [](const auto& p) { return p.first == "journal_mode"; });
-    if (options.lock && !journal_given) db->conn_->query_once("PRAGMA journal_mode = WAL").run();
+    if (options.lock && !pragma_of(target, "journal_mode"))
+      db->conn_->query_once("PRAGMA journal_mode = WAL").run();
     if (options.lock && db->in_wal_mode()) {
-      std::string synchronous;
-      for (const auto& [key, value] : target.pragmas)
-        if (key == "synchronous") synchronous = value;
       try {
         db->checkpointer_ = std::make_unique<sqlite::Checkpointer>(
-            db->conn_->handle(), target.path,
-            syncs_every_commit(target) ? sqlite::wal_batch_vfs() : nullptr, synchronous);
+            db->conn_->handle(), target.path, vfs, pragma_of(target, "synchronous").value_or(""));
       } catch (const std::runtime_error& error) {
         throw DatabaseError(target.path + ": " + error.what());
       }

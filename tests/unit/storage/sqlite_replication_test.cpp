@@ -115,16 +115,28 @@ TEST_CASE("replication lists transactions and object records in ranges", "[stora
   CHECK(db->replication_object_list(Tid{10}, Tid{20}, 0, 0, kZeroOid).value().empty());
   CHECK(db->replication_object_list(Tid{20}, Tid{10}, 5, 0, kZeroOid).value().empty());
 
-  auto deleted = db->fetch_object(Oid{4}, Tid{20});
+  // The record (serial, oid) alone, if any.
+  const auto fetch = [&](Tid serial, Oid oid) -> Result<std::optional<ObjectRecord>> {
+    std::optional<ObjectRecord> found;
+    const auto partition = static_cast<std::uint32_t>(oid.value % 2);  // np = 2
+    auto read =
+        db->visit_objects(partition, {serial, oid}, {serial, oid}, [&](Oid, ObjectRecord&& r) {
+          found = std::move(r);
+          return true;
+        });
+    if (!read) return read.error();
+    return found;
+  };
+  auto deleted = fetch(Tid{20}, Oid{4});
   REQUIRE(deleted);
   REQUIRE(*deleted);
   CHECK_FALSE((*deleted)->has_data());
-  auto record = db->fetch_object(Oid{2}, Tid{10});
+  auto record = fetch(Tid{10}, Oid{2});
   REQUIRE(record);
   REQUIRE(*record);
   CHECK((*record)->data == "a");
   CHECK_FALSE((*record)->next_serial);  // not computed for replication
-  CHECK_FALSE(db->fetch_object(Oid{2}, Tid{11}).value());
+  CHECK_FALSE(fetch(Tid{11}, Oid{2}).value());
 
   // A range of records with their data, bounds included, in (tid, oid) order.
   std::vector<std::string> seen;
