@@ -26,10 +26,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +38,7 @@
 using neo::Oid;
 using neo::Tid;
 using neo::test::LocalCluster;
+using neo::test::percentile;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -62,28 +61,8 @@ std::string random_data(std::mt19937_64& random) {
 
 double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
-// p-th percentile (0..1) of unsorted samples.
-double percentile(std::vector<double> samples, double p) {
-  if (samples.empty()) return 0;
-  std::sort(samples.begin(), samples.end());
-  return samples[std::min(samples.size() - 1, static_cast<std::size_t>(p * samples.size()))];
-}
-
 // CPU time (utime + stime) of a process, in milliseconds.
-double cpu_ms(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  const auto paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(paren + 2));  // from field 3 (state)
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int index = 3; index <= 15 && fields >> field; ++index) {
-    if (index == 14) utime = std::stoull(field);
-    if (index == 15) stime = std::stoull(field);
-  }
-  return 1000.0 * static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
+double cpu_ms(pid_t pid) { return 1000.0 * neo::test::cpu_seconds(pid); }
 
 double self_cpu_ms() {
   rusage usage{};

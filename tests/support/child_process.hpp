@@ -67,6 +67,12 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 std::uint16_t free_port();
 
+// CPU time (utime + stime) of process `pid` so far, in seconds (0 if gone).
+double cpu_seconds(pid_t pid);
+
+// The p-th percentile (0..1) of unsorted samples (0 if none), for benchmarks.
+double percentile(std::vector<double> samples, double p);
+
 // A new empty directory under the temporary directory.
 std::filesystem::path make_temp_dir(const std::string& prefix);
 

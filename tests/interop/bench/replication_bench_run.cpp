@@ -10,44 +10,24 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "neo/client.hpp"
 #include "tests/interop/bench/replication_bench.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace neo::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using test::cpu_seconds;
+using test::percentile;
 
 constexpr std::size_t kPool = 1000;
 constexpr std::size_t kObjectSize = 200;
-
-double percentile(std::vector<double> samples, double p) {
-  if (samples.empty()) return 0;
-  std::sort(samples.begin(), samples.end());
-  return samples[std::min(samples.size() - 1, static_cast<std::size_t>(p * samples.size()))];
-}
-
-// CPU time (utime + stime) of a process, in seconds.
-double cpu_seconds(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  const auto paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(paren + 2));  // from field 3 (state)
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int index = 3; index <= 15 && fields >> field; ++index) {
-    if (index == 14) utime = std::stoull(field);
-    if (index == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // True when `neoctl print pt` shows 2 storages whose cells are all UP_TO_DATE.
 bool all_up_to_date(const Target& target) {

@@ -166,18 +166,7 @@ TEST_CASE("an upstream storage replicates from ours while upstream's client comm
   REQUIRE(commit(site, "a", kCommits) == "committed 150\n");
   REQUIRE(commit(site, "b", 400) == "committed 400\n");
 
-  Writer writer(site, "c");
-  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= 5; }, 60s, 100ms));
-  upstream.start();
-  REQUIRE(add_pending_storage(site));
-  std::string pt;
-  CHECK(wait_up_to_date(site, 2, pt));
-  INFO(pt);
-  const std::size_t replicated = writer.commits();
-  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= replicated + 5; }, 60s, 100ms));
-  const std::string written = writer.stop();
-  INFO(written);
-  const std::size_t c = std::stoul(written.substr(written.find(' ') + 1));
+  const std::size_t c = add_while_writing(site, upstream);
   CHECK(check_replicas(site, {upstream.log_file(), ours.log_file()}) == "");
   CHECK(lockless_stores(upstream.log()) > 0);
 

@@ -34,18 +34,7 @@ TEST_CASE("under our master, an upstream storage replicates from ours, then serv
   const std::string before = dump(site);
   REQUIRE_THAT(before, Catch::Contains("keys 150 bad 0 counter 150 u 1\n"));
 
-  Writer writer(site, "c");
-  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= 5; }, 60s, 100ms));
-  upstream.start();
-  REQUIRE(add_pending_storage(site));
-  std::string pt;
-  CHECK(wait_up_to_date(site, 2, pt));
-  INFO(pt);
-  const std::size_t replicated = writer.commits();
-  REQUIRE(neo::test::wait_for([&] { return writer.commits() >= replicated + 5; }, 60s, 100ms));
-  const std::string written = writer.stop();
-  INFO(written);
-  const std::size_t c = std::stoul(written.substr(written.find(' ') + 1));
+  const std::size_t c = add_while_writing(site, upstream);
   CHECK(check_replicas(site, {upstream.log_file(), cluster.dir() / "storage0.log"}) == "");
   CHECK(lockless_stores(upstream.log()) > 0);
 

@@ -192,4 +192,19 @@ std::string Writer::stop() {
   return out + (status == 0 ? "" : "status " + std::to_string(status.value_or(-1)));
 }
 
+std::size_t add_while_writing(const Site& site, Storage& added) {
+  Writer writer(site, "c");
+  REQUIRE(test::wait_for([&] { return writer.commits() >= 5; }, 60s, 100ms));
+  added.start();
+  REQUIRE(add_pending_storage(site));
+  std::string pt;
+  CHECK(wait_up_to_date(site, 2, pt));
+  INFO(pt);
+  const std::size_t replicated = writer.commits();
+  REQUIRE(test::wait_for([&] { return writer.commits() >= replicated + 5; }, 60s, 100ms));
+  const std::string written = writer.stop();
+  INFO(written);
+  return std::stoul(written.substr(written.find(' ') + 1));
+}
+
 }  // namespace neo::interop

@@ -58,6 +58,11 @@ class Storage {
   std::unique_ptr<test::ChildProcess> process_;
 };
 
+// While a Writer commits ("c" keys): `added` started and added to the
+// table, every cell UP_TO_DATE on both storages, 5 more commits; the
+// writer stopped: the number of its transactions.
+std::size_t add_while_writing(const Site& site, Storage& added);
+
 // Upstream's neolog on `file`.
 std::string neolog(const std::filesystem::path& file);
 bool wait_running(const Site& site);
@@ -92,5 +97,10 @@ class Writer {
   std::filesystem::path stopfile_;
   std::unique_ptr<test::ChildProcess> process_;
 };
+
+// While a Writer commits ("c" keys): `added` started and added to the
+// table, every cell UP_TO_DATE on both storages, 5 more commits; the
+// writer stopped: the number of its transactions.
+std::size_t add_while_writing(const Site& site, Storage& added);
 
 }  // namespace neo::interop
