@@ -1,9 +1,22 @@
 // importer/fs_index.cpp
 #include "importer/fs_index.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace neo::importer {
+
+std::size_t FsIndex::first_above(Tid tid) const {
+  auto it = std::upper_bound(transactions.begin(), transactions.end(), tid,
+                             [](Tid t, const auto& entry) { return t < entry.first; });
+  return std::size_t(it - transactions.begin());
+}
+
+std::optional<std::uint64_t> FsIndex::position_of(Tid tid) const {
+  std::size_t i = first_above(tid);
+  if (i == 0 || transactions[i - 1].first != tid) return std::nullopt;
+  return transactions[i - 1].second;
+}
 
 std::error_code update_index(FileStorage& fs, FsIndex& index) {
   FsIterator it(fs, index.end, index.last_tid);
@@ -19,7 +32,7 @@ std::error_code update_index(FileStorage& fs, FsIndex& index) {
     }
     index.last_tid = (*txn)->tid();
     index.records += records->size();
-    ++index.transactions;
+    index.transactions.emplace_back((*txn)->tid(), (*txn)->pos);
   }
   index.end = it.pos();
   return {};

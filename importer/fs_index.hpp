@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/util/error.hpp"
 #include "core/util/ids.hpp"
@@ -20,9 +22,14 @@ struct FsIndex {
   std::unordered_map<std::uint64_t, std::uint64_t> latest;  // oid -> its latest record's offset
   std::optional<Tid> last_tid;
   std::optional<Oid> max_oid;
-  std::uint64_t end = kMagicSize;  // where the next transaction starts
-  std::uint64_t transactions = 0;
+  std::vector<std::pair<Tid, std::uint64_t>> transactions;  // (tid, offset), in file order
+  std::uint64_t end = kMagicSize;                           // where the next transaction starts
   std::uint64_t records = 0;
+
+  // The offset of transaction `tid`, if it is in the file.
+  std::optional<std::uint64_t> position_of(Tid tid) const;
+  // The index in `transactions` of the first one above `tid`.
+  std::size_t first_above(Tid tid) const;
 };
 
 // Adds the transactions from index.end on (a new index scans the whole file).

@@ -133,7 +133,7 @@ std::error_code FsWriter::append(const FsNewTransaction& txn) {
   index_.end += bytes->size();
   index_.last_tid = txn.tid;
   index_.records += txn.records.size();
-  ++index_.transactions;
+  index_.transactions.emplace_back(txn.tid, index_.end - bytes->size());
   return {};
 }
 

@@ -12,6 +12,7 @@ namespace {
 struct Deflater {
   z_stream stream{};
   bool ok = deflateInit(&stream, Z_DEFAULT_COMPRESSION) == Z_OK;
+  int level = Z_DEFAULT_COMPRESSION;
   ~Deflater() { deflateEnd(&stream); }
 };
 
@@ -32,10 +33,14 @@ std::string sha1(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), size);
 }
 
-StoredData compress(std::string_view data) {
+StoredData compress(std::string_view data, int level) {
   thread_local Deflater deflater;
   z_stream& stream = deflater.stream;
   if (!deflater.ok || deflateReset(&stream) != Z_OK) return {0, std::string(data)};
+  if (level != deflater.level) {  // on a reset stream: nothing to flush
+    if (deflateParams(&stream, level, Z_DEFAULT_STRATEGY) != Z_OK) return {0, std::string(data)};
+    deflater.level = level;
+  }
   // Only a result smaller than the data is kept: no room for more.
   std::string out(data.size(), '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));

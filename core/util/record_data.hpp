@@ -28,9 +28,9 @@ struct StoredData {
   std::string data;
 };
 
-// zlib at its default level, kept only when smaller than `data` (NEO/py's
-// client does the same).
-StoredData compress(std::string_view data);
+// zlib at `level` (-1: its default; 1..9), kept only when smaller than
+// `data` (NEO/py's client does the same).
+StoredData compress(std::string_view data, int level = -1);
 
 // The original bytes; errc::corrupted_record for an unknown compression or
 // bytes zlib cannot inflate.

@@ -170,6 +170,7 @@ void MasterHandler::on(net::Peer& peer, const protocol::StartOperation& p) {
   if (failed(state_.start_operation(), "dropping unfinished data")) return;
   peer.notify(protocol::NotifyReady{});
   if (Replicator* replicator = events_.replicator()) replicator->populate();
+  events_.operation_started();
 }
 
 void MasterHandler::on(net::Peer&, const protocol::StopOperation&) {

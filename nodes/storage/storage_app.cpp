@@ -42,7 +42,9 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
     : env_(env),
       options_(options),
       db_(std::move(db)),
-      state_(*db_, {.cluster = options.server.cluster, .disable_pack = options.disable_pack}) {
+      state_(*db_, {.cluster = options.server.cluster,
+                    .disable_pack = options.disable_pack || options.adapter == "Importer"}) {
+  importer_ = dynamic_cast<ImporterDatabase*>(db_.get());
   state_.load_configuration(option_nid(options));
   log::set_node(options.server.cluster, state_.nid());
   state_.log_configuration();

@@ -18,6 +18,7 @@
 #include "core/daemon/daemon.hpp"
 #include "core/net/tasks.hpp"
 #include "nodes/storage/checker.hpp"
+#include "nodes/storage/database/importer_database.hpp"
 #include "nodes/storage/peer_handlers.hpp"
 #include "nodes/storage/replicator.hpp"
 #include "nodes/storage/storage_events.hpp"
@@ -44,6 +45,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void nodes_changed(const std::vector<protocol::NodeInfo>& removed) override;
   void drop_partitions(const std::vector<std::uint32_t>& partitions) override;
   void operation_stopped() override;
+  void operation_started() override;
   void commit_later() override;
   void run_later(std::function<void()> fn) override;
   void check_partition(const protocol::CheckPartition& p) override { checker_->check(p); }
@@ -72,6 +74,9 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void close_peers();
   void close_master();
   void drop_step();
+  // The Importer backend's background import (storage_import.cpp).
+  void import_step();
+  void log_import_progress(bool force);
   // TransactionManager: NotifyDeadlock to a client connected to us.
   void notify_deadlock(NodeId client, const protocol::NotifyDeadlock& packet);
   // The Checker's connections, identification and reports (checker.hpp).
@@ -100,7 +105,11 @@ class StorageApp final : public StorageEvents, public PeerHost {
   std::vector<std::pair<std::weak_ptr<net::Peer>, const net::Peer*>> lent_;
   std::deque<std::uint32_t> to_drop_;
   bool dropping_ = false;
-  bool commit_pending_ = false;  // a deferred commit is scheduled
+  ImporterDatabase* importer_ = nullptr;  // db_, with the Importer backend
+  bool import_running_ = false;
+  net::Tasks::Clock::time_point import_started_{}, import_logged_{};
+  std::uint64_t import_start_bytes_ = 0;  // already imported when this run started
+  bool commit_pending_ = false;           // a deferred commit is scheduled
   bool stopping_ = false;
   net::Tasks tasks_{env_.scheduler};  // last: nothing scheduled runs after us
 };

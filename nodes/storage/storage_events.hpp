@@ -28,6 +28,8 @@ class StorageEvents {
   virtual void drop_partitions(const std::vector<std::uint32_t>& partitions) = 0;
   // StopOperation: close every connection but the master's.
   virtual void operation_stopped() = 0;
+  // StartOperation: background work that needs an operational node may start.
+  virtual void operation_started() {}
   // A transaction was unlocked: commit the database within 1 s
   // (Database::commit_deferred), so that several unlocks share a commit.
   virtual void commit_later() {}

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "nodes/storage/database/importer_database.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
@@ -49,8 +50,13 @@ std::optional<NodeId> option_nid(const StorageOptions& options) {
 }
 
 std::unique_ptr<Database> open_database(const StorageOptions& options) {
-  if (options.adapter == "Importer")
-    throw std::runtime_error("adapter Importer is not supported yet by this build");
+  if (options.adapter == "Importer") {
+    try {
+      return ImporterDatabase::open(options.database, options.reset, options.dedup);
+    } catch (const DatabaseError& e) {
+      throw std::runtime_error("Importer: " + std::string(e.what()));
+    }
+  }
   if (options.adapter != "SQLite")
     throw std::runtime_error("adapter " + options.adapter +
                              " is not supported yet by this build: use -a SQLite");

@@ -39,7 +39,7 @@ void check(const std::string& path) {
   long read = scan(fs, tids);
   FsIndex index;
   if (update_index(fs, index)) return;
-  if (read >= 0 && std::uint64_t(read) != index.transactions) std::abort();
+  if (read >= 0 && std::uint64_t(read) != index.transactions.size()) std::abort();
   for (const auto& [oid, pos] : index.latest) {
     (void)load(fs, index, Oid{oid}, std::nullopt, std::nullopt);
     for (std::size_t i = 0; i < tids.size(); i += 1 + tids.size() / 8)

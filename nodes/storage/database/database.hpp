@@ -322,6 +322,8 @@ class Database {
   virtual Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) = 0;
   // The latest serial of `oid`, if any.
   virtual Result<std::optional<Tid>> last_object_tid(Oid oid) = 0;
+  // The smallest serial of `oid` above `serial`, if any.
+  virtual Result<std::optional<Tid>> next_object_tid(Oid oid, Tid serial) = 0;
   // Replication source: the records (without next_serial) of `partition`
   // from (tid, oid) `first` to `last` included, in that order, to `visit`
   // until it returns false; how many it got. non_readable_cell if the

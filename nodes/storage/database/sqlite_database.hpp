@@ -139,6 +139,7 @@ class SqliteDatabase final : public Database {
 
   Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
   Result<std::optional<Tid>> last_object_tid(Oid oid) override;
+  Result<std::optional<Tid>> next_object_tid(Oid oid, Tid serial) override;
   Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
                                     std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
   Result<LastIds> last_ids() override;

@@ -344,6 +344,10 @@ Result<ObjectRecord> SqliteDatabase::load(Oid oid, std::optional<Tid> at,
   });
 }
 
+Result<std::optional<Tid>> SqliteDatabase::next_object_tid(Oid oid, Tid serial) {
+  return guard([&] { return next_serial(readable_partition_of(oid.value), oid, serial); });
+}
+
 Result<std::optional<Tid>> SqliteDatabase::last_object_tid(Oid oid) {
   return guard([&]() -> std::optional<Tid> {
     auto q =

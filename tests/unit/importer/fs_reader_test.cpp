@@ -113,7 +113,12 @@ TEST_CASE("loads through the index give every oid's current state", "[importer]"
     if (name != "inprogress") CHECK(hex64(index.last_tid->value) == manifest["last_tid"]);
     CHECK(hex64(index.max_oid->value) == manifest["max_oid"]);
     CHECK(index.latest.size() == manifest["object_count"]);
-    CHECK(index.transactions == manifest["transaction_count"]);
+    CHECK(index.transactions.size() == manifest["transaction_count"]);
+    for (const nlohmann::json& txn : manifest["transactions"]) {
+      Tid tid{from_hex64(txn["tid"])};
+      CHECK(index.position_of(tid) == txn["pos"].get<std::uint64_t>());
+      CHECK_FALSE(index.position_of(Tid{tid.value + 1}));
+    }
     for (const nlohmann::json& object : manifest["objects"]) {
       Oid oid{from_hex64(object["oid"])};
       Result<FsRevision> got = load(fs, index, oid, std::nullopt, std::nullopt);

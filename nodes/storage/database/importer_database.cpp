@@ -1,0 +1,325 @@
+// nodes/storage/database/importer_database.cpp
+#include "nodes/storage/database/importer_database.hpp"
+
+#include <algorithm>
+
+#include "core/config/ini_file.hpp"
+#include "core/util/record_data.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
+
+namespace neo::storage {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+std::unique_ptr<ImporterDatabase> ImporterDatabase::open(const std::string& conf_path, bool reset,
+                                                         bool dedup) {
+  importer::ImporterConfig config;
+  try {
+    config = importer::load_importer_config(config::expand_user(conf_path));
+  } catch (const config::Error& e) {
+    throw DatabaseError(e.what());
+  }
+  if (config.adapter != "SQLite")
+    throw DatabaseError(conf_path + ": adapter " + config.adapter +
+                        " is not supported yet by this build as the Importer's destination: "
+                        "use adapter = SQLite");
+  std::unique_ptr<Database> destination = SqliteDatabase::open(
+      config.database, SqliteDatabase::Options{.reset = reset, .dedup = dedup});
+  return std::make_unique<ImporterDatabase>(std::move(config), std::move(destination));
+}
+
+ImporterDatabase::ImporterDatabase(importer::ImporterConfig config,
+                                   std::unique_ptr<Database> destination)
+    : ForwardingDatabase(std::move(destination)), config_(std::move(config)) {
+  const std::string& path = config_.sources.at(0).path;
+  if (reads_.open(path) || importer::update_index(reads_, index_))
+    throw DatabaseError(reads_.error());
+  if (scan_.open(path)) throw DatabaseError(scan_.error());
+  if (!index_.last_tid) throw DatabaseError("can not import empty storage: " + path);
+  zodb_ltid_ = *index_.last_tid;
+  zodb_loid_ = index_.max_oid.value_or(Oid{});
+  if (db_->num_partitions() > 0) {
+    Result<std::optional<Tid>> last = db_->last_tid(zodb_ltid_);
+    if (last && *last) zodb_tid_ = **last;
+  }
+  imported_ = index_.first_above(zodb_tid_);
+  importing_ = zodb_tid_ < zodb_ltid_;
+}
+
+const std::string& ImporterDatabase::last_error() const {
+  return error_.empty() ? db_->last_error() : error_;
+}
+
+std::error_code ImporterDatabase::file_error(std::error_code ec) {
+  error_ = reads_.error().empty() ? scan_.error() : reads_.error();
+  return ec;
+}
+
+ImporterDatabase::Progress ImporterDatabase::progress() const {
+  const std::uint64_t start = importer::kMagicSize;
+  std::uint64_t at =
+      imported_ < index_.transactions.size() ? index_.transactions[imported_].second : index_.end;
+  return {.transactions = imported_,
+          .total_transactions = index_.transactions.size(),
+          .bytes = at - start,
+          .total_bytes = index_.end - start};
+}
+
+// ---- import ----
+
+std::error_code ImporterDatabase::import_transaction(const importer::FsTransaction& txn) {
+  Result<std::vector<importer::FsRecord>> records = scan_.read_records(txn);
+  if (!records) return file_error(records.error());
+  std::vector<ObjectRef> objects;
+  TransactionMeta meta{.user = txn.user,
+                       .description = txn.description,
+                       .extension = txn.extension,
+                       .packed = txn.header.status == importer::kStatusPacked,
+                       .ttid = txn.tid()};
+  for (const importer::FsRecord& r : *records) {
+    ObjectRef ref{.oid = r.oid(), .value_serial = r.data_tid};
+    Result<std::optional<std::uint64_t>> id = std::optional<std::uint64_t>{};
+    if (r.data_tid) {
+      id = db_->store_data("", r.oid(), "", 0, r.data_tid);
+    } else if (r.data) {
+      StoredData stored = config_.compress_level ? compress(*r.data, *config_.compress_level)
+                                                 : StoredData{0, *r.data};
+      id = db_->store_data(sha1(stored.data), r.oid(), stored.data, stored.compression,
+                           std::nullopt);
+    }
+    if (!id) return id.error();
+    ref.data_id = *id;
+    objects.push_back(ref);
+    meta.oids.push_back(r.oid());
+  }
+  return db_->store_transaction(txn.tid(), objects, &meta, false);
+}
+
+Result<bool> ImporterDatabase::import_step(double seconds) {
+  if (!importing_) return false;
+  if (!cursor_) {
+    std::uint64_t pos =
+        imported_ < index_.transactions.size() ? index_.transactions[imported_].second : index_.end;
+    cursor_.emplace(scan_, pos, zodb_tid_ == Tid{} ? std::nullopt : std::optional(zodb_tid_));
+  }
+  const Clock::time_point deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                        std::chrono::duration<double>(seconds));
+  do {
+    Result<std::optional<importer::FsTransaction>> txn = cursor_->next();
+    if (!txn) return file_error(txn.error());
+    if (!*txn || (*txn)->tid() > zodb_ltid_) {
+      if (std::error_code ec = db_->commit()) return ec;
+      importing_ = false;
+      cursor_.reset();
+      return false;
+    }
+    if (std::error_code ec = import_transaction(**txn)) return ec;
+    zodb_tid_ = (*txn)->tid();
+    ++imported_;
+    if (std::error_code ec = db_->commit_from_time_to_time(1.0)) return ec;
+  } while (Clock::now() < deadline);
+  return true;
+}
+
+// ---- reads ----
+
+std::error_code ImporterDatabase::readable(std::uint64_t id) const {
+  const std::uint32_t np = db_->num_partitions();
+  if (np == 0) return make_error_code(errc::not_ready);
+  if (!db_->is_readable_partition(std::uint32_t(id % np)))
+    return make_error_code(errc::non_readable_cell);
+  return {};
+}
+
+bool ImporterDatabase::in_file(Oid oid, std::optional<Tid> at, std::optional<Tid> before) const {
+  if (oid > zodb_loid_) return false;
+  if (before) return zodb_tid_ < *before;
+  return !at || (zodb_tid_ < *at && *at <= zodb_ltid_);
+}
+
+Result<ObjectRecord> ImporterDatabase::load(Oid oid, std::optional<Tid> at,
+                                            std::optional<Tid> before) {
+  if (!importing_) return db_->load(oid, at, before);
+  // The revision asked lies in what is not imported yet: only the file has it.
+  std::optional<Tid> asked = before ? std::optional(Tid{before->value - 1}) : at;
+  if (asked && zodb_tid_ < *asked && *asked <= zodb_ltid_)
+    return load_from_file(oid, at, before, std::nullopt);
+  Result<ObjectRecord> imported = db_->load(oid, at, before);
+  bool missing = !imported && (imported.error() == errc::oid_does_not_exist ||
+                               imported.error() == errc::oid_not_found);
+  if (!imported && !missing) return imported;
+  if ((imported && zodb_ltid_ < imported->serial) || !in_file(oid, at, before)) return imported;
+  return load_from_file(oid, at, before,
+                        imported ? std::optional(*imported) : std::optional<ObjectRecord>());
+}
+
+Result<ObjectRecord> ImporterDatabase::load_from_file(Oid oid, std::optional<Tid> at,
+                                                      std::optional<Tid> before,
+                                                      const std::optional<ObjectRecord>& imported) {
+  if (std::error_code ec = readable(oid.value)) return ec;
+  Result<importer::FsRevision> rev = importer::load(reads_, index_, oid, at, before);
+  if (!rev) {
+    if (rev.error() == errc::corrupted_record) return file_error(rev.error());
+    if (imported) return *imported;
+    return index_.latest.count(oid.value) ? errc::oid_not_found : errc::oid_does_not_exist;
+  }
+  if (rev->serial <= zodb_tid_ && imported) return *imported;
+  ObjectRecord record{
+      .serial = rev->serial, .next_serial = rev->next_serial, .data_serial = rev->data_tid};
+  if (!record.next_serial) {
+    Result<std::optional<Tid>> next = db_->next_object_tid(oid, rev->serial);
+    if (!next) return next.error();
+    record.next_serial = *next;
+  }
+  if (rev->data) {
+    record.compression = 0;
+    record.checksum = sha1(*rev->data);
+    record.data = std::move(*rev->data);
+  }
+  return record;
+}
+
+Result<std::optional<Tid>> ImporterDatabase::last_object_tid(Oid oid) {
+  if (!importing_) return db_->last_object_tid(oid);
+  Result<ObjectRecord> latest = load(oid, std::nullopt, std::nullopt);
+  if (latest) return std::optional(latest->serial);
+  if (latest.error() == errc::oid_does_not_exist) return std::optional<Tid>{};
+  return latest.error();
+}
+
+Result<LastIds> ImporterDatabase::last_ids() {
+  Result<LastIds> ids = db_->last_ids();
+  if (!ids && ids.error() != errc::not_ready) return ids;
+  LastIds out = ids ? *ids : LastIds{};
+  out.tid = std::max(out.tid.value_or(zodb_ltid_), zodb_ltid_);
+  out.oid = std::max(out.oid.value_or(zodb_loid_), zodb_loid_);
+  return out;
+}
+
+Result<std::optional<Tid>> ImporterDatabase::last_tid(std::optional<Tid> max_tid) {
+  Result<std::optional<Tid>> last = db_->last_tid(max_tid);
+  if (!importing_ || !last) return last;
+  std::size_t i = max_tid ? index_.first_above(*max_tid) : index_.transactions.size();
+  if (i == 0) return last;
+  Tid in_file = index_.transactions[i - 1].first;
+  return std::optional(std::max(last->value_or(in_file), in_file));
+}
+
+Result<Tid> ImporterDatabase::first_tid() {
+  Result<Tid> first = db_->first_tid();
+  if (!importing_ || !first) return first;
+  return std::min(*first, index_.transactions.front().first);
+}
+
+Result<std::optional<TransactionInfo>> ImporterDatabase::transaction(Tid tid, bool include_locked) {
+  if (!importing_ || tid <= zodb_tid_ || zodb_ltid_ < tid)
+    return db_->transaction(tid, include_locked);
+  if (std::error_code ec = readable(tid.value)) return ec;
+  std::optional<std::uint64_t> pos = index_.position_of(tid);
+  if (!pos) return std::optional<TransactionInfo>{};
+  Result<std::optional<importer::FsTransaction>> txn = reads_.read_transaction(*pos);
+  if (!txn || !*txn) return file_error(txn ? make_error_code(errc::corrupted_record) : txn.error());
+  Result<std::vector<importer::FsRecord>> records = reads_.read_records(**txn, false);
+  if (!records) return file_error(records.error());
+  TransactionInfo info{.meta = {.user = (*txn)->user,
+                                .description = (*txn)->description,
+                                .extension = (*txn)->extension,
+                                .packed = (*txn)->header.status == importer::kStatusPacked,
+                                .ttid = tid}};
+  for (const importer::FsRecord& r : *records) info.meta.oids.push_back(r.oid());
+  return std::optional(std::move(info));
+}
+
+Result<std::vector<Tid>> ImporterDatabase::tid_list(std::uint64_t offset, std::uint64_t length,
+                                                    std::span<const std::uint32_t> partitions) {
+  if (!importing_) return db_->tid_list(offset, length, partitions);
+  // Newest first: what was committed after the file's end, then the file's.
+  Result<std::vector<Tid>> committed = db_->tid_list(0, offset + length, partitions);
+  if (!committed) return committed;
+  std::vector<Tid> all;
+  for (Tid tid : *committed)
+    if (zodb_ltid_ < tid) all.push_back(tid);
+  const std::uint32_t np = db_->num_partitions();
+  for (auto it = index_.transactions.rbegin();
+       it != index_.transactions.rend() && all.size() < offset + length; ++it)
+    if (std::find(partitions.begin(), partitions.end(), it->first.value % np) != partitions.end())
+      all.push_back(it->first);
+  if (offset >= all.size()) return std::vector<Tid>{};
+  return std::vector<Tid>(
+      all.begin() + std::ptrdiff_t(offset),
+      all.begin() + std::ptrdiff_t(std::min<std::uint64_t>(all.size(), offset + length)));
+}
+
+Result<std::optional<Tid>> ImporterDatabase::final_tid(Tid ttid) {
+  if (importing_ && ttid <= zodb_ltid_) return errc::backend_not_implemented;
+  return db_->final_tid(ttid);
+}
+
+std::error_code ImporterDatabase::set_truncate_tid(std::optional<Tid> tid) {
+  // What is below the file's end would be imported again at restart; and
+  // the file cannot be truncated (writeback).
+  if (tid && (*tid < zodb_ltid_ || config_.writeback))
+    return make_error_code(errc::backend_not_implemented);
+  return db_->set_truncate_tid(tid);
+}
+
+// ---- refused while importing ----
+
+#define NEO_WHILE_IMPORTING(call)                                        \
+  if (importing_) return make_error_code(errc::backend_not_implemented); \
+  return db_->call
+
+Result<std::size_t> ImporterDatabase::visit_objects(std::uint32_t partition,
+                                                    std::pair<Tid, Oid> first,
+                                                    std::pair<Tid, Oid> last,
+                                                    const ObjectVisitor& visit) {
+  NEO_WHILE_IMPORTING(visit_objects(partition, first, last, visit));
+}
+Result<std::vector<Tid>> ImporterDatabase::replication_tid_list(Tid min_tid, Tid max_tid,
+                                                                std::optional<std::uint64_t> length,
+                                                                std::uint32_t partition) {
+  NEO_WHILE_IMPORTING(replication_tid_list(min_tid, max_tid, length, partition));
+}
+Result<std::vector<std::pair<Tid, Oid>>> ImporterDatabase::replication_object_list(
+    Tid min_tid, Tid max_tid, std::optional<std::uint64_t> length, std::uint32_t partition,
+    Oid min_oid) {
+  NEO_WHILE_IMPORTING(replication_object_list(min_tid, max_tid, length, partition, min_oid));
+}
+Result<std::vector<protocol::HistoryEntry>> ImporterDatabase::object_history(Oid oid,
+                                                                             std::uint64_t offset,
+                                                                             std::uint64_t length) {
+  NEO_WHILE_IMPORTING(object_history(oid, offset, length));
+}
+Result<std::optional<UndoInfo>> ImporterDatabase::find_undo_tid(Oid oid, std::optional<Tid> ltid,
+                                                                Tid undo_tid,
+                                                                std::optional<Tid> current_tid) {
+  NEO_WHILE_IMPORTING(find_undo_tid(oid, ltid, undo_tid, current_tid));
+}
+Result<OidsFrom> ImporterDatabase::oids_from(std::uint32_t partition, std::uint64_t length,
+                                             Oid min_oid, Tid tid) {
+  NEO_WHILE_IMPORTING(oids_from(partition, length, min_oid, tid));
+}
+Result<TidRangeCheck> ImporterDatabase::check_tid_range(std::uint32_t partition,
+                                                        std::optional<std::uint64_t> length,
+                                                        Tid min_tid, Tid max_tid) {
+  NEO_WHILE_IMPORTING(check_tid_range(partition, length, min_tid, max_tid));
+}
+Result<SerialRangeCheck> ImporterDatabase::check_serial_range(std::uint32_t partition,
+                                                              std::optional<std::uint64_t> length,
+                                                              Tid min_tid, Tid max_tid,
+                                                              Oid min_oid) {
+  NEO_WHILE_IMPORTING(check_serial_range(partition, length, min_tid, max_tid, min_oid));
+}
+#undef NEO_WHILE_IMPORTING
+
+Result<PackProgress> ImporterDatabase::pack_partition(std::uint32_t, Oid, Tid, std::uint64_t) {
+  return errc::backend_not_implemented;
+}
+Result<PackProgress> ImporterDatabase::pack_oids(std::uint32_t, std::span<const Oid>, Tid) {
+  return errc::backend_not_implemented;
+}
+
+}  // namespace neo::storage
