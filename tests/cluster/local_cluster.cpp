@@ -86,9 +86,9 @@ void LocalCluster::start_master() {
   std::vector<std::string> args = common_args("master");
   const int autostart = options_.autostart ? options_.autostart : options_.storages;
   for (const std::string& arg :
-       {std::string("-b"), master_address(), std::string("-p"),
-        std::to_string(options_.partitions), std::string("-r"), std::to_string(options_.replicas),
-        std::string("-A"), std::to_string(autostart)})
+       {std::string("-b"), master_address(), std::string("-p"), std::to_string(options_.partitions),
+        std::string("-r"), std::to_string(options_.replicas), std::string("-A"),
+        std::to_string(autostart)})
     args.push_back(arg);
   master_ = std::make_unique<ChildProcess>(args, dir_ / "master.out");
 }
@@ -104,9 +104,10 @@ std::string LocalCluster::database_argument(std::size_t index) const {
 void LocalCluster::start_storage(std::size_t index) {
   const std::string node = "storage" + std::to_string(index);
   std::vector<std::string> args = common_args(node);
+  const bool importer = index == 0 && !importer_conf_.empty();
   for (const std::string& arg : {std::string("-b"), storage_address(index), std::string("-a"),
-                                 std::string("SQLite"), std::string("-d"),
-                                 database_argument(index)})
+                                 std::string(importer ? "Importer" : "SQLite"), std::string("-d"),
+                                 importer ? importer_conf_ : database_argument(index)})
     args.push_back(arg);
   storages_.at(index) = std::make_unique<ChildProcess>(args, dir_ / (node + ".out"));
 }
@@ -126,14 +127,20 @@ RunResult LocalCluster::neoctl(const std::vector<std::string>& args) const {
 
 bool LocalCluster::wait_cluster_state(const std::string& state,
                                       std::chrono::milliseconds timeout) const {
-  return wait_for([&] { return neoctl({"print", "cluster"}).out == state + "\n"; }, timeout,
-                  std::chrono::milliseconds(50));
+  return wait_for(
+      [&] {
+        return neoctl({"print", "cluster"}).out == state + "\n";
+      },
+      timeout, std::chrono::milliseconds(50));
 }
 
 bool LocalCluster::wait_nodes(const std::string& text, std::size_t lines,
                               std::chrono::milliseconds timeout) const {
-  return wait_for([&] { return count_lines_with(neoctl({"print", "node"}).out, text) == lines; },
-                  timeout, std::chrono::milliseconds(50));
+  return wait_for(
+      [&] {
+        return count_lines_with(neoctl({"print", "node"}).out, text) == lines;
+      },
+      timeout, std::chrono::milliseconds(50));
 }
 
 std::string LocalCluster::diagnostics() const {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/child_process.hpp"
@@ -42,6 +43,10 @@ class LocalCluster {
   ChildProcess& storage(std::size_t index) { return *storages_.at(index); }
   ChildProcess& admin() { return *admin_; }
   std::size_t storage_count() const { return storages_.size(); }
+
+  // Storage 0 runs the Importer backend on this importer.conf from its next
+  // start (empty: SQLite on database(0) again).
+  void use_importer(std::string conf) { importer_conf_ = std::move(conf); }
 
   std::string master_address() const;
   std::string admin_address() const;
@@ -77,6 +82,7 @@ class LocalCluster {
   std::vector<std::uint16_t> storage_ports_;
   std::unique_ptr<ChildProcess> master_, admin_;
   std::vector<std::unique_ptr<ChildProcess>> storages_;
+  std::string importer_conf_;
 };
 
 // Lines of `text` containing `needle`.
