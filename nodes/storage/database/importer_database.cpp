@@ -124,6 +124,82 @@ Result<bool> ImporterDatabase::import_step(double seconds) {
   return true;
 }
 
+// ---- writeback ----
+
+std::error_code ImporterDatabase::unlock_transaction(Tid tid, Tid ttid, bool has_trans,
+                                                     bool has_objects, bool has_pack) {
+  unlocked_ = unlocked_ || (config_.writeback && has_trans);
+  return db_->unlock_transaction(tid, ttid, has_trans, has_objects, has_pack);
+}
+
+std::error_code ImporterDatabase::commit() {
+  if (std::error_code ec = db_->commit()) return ec;
+  return unlocked_ ? write_back() : std::error_code{};
+}
+
+std::error_code ImporterDatabase::commit_deferred() {
+  if (std::error_code ec = db_->commit_deferred()) return ec;
+  return unlocked_ ? write_back() : std::error_code{};
+}
+
+Result<importer::FsNewTransaction> ImporterDatabase::written_back(Tid tid) {
+  Result<std::optional<TransactionInfo>> info = db_->transaction(tid, false);
+  if (!info) return info.error();
+  if (!*info) return errc::tid_not_found;
+  const TransactionMeta& meta = (*info)->meta;
+  importer::FsNewTransaction txn{
+      .tid = tid, .user = meta.user, .description = meta.description, .extension = meta.extension};
+  for (Oid oid : meta.oids) {
+    Result<ObjectRecord> record = db_->load(oid, tid, std::nullopt);
+    if (!record && record.error() == errc::oid_not_found) continue;  // only checked
+    if (!record) return record.error();
+    importer::FsNewRecord out{.oid = oid, .data_tid = record->data_serial};
+    if (record->has_data() && !record->data_serial) {
+      Result<std::string> data = decompress(*record->compression, record->data);
+      if (!data) return data.error();
+      out.data = std::move(*data);
+    }
+    txn.records.push_back(std::move(out));
+  }
+  return txn;
+}
+
+std::error_code ImporterDatabase::write_back() {
+  unlocked_ = false;
+  const std::string& path = config_.sources.at(0).path;
+  if (!writer_) {
+    writer_ = std::make_unique<importer::FsWriter>();
+    if (std::error_code ec = writer_->open(path)) {
+      error_ = "writeback: " + writer_->error();
+      writer_.reset();
+      return ec;
+    }
+  }
+  const Tid after = writer_->index().last_tid.value_or(Tid{});
+  std::vector<Tid> tids;  // above `after`, newest first
+  const std::vector<std::uint32_t> partitions = db_->readable_partitions();
+  for (std::uint64_t offset = 0;; offset += 100) {
+    Result<std::vector<Tid>> some = db_->tid_list(offset, 100, partitions);
+    if (!some) return some.error();
+    for (Tid tid : *some)
+      if (after < tid) tids.push_back(tid);
+    if (some->size() < 100 || some->back() <= after) break;
+  }
+  for (auto it = tids.rbegin(); it != tids.rend(); ++it) {
+    Result<importer::FsNewTransaction> txn = written_back(*it);
+    if (!txn) return txn.error();
+    if (std::error_code ec = writer_->append(*txn)) {
+      error_ = "writeback: " + writer_->error();
+      return ec;
+    }
+  }
+  if (std::error_code ec = tids.empty() ? std::error_code{} : writer_->sync()) {
+    error_ = "writeback: " + writer_->error();
+    return ec;
+  }
+  return {};
+}
+
 // ---- reads ----
 
 std::error_code ImporterDatabase::readable(std::uint64_t id) const {

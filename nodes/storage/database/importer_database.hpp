@@ -11,6 +11,11 @@
 // (replication source, checks, history, undo lookups, final_tid of imported
 // transactions) is BACKEND_NOT_IMPLEMENTED; truncation below the file's last
 // TID and pack are refused with this backend, as NEO/py does.
+// With `writeback = true`, each commit that follows unlocked transactions
+// appends them to the file (FsWriter, then fsync), as ZODB's restore()
+// would: an undo becomes a backpointer, a deletion a record without data;
+// the file's imported part is never touched. A failure to write back is a
+// commit failure (the node stops; it writes back again at restart).
 // No logging (progress() says how far it is). io thread only.
 #pragma once
 
@@ -21,6 +26,7 @@
 
 #include "importer/file_storage.hpp"
 #include "importer/fs_index.hpp"
+#include "importer/fs_writer.hpp"
 #include "importer/importer_config.hpp"
 #include "nodes/storage/database/forwarding_database.hpp"
 
@@ -48,6 +54,10 @@ class ImporterDatabase final : public ForwardingDatabase {
   Result<bool> import_step(double seconds);
 
   const std::string& last_error() const override;
+  std::error_code commit() override;
+  std::error_code commit_deferred() override;
+  std::error_code unlock_transaction(Tid tid, Tid ttid, bool has_trans, bool has_objects,
+                                     bool has_pack) override;
   Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
   Result<std::optional<Tid>> last_object_tid(Oid oid) override;
   Result<LastIds> last_ids() override;
@@ -95,6 +105,9 @@ class ImporterDatabase final : public ForwardingDatabase {
   std::error_code readable(std::uint64_t id) const;
   std::error_code file_error(std::error_code ec);
   std::error_code import_transaction(const importer::FsTransaction& txn);
+  // Appends the committed transactions above the file's last one.
+  std::error_code write_back();
+  Result<importer::FsNewTransaction> written_back(Tid tid);
 
   importer::ImporterConfig config_;
   importer::FileStorage reads_;  // random reads for clients
@@ -106,6 +119,8 @@ class ImporterDatabase final : public ForwardingDatabase {
   Tid zodb_tid_{};              // the last imported transaction (0: none)
   std::uint64_t imported_ = 0;  // transactions, from the file's start
   bool importing_ = true;
+  std::unique_ptr<importer::FsWriter> writer_;  // writeback, once needed
+  bool unlocked_ = false;                       // transactions to write back
   std::string error_;
 };
 

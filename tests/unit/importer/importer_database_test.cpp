@@ -6,6 +6,7 @@
 #include "nodes/storage/database/importer_database.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 
@@ -21,10 +22,14 @@ using namespace neo::importer::test;
 namespace {
 
 struct Fixture {
-  explicit Fixture(const std::string& name) : name(name), manifest(corpus_manifest(name)) {
+  // `writeback`: on a copy of the file, written back to.
+  explicit Fixture(const std::string& name, bool writeback = false)
+      : name(name), manifest(corpus_manifest(name)) {
+    if (writeback) std::filesystem::copy_file(corpus_file(name), source);
     std::ofstream(conf) << "[neo]\nadapter = SQLite\ndatabase = " << dir.file("neo.sqlite")
-                        << "\n[root]\nstorage =\n  <filestorage>\n    path " << corpus_file(name)
-                        << "\n  </filestorage>\n";
+                        << "\nwriteback = " << (writeback ? "true" : "false")
+                        << "\n[root]\nstorage =\n  <filestorage>\n    path "
+                        << (writeback ? source : corpus_file(name)) << "\n  </filestorage>\n";
   }
   std::unique_ptr<ImporterDatabase> open(bool with_pt = true) {
     auto db = ImporterDatabase::open(conf, false, false);
@@ -33,6 +38,7 @@ struct Fixture {
   }
   neo::test::TempDir dir{"neo-importer"};
   std::string conf = dir.file("importer.conf");
+  std::string source = dir.file("Data.fs");
   std::string name;
   nlohmann::json manifest;
 };
@@ -76,7 +82,23 @@ void check_all(Database& db, const nlohmann::json& manifest,
   }
   Result<LastIds> ids = db.last_ids();
   REQUIRE(ids);
-  CHECK(hex64(ids->oid->value) == manifest["max_oid"]);
+  CHECK(ids->oid->value >= from_hex64(manifest["max_oid"]));  // more if new oids were committed
+}
+
+// Commits `objects` as the storage node does: vote, lock, unlock, deferred commit.
+void commit(Database& db, Tid tid, const std::vector<ObjectRef>& objects) {
+  TransactionMeta meta{.user = "writer", .description = "through NEO", .ttid = tid};
+  for (const ObjectRef& object : objects) meta.oids.push_back(object.oid);
+  REQUIRE_FALSE(db.store_transaction(tid, objects, &meta, true));
+  REQUIRE_FALSE(db.lock_transaction(tid, tid, false));
+  REQUIRE_FALSE(db.unlock_transaction(tid, tid, true, true, false));
+  db.defer_commit();
+  REQUIRE_FALSE(db.commit_deferred());
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 // Imports one transaction per step until `count` are imported.
@@ -94,6 +116,7 @@ TEST_CASE("the Importer serves a FileStorage before, during and after its import
     const std::uint64_t total = f.manifest["transaction_count"];
     CHECK(db->importing());
     CHECK(db->progress().total_transactions == total);
+    CHECK(hex64(db->last_ids()->oid->value) == f.manifest["max_oid"]);
     check_all(*db, f.manifest);
     import_until(*db, total / 3);
     CHECK(db->progress().transactions == total / 3);
@@ -177,4 +200,50 @@ TEST_CASE("truncation below the file's end is refused", "[importer]") {
   const Tid last{from_hex64(f.manifest["last_tid"])};
   CHECK(db->set_truncate_tid(Tid{last.value - 1}) == errc::backend_not_implemented);
   CHECK_FALSE(db->set_truncate_tid(last));
+}
+
+TEST_CASE("writeback appends what NEO commits to the file, whose imported part stays as it was",
+          "[importer]") {
+  Fixture f("history", true);
+  auto db = f.open();
+  import_until(*db, 200);  // while importing
+  const Tid last{from_hex64(f.manifest["last_tid"])};
+  const Oid root{0}, fresh{from_hex64(f.manifest["max_oid"]) + 1};
+  const Tid first_root{from_hex64(f.manifest["transactions"][0]["tid"])};
+  StoredData stored = compress("new root state");
+  auto id = db->hold_data(sha1(stored.data), root, stored.data, stored.compression, std::nullopt);
+  auto id2 = db->hold_data(sha1("fresh"), fresh, "fresh", 0, std::nullopt);
+  const Tid t1{last.value + 10}, t2{last.value + 20}, t3{last.value + 30};
+  commit(*db, t1, {{.oid = root, .data_id = *id}, {.oid = fresh, .data_id = *id2}});
+  auto undo = db->hold_data("", root, "", 0, first_root);  // undo to the first revision
+  REQUIRE(undo);
+  commit(*db, t2, {{.oid = root, .data_id = *undo, .value_serial = first_root}});
+  commit(*db, t3, {{.oid = fresh}});  // deleted
+
+  const std::string original = read_all(corpus_file("history"));
+  CHECK(read_all(f.source).substr(0, original.size()) == original);
+  importer::FileStorage fs;
+  REQUIRE_FALSE(fs.open(f.source));
+  importer::FsIndex index;
+  REQUIRE_FALSE(importer::update_index(fs, index));
+  REQUIRE(index.transactions.size() == f.manifest["transaction_count"].get<std::size_t>() + 3);
+  CHECK(index.last_tid == t3);
+  auto at = [&](Oid oid, Tid tid) { return importer::load(fs, index, oid, tid, std::nullopt); };
+  CHECK(at(root, t1)->data == "new root state");
+  CHECK(at(fresh, t1)->data == "fresh");
+  CHECK(at(root, t2)->data_tid == first_root);
+  CHECK(at(root, t2)->data == at(root, first_root)->data);
+  CHECK(at(fresh, t3)->data == std::nullopt);
+  auto txn = fs.read_transaction(*index.position_of(t1));
+  REQUIRE(txn);
+  CHECK((*txn)->user == "writer");
+  CHECK((*txn)->description == "through NEO");
+
+  while (db->importing()) REQUIRE(db->import_step(1));
+  check_all(*db, f.manifest, root);
+  db.reset();
+  CHECK(read_all(f.source).size() == fs.size());  // nothing written twice at restart
+  auto again = f.open();
+  REQUIRE_FALSE(again->commit());
+  CHECK(read_all(f.source).size() == fs.size());
 }
