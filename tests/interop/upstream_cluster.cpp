@@ -66,10 +66,8 @@ UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
   for (int i = 0; i < options_.storages; ++i) add_storage();
   if (options_.admin) {
     admin_ = net::Address{"127.0.0.1", free_port()};
-    args = {"-l", (dir_ / "admin.log").string(),
-            "-c", options_.name,
-            "-b", net::to_string(admin_),
-            "-m", masters};
+    args = {"-l", (dir_ / "admin.log").string(), "-c", options_.name,
+            "-b", net::to_string(admin_),        "-m", masters};
     for (std::string& arg : tls_args(options_.admin_tls)) args.push_back(std::move(arg));
     spawn("admin", options_.admin_binary.empty() ? "neoadmin" : options_.admin_binary, args);
   }
@@ -86,12 +84,19 @@ std::size_t UpstreamCluster::add_storage() {
   const std::size_t index = storages_.size();
   const std::string suffix = index ? std::to_string(index) : "";
   storages_.push_back(net::Address{"127.0.0.1", free_port()});
+  std::string adapter = "SQLite", database = (dir_ / ("db" + suffix + ".sqlite")).string();
+  if (index == 0 && !options_.importer_conf.empty()) {
+    adapter = "Importer";
+    database = options_.importer_conf;
+  } else if (index == 0 && !options_.database.empty()) {
+    database = options_.database;
+  }
   std::vector<std::string> args = {"-l", (dir_ / ("storage" + suffix + ".log")).string(),
                                    "-c", options_.name,
                                    "-b", net::to_string(storages_.back()),
                                    "-m", net::to_string(master_),
-                                   "-a", "SQLite",
-                                   "-d", (dir_ / ("db" + suffix + ".sqlite")).string()};
+                                   "-a", adapter,
+                                   "-d", database};
   for (std::string& arg : tls_args(options_.storage_tls)) args.push_back(std::move(arg));
   spawn("storage" + suffix, "neostorage", args);
   return index;
@@ -180,8 +185,7 @@ bool UpstreamCluster::alive() {
 std::string UpstreamCluster::diagnostics() const {
   std::ostringstream out;
   for (const Process& process : processes_) {
-    out << "--- " << process.name << " output:\n"
-        << tail_of(dir_ / (process.name + ".out"), 2000);
+    out << "--- " << process.name << " output:\n" << tail_of(dir_ / (process.name + ".out"), 2000);
   }
   const std::string dump = (dir_ / "master.neolog").string();
   const std::string command = python_ + " " + neoppod_ + "/neolog " +

@@ -19,7 +19,6 @@
 
 namespace neo::interop {
 
-
 class UpstreamCluster {
  public:
   struct Options {
@@ -29,12 +28,16 @@ class UpstreamCluster {
     std::optional<net::TlsFiles> master_tls{};   // --ca/--cert/--key of the master
     std::optional<net::TlsFiles> storage_tls{};  // and of the storages
     std::optional<net::TlsFiles> admin_tls{};    // and of the admin
-    int storages = 1;    // storage nodes started with the master
-    bool admin = false;  // also start an admin node (neoadmin)
-    int autostart = 1;   // the master's -A; 0: the cluster waits for `neoctl start`
+    int storages = 1;                            // storage nodes started with the master
+    bool admin = false;                          // also start an admin node (neoadmin)
+    int autostart = 1;  // the master's -A; 0: the cluster waits for `neoctl start`
     // If set, the admin node runs this executable (e.g. our neoadmin), with
     // the same options, instead of upstream's neoadmin.
     std::string admin_binary{};
+    // If set, the first storage runs `-a Importer -d <importer_conf>`.
+    std::string importer_conf{};
+    // If set, the first storage's SQLite database (default: dir()/db.sqlite).
+    std::string database{};
   };
 
   explicit UpstreamCluster(const Options& options);
