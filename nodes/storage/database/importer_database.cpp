@@ -337,8 +337,15 @@ Result<std::optional<Tid>> ImporterDatabase::final_tid(Tid ttid) {
 std::error_code ImporterDatabase::set_truncate_tid(std::optional<Tid> tid) {
   // What is below the file's end would be imported again at restart; and
   // the file cannot be truncated (writeback).
-  if (tid && (*tid < zodb_ltid_ || config_.writeback))
+  if (tid && (*tid < zodb_ltid_ || config_.writeback)) {
+    error_ = "the Importer backend cannot truncate at " + to_string(*tid) +
+             (config_.writeback ? " with writeback"
+                                : ", below the FileStorage's last transaction " +
+                                      to_string(zodb_ltid_)) +
+             ": once the import is done, restart the node on its native backend "
+             "(-a " + config_.adapter + " -d " + config_.database + "), then truncate";
     return make_error_code(errc::backend_not_implemented);
+  }
   return db_->set_truncate_tid(tid);
 }
 
