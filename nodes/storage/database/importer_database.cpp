@@ -8,12 +8,6 @@
 #include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
-
 std::unique_ptr<ImporterDatabase> ImporterDatabase::open(const std::string& conf_path, bool reset,
                                                          bool dedup) {
   importer::ImporterConfig config;
@@ -37,7 +31,6 @@ ImporterDatabase::ImporterDatabase(importer::ImporterConfig config,
   const std::string& path = config_.sources.at(0).path;
   if (reads_.open(path) || importer::update_index(reads_, index_))
     throw DatabaseError(reads_.error());
-  if (scan_.open(path)) throw DatabaseError(scan_.error());
   if (!index_.last_tid) throw DatabaseError("can not import empty storage: " + path);
   zodb_ltid_ = *index_.last_tid;
   zodb_loid_ = index_.max_oid.value_or(Oid{});
@@ -54,7 +47,7 @@ const std::string& ImporterDatabase::last_error() const {
 }
 
 std::error_code ImporterDatabase::file_error(std::error_code ec) {
-  error_ = reads_.error().empty() ? scan_.error() : reads_.error();
+  error_ = reads_.error();
   return ec;
 }
 
@@ -70,54 +63,58 @@ ImporterDatabase::Progress ImporterDatabase::progress() const {
 
 // ---- import ----
 
-std::error_code ImporterDatabase::import_transaction(const importer::FsTransaction& txn) {
-  Result<std::vector<importer::FsRecord>> records = scan_.read_records(txn);
-  if (!records) return file_error(records.error());
+std::error_code ImporterDatabase::import_transaction(const importer::PreparedTransaction& txn) {
   std::vector<ObjectRef> objects;
-  TransactionMeta meta{.user = txn.user,
-                       .description = txn.description,
-                       .extension = txn.extension,
-                       .packed = txn.header.status == importer::kStatusPacked,
-                       .ttid = txn.tid()};
-  for (const importer::FsRecord& r : *records) {
-    ObjectRef ref{.oid = r.oid(), .value_serial = r.data_tid};
+  objects.reserve(txn.records.size());
+  TransactionMeta meta{.user = txn.txn.user,
+                       .description = txn.txn.description,
+                       .extension = txn.txn.extension,
+                       .packed = txn.txn.header.status == importer::kStatusPacked,
+                       .ttid = txn.txn.tid()};
+  for (const importer::PreparedRecord& r : txn.records) {
     Result<std::optional<std::uint64_t>> id = std::optional<std::uint64_t>{};
-    if (r.data_tid) {
-      id = db_->store_data("", r.oid(), "", 0, r.data_tid);
-    } else if (r.data) {
-      StoredData stored = config_.compress_level ? compress(*r.data, *config_.compress_level)
-                                                 : StoredData{0, *r.data};
-      id = db_->store_data(sha1(stored.data), r.oid(), stored.data, stored.compression,
-                           std::nullopt);
-    }
+    if (r.data_tid)
+      id = db_->store_data("", r.oid, "", 0, r.data_tid);
+    else if (r.has_data)
+      id = db_->store_data(r.checksum, r.oid, r.data, r.compression, std::nullopt);
     if (!id) return id.error();
-    ref.data_id = *id;
-    objects.push_back(ref);
-    meta.oids.push_back(r.oid());
+    objects.push_back({.oid = r.oid, .data_id = *id, .value_serial = r.data_tid});
+    meta.oids.push_back(r.oid);
   }
-  return db_->store_transaction(txn.tid(), objects, &meta, false);
+  return db_->store_transaction(txn.txn.tid(), objects, &meta, false);
 }
 
 Result<bool> ImporterDatabase::import_step(double seconds) {
   if (!importing_) return false;
-  if (!cursor_) {
-    std::uint64_t pos =
-        imported_ < index_.transactions.size() ? index_.transactions[imported_].second : index_.end;
-    cursor_.emplace(scan_, pos, zodb_tid_ == Tid{} ? std::nullopt : std::optional(zodb_tid_));
+  if (!reader_) {
+    std::uint64_t pos = imported_ < index_.transactions.size()
+                            ? index_.transactions[imported_].second
+                            : index_.end;
+    reader_ = std::make_unique<importer::ImportReader>(
+        config_.sources.at(0).path, pos,
+        zodb_tid_ == Tid{} ? std::nullopt : std::optional(zodb_tid_), zodb_ltid_,
+        config_.compress_level);
   }
-  const Clock::time_point deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                        std::chrono::duration<double>(seconds));
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   do {
-    Result<std::optional<importer::FsTransaction>> txn = cursor_->next();
-    if (!txn) return file_error(txn.error());
-    if (!*txn || (*txn)->tid() > zodb_ltid_) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    Result<std::optional<importer::PreparedTransaction>> txn =
+        reader_->next(std::max(wait, std::chrono::milliseconds(1)));
+    if (!txn) {
+      error_ = reader_->error();
+      return txn.error();
+    }
+    if (!*txn) {
+      if (!reader_->done()) return true;  // not read yet
       if (std::error_code ec = db_->commit()) return ec;
       importing_ = false;
-      cursor_.reset();
+      reader_.reset();
       return false;
     }
     if (std::error_code ec = import_transaction(**txn)) return ec;
-    zodb_tid_ = (*txn)->tid();
+    zodb_tid_ = (*txn)->txn.tid();
     ++imported_;
     if (std::error_code ec = db_->commit_from_time_to_time(1.0)) return ec;
   } while (Clock::now() < deadline);

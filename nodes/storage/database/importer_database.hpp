@@ -27,6 +27,7 @@
 #include "importer/file_storage.hpp"
 #include "importer/fs_index.hpp"
 #include "importer/fs_writer.hpp"
+#include "importer/import_reader.hpp"
 #include "importer/importer_config.hpp"
 #include "nodes/storage/database/forwarding_database.hpp"
 
@@ -104,7 +105,7 @@ class ImporterDatabase final : public ForwardingDatabase {
   // Partition of `id` readable here (non_readable_cell, not_ready otherwise).
   std::error_code readable(std::uint64_t id) const;
   std::error_code file_error(std::error_code ec);
-  std::error_code import_transaction(const importer::FsTransaction& txn);
+  std::error_code import_transaction(const importer::PreparedTransaction& txn);
   // Appends the committed transactions above the file's last one.
   std::error_code write_back();
   Result<importer::FsNewTransaction> written_back(Tid tid);
@@ -112,8 +113,7 @@ class ImporterDatabase final : public ForwardingDatabase {
   importer::ImporterConfig config_;
   importer::FileStorage reads_;  // random reads for clients
   importer::FsIndex index_;
-  importer::FileStorage scan_;  // the import's sequential reads
-  std::optional<importer::FsIterator> cursor_;
+  std::unique_ptr<importer::ImportReader> reader_;  // the import's reads, once started
   Tid zodb_ltid_{};             // the file's last transaction
   Oid zodb_loid_{};             // its greatest oid
   Tid zodb_tid_{};              // the last imported transaction (0: none)
