@@ -7,8 +7,8 @@
 
 namespace neo::importer {
 
-ImportReader::ImportReader(const std::string& path, std::uint64_t pos,
-                           std::optional<Tid> last_tid, Tid stop, std::optional<int> level)
+ImportReader::ImportReader(const std::string& path, std::uint64_t pos, std::optional<Tid> last_tid,
+                           Tid stop, std::optional<int> level)
     : stop_(stop), level_(level) {
   if (std::error_code ec = fs_.open(path)) {
     error_ = fs_.error();

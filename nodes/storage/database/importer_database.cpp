@@ -87,17 +87,16 @@ std::error_code ImporterDatabase::import_transaction(const importer::PreparedTra
 Result<bool> ImporterDatabase::import_step(double seconds) {
   if (!importing_) return false;
   if (!reader_) {
-    std::uint64_t pos = imported_ < index_.transactions.size()
-                            ? index_.transactions[imported_].second
-                            : index_.end;
+    std::uint64_t pos =
+        imported_ < index_.transactions.size() ? index_.transactions[imported_].second : index_.end;
     reader_ = std::make_unique<importer::ImportReader>(
         config_.sources.at(0).path, pos,
         zodb_tid_ == Tid{} ? std::nullopt : std::optional(zodb_tid_), zodb_ltid_,
         config_.compress_level);
   }
   using Clock = std::chrono::steady_clock;
-  const Clock::time_point deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const Clock::time_point deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                        std::chrono::duration<double>(seconds));
   do {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     Result<std::optional<importer::PreparedTransaction>> txn =
@@ -326,6 +325,29 @@ Result<std::vector<Tid>> ImporterDatabase::tid_list(std::uint64_t offset, std::u
       all.begin() + std::ptrdiff_t(std::min<std::uint64_t>(all.size(), offset + length)));
 }
 
+Result<std::vector<Tid>> ImporterDatabase::replication_tid_list(Tid min_tid, Tid max_tid,
+                                                                std::optional<std::uint64_t> length,
+                                                                std::uint32_t partition) {
+  if (!importing_) return db_->replication_tid_list(min_tid, max_tid, length, partition);
+  if (std::error_code ec = readable(partition)) return ec;
+  // Ascending: the file's up to its end, then what was committed after it.
+  const std::uint32_t np = db_->num_partitions();
+  std::vector<Tid> out;
+  for (std::size_t i = index_.first_above(Tid{min_tid.value ? min_tid.value - 1 : 0});
+       i < index_.transactions.size() && (!length || out.size() < *length); ++i) {
+    const Tid tid = index_.transactions[i].first;
+    if (max_tid < tid) return out;
+    if (tid.value % np == partition && min_tid <= tid) out.push_back(tid);
+  }
+  if (max_tid <= zodb_ltid_ || (length && out.size() >= *length)) return out;
+  Result<std::vector<Tid>> after = db_->replication_tid_list(
+      std::max(min_tid, Tid{zodb_ltid_.value + 1}), max_tid,
+      length ? std::optional(*length - out.size()) : std::nullopt, partition);
+  if (!after) return after;
+  out.insert(out.end(), after->begin(), after->end());
+  return out;
+}
+
 Result<std::optional<Tid>> ImporterDatabase::final_tid(Tid ttid) {
   if (importing_ && ttid <= zodb_ltid_) return errc::backend_not_implemented;
   return db_->final_tid(ttid);
@@ -336,11 +358,12 @@ std::error_code ImporterDatabase::set_truncate_tid(std::optional<Tid> tid) {
   // the file cannot be truncated (writeback).
   if (tid && (*tid < zodb_ltid_ || config_.writeback)) {
     error_ = "the Importer backend cannot truncate at " + to_string(*tid) +
-             (config_.writeback ? " with writeback"
-                                : ", below the FileStorage's last transaction " +
-                                      to_string(zodb_ltid_)) +
+             (config_.writeback
+                  ? " with writeback"
+                  : ", below the FileStorage's last transaction " + to_string(zodb_ltid_)) +
              ": once the import is done, restart the node on its native backend "
-             "(-a " + config_.adapter + " -d " + config_.database + "), then truncate";
+             "(-a " +
+             config_.adapter + " -d " + config_.database + "), then truncate";
     return make_error_code(errc::backend_not_implemented);
   }
   return db_->set_truncate_tid(tid);
@@ -357,11 +380,6 @@ Result<std::size_t> ImporterDatabase::visit_objects(std::uint32_t partition,
                                                     std::pair<Tid, Oid> last,
                                                     const ObjectVisitor& visit) {
   NEO_WHILE_IMPORTING(visit_objects(partition, first, last, visit));
-}
-Result<std::vector<Tid>> ImporterDatabase::replication_tid_list(Tid min_tid, Tid max_tid,
-                                                                std::optional<std::uint64_t> length,
-                                                                std::uint32_t partition) {
-  NEO_WHILE_IMPORTING(replication_tid_list(min_tid, max_tid, length, partition));
 }
 Result<std::vector<std::pair<Tid, Oid>>> ImporterDatabase::replication_object_list(
     Tid min_tid, Tid max_tid, std::optional<std::uint64_t> length, std::uint32_t partition,

@@ -9,7 +9,8 @@
 // imported transaction: the destination's last TID up to the file's.
 // While importing, what needs the whole history in the destination
 // (replication source, checks, history, undo lookups, final_tid of imported
-// transactions) is BACKEND_NOT_IMPLEMENTED; truncation below the file's last
+// transactions) is BACKEND_NOT_IMPLEMENTED (clients may iterate, unlike
+// with NEO/py's Importer); truncation below the file's last
 // TID and pack are refused with this backend, as NEO/py does.
 // With `writeback = true`, each commit that follows unlocked transactions
 // appends them to the file (FsWriter, then fsync), as ZODB's restore()
@@ -70,12 +71,13 @@ class ImporterDatabase final : public ForwardingDatabase {
   Result<std::optional<Tid>> final_tid(Tid ttid) override;
   std::error_code set_truncate_tid(std::optional<Tid> tid) override;
 
-  // Refused while importing (the destination does not hold everything yet).
-  Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
-                                    std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
+  // AskTIDsFrom (a client's iterator): the file's tids, then the destination's.
   Result<std::vector<Tid>> replication_tid_list(Tid min_tid, Tid max_tid,
                                                 std::optional<std::uint64_t> length,
                                                 std::uint32_t partition) override;
+  // Refused while importing (the destination does not hold everything yet).
+  Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
+                                    std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
   Result<std::vector<std::pair<Tid, Oid>>> replication_object_list(
       Tid min_tid, Tid max_tid, std::optional<std::uint64_t> length, std::uint32_t partition,
       Oid min_oid) override;
@@ -114,10 +116,10 @@ class ImporterDatabase final : public ForwardingDatabase {
   importer::FileStorage reads_;  // random reads for clients
   importer::FsIndex index_;
   std::unique_ptr<importer::ImportReader> reader_;  // the import's reads, once started
-  Tid zodb_ltid_{};             // the file's last transaction
-  Oid zodb_loid_{};             // its greatest oid
-  Tid zodb_tid_{};              // the last imported transaction (0: none)
-  std::uint64_t imported_ = 0;  // transactions, from the file's start
+  Tid zodb_ltid_{};                                 // the file's last transaction
+  Oid zodb_loid_{};                                 // its greatest oid
+  Tid zodb_tid_{};                                  // the last imported transaction (0: none)
+  std::uint64_t imported_ = 0;                      // transactions, from the file's start
   bool importing_ = true;
   std::unique_ptr<importer::FsWriter> writer_;  // writeback, once needed
   bool unlocked_ = false;                       // transactions to write back

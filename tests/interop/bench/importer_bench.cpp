@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const long total = long(index.transactions.size());
-  std::printf("importer_bench: %s, %.1f MB, %ld transactions, %llu records\n",
-              file.c_str(), double(fs.size()) / 1e6, total, (unsigned long long)index.records);
+  std::printf("importer_bench: %s, %.1f MB, %ld transactions, %llu records\n", file.c_str(),
+              double(fs.size()) / 1e6, total, (unsigned long long)index.records);
   ::setenv("NEO_BIN_DIR", NEO_DEFAULT_BIN_DIR, 0);
   std::vector<double> ours, theirs;
   for (int run = 0; run < runs; ++run) {

@@ -5,6 +5,7 @@
 // go above the file's end.
 #include "nodes/storage/database/importer_database.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -187,6 +188,19 @@ TEST_CASE("new commits go above the file's last tid, even while importing", "[im
   REQUIRE(tids->size() == f.manifest["transaction_count"].get<std::size_t>() + 1);
   CHECK(tids->front() == tid);
   CHECK(tids->at(1) == last);
+  // A client's iterator (AskTIDsFrom), partition by partition, ascending.
+  std::vector<Tid> iterated;
+  for (std::uint32_t p : all) {
+    Result<std::vector<Tid>> some = db->replication_tid_list(Tid{}, neo::kMaxTid, std::nullopt, p);
+    REQUIRE(some);
+    CHECK(std::is_sorted(some->begin(), some->end()));
+    iterated.insert(iterated.end(), some->begin(), some->end());
+    Result<std::vector<Tid>> two = db->replication_tid_list(Tid{}, neo::kMaxTid, 2, p);
+    CHECK(two.value() ==
+          std::vector<Tid>(some->begin(), some->begin() + std::min<long>(2, long(some->size()))));
+  }
+  std::sort(iterated.begin(), iterated.end(), std::greater<>());
+  CHECK(iterated == *tids);
   check_all(*db, f.manifest, root);
   while (db->importing()) REQUIRE(db->import_step(1));
   CHECK(db->load(root, std::nullopt, tid)->next_serial == tid);
