@@ -112,8 +112,11 @@ void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
   commit_due_ = true;
 }
 
+// A chunk's commit need not wait for the disk: lost with the machine, it is
+// fetched again. finish() commits with a sync before the replication is
+// reported done.
 bool Replicator::commit_if_due() {
-  return !std::exchange(commit_due_, false) || !failed(state_.db().commit(), "commit");
+  return !std::exchange(commit_due_, false) || !failed(state_.db().commit_unsynced(), "commit");
 }
 
 void Replicator::add_object(net::Peer& peer, const protocol::AddObject& p) {

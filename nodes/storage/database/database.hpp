@@ -178,6 +178,11 @@ class Database {
 
   // Commits pending changes (clearing a deferred commit).
   virtual std::error_code commit() = 0;
+  // Commits without waiting for the disk where the backend can (SQLite in
+  // WAL mode, as with synchronous=NORMAL): changes that a machine crash may
+  // lose and that are then redone, a replication chunk with its progress.
+  // The next commit() makes them durable too.
+  virtual std::error_code commit_unsynced() = 0;
   // Marks pending changes to be committed by commit_deferred() (the node
   // calls it 1 s later) or by the next commit(); see unlock_transaction.
   virtual void defer_commit() = 0;

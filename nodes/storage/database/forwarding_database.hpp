@@ -18,6 +18,7 @@ class ForwardingDatabase : public Database {
   Database& wrapped() { return *db_; }
 
   std::error_code commit() override { return db_->commit(); }
+  std::error_code commit_unsynced() override { return db_->commit_unsynced(); }
   void defer_commit() override { db_->defer_commit(); }
   std::error_code commit_deferred() override { return db_->commit_deferred(); }
   std::error_code commit_from_time_to_time(double seconds) override {

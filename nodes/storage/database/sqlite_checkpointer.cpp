@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "nodes/storage/database/sqlite_wal_batch.hpp"
+
 namespace neo::storage::sqlite {
 
 Checkpointer::Checkpointer(sqlite3* writer, const std::string& path, const char* vfs,
@@ -37,7 +39,8 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* name, int pages
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   if (pages >= kWriterPages) {
     std::unique_lock idle(checkpointer.checkpoint_, std::try_to_lock);
-    if (idle) {  // else the thread is at it: at a later commit
+    if (idle) {                   // else the thread is at it: at a later commit
+      WalSyncScope synced(true);  // the WAL is synced before it is copied
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       return SQLITE_OK;
     }

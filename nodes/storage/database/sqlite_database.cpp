@@ -1,6 +1,7 @@
 // SqliteDatabase: life cycle, configuration and partition table.
 #include "nodes/storage/database/sqlite_database.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sqlite_checkpointer.hpp"
 #include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sqlite_wal_batch.hpp"
 
 namespace neo::storage {
 
@@ -27,12 +29,37 @@ sqlite::Query SqliteDatabase::write(std::string_view sql) {
 
 void SqliteDatabase::do_commit() {
   conn_->commit();
+  if (wal_unsynced_) sync_wal_file();
   last_commit_ = std::chrono::steady_clock::now();
   deferred_commit_ = false;
 }
 
+void SqliteDatabase::sync_wal_file() {
+  // The commit just made synced the WAL if it wrote to it; not if it had
+  // nothing to write.
+  const std::string wal = path_ + "-wal";
+  const int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fdatasync(fd) != 0) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    sqlite::fail(std::error_code(e, std::generic_category()), "fdatasync " + wal);
+  }
+  ::close(fd);
+  wal_unsynced_ = false;
+}
+
 std::error_code SqliteDatabase::commit() {
   return guard([&] { do_commit(); });
+}
+
+std::error_code SqliteDatabase::commit_unsynced() {
+  if (!batched_wal_) return commit();
+  return guard([&] {
+    sqlite::WalSyncScope unsynced(false);
+    conn_->commit();
+    wal_unsynced_ = true;
+    last_commit_ = std::chrono::steady_clock::now();
+  });
 }
 
 std::error_code SqliteDatabase::commit_deferred() {

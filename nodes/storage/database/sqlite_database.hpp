@@ -73,6 +73,7 @@ class SqliteDatabase final : public Database {
 
   // ---- Database ----
   std::error_code commit() override;
+  std::error_code commit_unsynced() override;
   void defer_commit() override { deferred_commit_ = true; }
   std::error_code commit_deferred() override;
   std::error_code commit_from_time_to_time(double seconds) override;
@@ -204,6 +205,8 @@ class SqliteDatabase final : public Database {
   bool table_exists(std::string_view table);
   std::optional<bool> table_nonempty(std::string_view table);
   void do_commit();
+  // fdatasync(2) of the WAL file after unsynced commits (commit_unsynced).
+  void sync_wal_file();
   void do_set_config(std::string_view key, std::optional<std::string> value);
   std::uint32_t partition_of(std::uint64_t id) const;
   std::uint32_t readable_partition_of(std::uint64_t id) const;  // else non_readable_cell
@@ -242,6 +245,8 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // WAL: before conn_ goes
   FileLock lock_;
   std::string path_;
+  bool batched_wal_ = false;   // WAL syncs go through sqlite::wal_batch_vfs()
+  bool wal_unsynced_ = false;  // commits since the WAL file's last sync
   bool dedup_ = false;
   std::map<std::string, std::string, std::less<>> config_;  // the config table
   std::uint32_t np_ = 0;

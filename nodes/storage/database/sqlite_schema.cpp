@@ -268,6 +268,7 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(std::string_view database,
     if (options.lock && !pragma_of(target, "journal_mode"))
       db->conn_->query_once("PRAGMA journal_mode = WAL").run();
     if (options.lock && db->in_wal_mode()) {
+      db->batched_wal_ = vfs != nullptr;
       try {
         db->checkpointer_ = std::make_unique<sqlite::Checkpointer>(
             db->conn_->handle(), target.path, vfs, pragma_of(target, "synchronous").value_or(""));

@@ -29,6 +29,7 @@ namespace {
 constexpr std::size_t kMaxBuffered = 4 << 20;  // written out when larger
 
 sqlite3_vfs* base_vfs = nullptr;
+thread_local bool sync_wal = true;  // see WalSyncScope
 
 struct WalFile {
   sqlite3_file file;    // pMethods: kWalMethods
@@ -93,7 +94,7 @@ int wal_truncate(sqlite3_file* file, sqlite3_int64 size) {
 int wal_sync(sqlite3_file* file, int flags) {
   WalFile& f = wal(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return f.real->pMethods->xSync(f.real, flags);
+  return sync_wal ? f.real->pMethods->xSync(f.real, flags) : SQLITE_OK;
 }
 
 int wal_file_size(sqlite3_file* file, sqlite3_int64* size) {
@@ -169,6 +170,9 @@ int batch_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flag
 }
 
 }  // namespace
+
+WalSyncScope::WalSyncScope(bool sync) : previous_(sync_wal) { sync_wal = sync; }
+WalSyncScope::~WalSyncScope() { sync_wal = previous_; }
 
 const char* wal_batch_vfs() {
   static sqlite3_vfs vfs;

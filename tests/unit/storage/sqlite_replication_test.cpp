@@ -281,3 +281,20 @@ TEST_CASE("pack orders are stored, signed and listed; pack ids per cell", "[stor
   REQUIRE_FALSE(db->update_completed_pack_by_replication(0, Tid{7}));
   CHECK(db->packed_ids(false).value() == Packed{{0, Tid{7}}, {1, kZeroTid}});
 }
+
+TEST_CASE("a replication chunk's commit without sync is seen at once, and made durable by the next",
+          "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("unsynced.sqlite");
+  auto db = SqliteDatabase::open(path);  // WAL, synchronous=FULL: through the batching VFS
+  give_partitions(*db, 2);
+  const TransactionMeta meta{{Oid{2}}, "", "", "", false, Tid{10}};
+  auto id = db->store_data(sha1("a"), Oid{2}, "a", 0, std::nullopt);
+  REQUIRE(id);
+  const ObjectRef ref{Oid{2}, *id, std::nullopt};
+  REQUIRE_FALSE(db->store_transaction(Tid{10}, std::span(&ref, 1), &meta, false));
+  REQUIRE_FALSE(db->commit_unsynced());
+  CHECK(sql_rows(path, "SELECT COUNT(*) FROM obj")[0][0] == "1");
+  REQUIRE_FALSE(db->commit());  // nothing to write: syncs the WAL file itself
+  CHECK(db->load(Oid{2}, std::nullopt, std::nullopt)->serial == Tid{10});
+}

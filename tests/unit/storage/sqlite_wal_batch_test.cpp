@@ -93,3 +93,32 @@ TEST_CASE("a process dying right after its commits through the VFS loses none of
   CHECK(totals(path) == "210 " + std::to_string(bytes));
   CHECK(sql_rows(path, "PRAGMA integrity_check")[0][0] == "ok");
 }
+
+TEST_CASE("commits that skip the WAL's sync are still whole in the file for others and a crash") {
+  TempDir dir;
+  const std::string path = dir.file("unsynced.sqlite");
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int status = 1;
+    try {
+      auto conn = open_batched(path);
+      sqlite::WalSyncScope unsynced(false);
+      for (int i = 1; i <= 10; ++i) {
+        sqlite::WalSyncScope synced(i % 3 == 0);  // scopes nest
+        commit_rows(*conn, i);
+      }
+      status = 0;
+    } catch (...) {
+    }
+    _exit(status);
+  }
+  int status = -1;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  std::int64_t bytes = 0;
+  for (int i = 1; i <= 10; ++i) bytes += bytes_of(i);
+  CHECK(totals(path) == "55 " + std::to_string(bytes));
+  CHECK(sql_rows(path, "PRAGMA integrity_check")[0][0] == "ok");
+}
