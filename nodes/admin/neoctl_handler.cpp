@@ -5,6 +5,7 @@
 #include "core/log/log.hpp"
 #include "core/net/connection.hpp"
 #include "core/net/dispatch.hpp"
+#include "nodes/admin/request_check.hpp"
 
 namespace neo::admin {
 
@@ -34,10 +35,8 @@ bool NeoctlHandler::is_forwarded(std::uint16_t code) {
     case SetNodeState::kCode:
     case SetNumReplicas::kCode:
     case Truncate::kCode:
-    case TweakPartitionTable::kCode:
-      return true;
-    default:
-      return false;
+    case TweakPartitionTable::kCode: return true;
+    default: return false;
   }
 }
 
@@ -63,6 +62,11 @@ void NeoctlHandler::on(net::Peer&, const Pong&) {}
 void NeoctlHandler::forward(net::Peer& peer, const Frame& frame) {
   const PacketInfo* info = find_packet(frame.code);
   if (!core_.master()) return refuse(peer, errc::not_ready, kNotConnectedMessage);
+  if (std::optional<RequestRefusal> refusal = check_request(frame, core_.view())) {
+    if (refusal->code == errc::protocol_error) return refuse(peer, refusal->code, refusal->message);
+    SPDLOG_WARN("{}: {} refused: {}", peer.describe(), info->name, refusal->message);
+    return peer.answer_error(refusal->code, refusal->message);
+  }
   SPDLOG_INFO("{}: forwarding {} to the primary master", peer.describe(), info->name);
   core_.master()->ask_raw(
       frame.code, info->answer, frame.args,
