@@ -202,9 +202,9 @@ def admin_attack(c, rounds=3, calls=20):
 BAD_NEW_NID = [[99999], [-1], b"zz", list(range(100000)), [], "x" * 10]
 
 
-def new_nid_attack(c):
+def new_nid_attack(c, values):
     answers = []
-    for new_nid in BAD_NEW_NID:
+    for new_nid in values:
         accepted = identify(c.master, [enum(EXT_NODE_TYPE, STORAGE), None, None, c.bname, None,
                                        {b"new_nid": new_nid}])
         answers.append("ACCEPTED" if accepted else "refused")
@@ -232,6 +232,8 @@ def main():
     parser.add_argument("--impl", choices=("cpp", "py"), default="cpp")
     parser.add_argument("--bin", default="build/bin", help="our daemons and neoctl")
     parser.add_argument("--masters", type=int, default=200)
+    parser.add_argument("--each", action="store_true",
+                        help="one cluster per bad new_nid (NEO/py's master dies on some)")
     args = parser.parse_args()
 
     def masters(c):
@@ -247,18 +249,22 @@ def main():
         print("%s: neoctl print cluster OK %s /20 per round, %d malformed requests sent"
               % (args.impl, results, sent))
 
-    def new_nid(c):
+    def new_nid(c, values=BAD_NEW_NID):
         pt_before, nodes_before = c.pt(), c.nodes()
-        answers = new_nid_attack(c)
+        answers = new_nid_attack(c, values)
         time.sleep(0.5)
         pt_after, nodes_after = c.pt(), c.nodes()
         print("%s: new_nid %s: %s; partition table %s, node list %s -> %s"
-              % (args.impl, [repr(x)[:12] for x in BAD_NEW_NID], answers,
+              % (args.impl, [repr(x)[:12] for x in values], answers,
                  "unchanged" if pt_before == pt_after else "CHANGED",
                  nodes_before and len(nodes_before), nodes_after and len(nodes_after)))
         if pt_before != pt_after:
             print(pt_after)
 
+    if args.each:
+        for value in BAD_NEW_NID:
+            run_phase(args, lambda c: new_nid(c, [value]))
+        return 0
     for phase in (masters, admin, new_nid):
         run_phase(args, phase)
     return 0
