@@ -59,10 +59,10 @@ Refused check(const ClusterView& view, const Repair& p) {
   return std::nullopt;
 }
 
+// Without a table yet, the offsets are the master's to check.
 Refused check(const ClusterView& view, const CheckReplicas& p) {
-  const std::int64_t partitions = view.pt() ? view.pt()->num_partitions() : 0;
   for (const auto& [offset, source] : p.partition_dict) {
-    if (offset < 0 || offset >= partitions)
+    if (view.pt() && (offset < 0 || offset >= view.pt()->num_partitions()))
       return RequestRefusal{errc::protocol_error, "invalid partition table offset"};
     if (source && !is_storage(view, *source))
       return denied("invalid storage node " + to_string(*source));
