@@ -38,9 +38,19 @@ constexpr std::string_view handler_name() {
     return "handler";
 }
 
-// Logs, answers Error(PROTOCOL_ERROR, "malformed <Name>") and aborts.
+// True if H says `static constexpr bool kKeepMalformed = true;`.
+template <class H>
+constexpr bool keeps_malformed() {
+  if constexpr (requires { bool(H::kKeepMalformed); })
+    return H::kKeepMalformed;
+  else
+    return false;
+}
+
+// Logs, answers Error(PROTOCOL_ERROR, "malformed <Name>") and aborts
+// (unless `keep`).
 void reject_malformed(Peer& peer, const protocol::Frame& frame, std::string_view handler,
-                      std::error_code reason);
+                      std::error_code reason, bool keep = false);
 
 // NEO/py's handling of an Error packet that answers no request (see above);
 // false if it was rejected as unexpected.
@@ -60,7 +70,9 @@ bool dispatch(H& handler, Peer& peer, const protocol::Frame& frame) {
     if constexpr (has_on || std::is_same_v<P, protocol::Error>) {
       known = true;
       Result<P> packet = protocol::decode_args<P>(frame.args);
-      if (!packet) return reject_malformed(peer, frame, name, packet.error());
+      if (!packet)
+        return reject_malformed(peer, frame, name, packet.error(),
+                                keeps_malformed<std::remove_const_t<H>>());
       if constexpr (has_on) {
         handled = true;
         handler.on(peer, *packet);

@@ -40,12 +40,12 @@ void Peer::reject_unexpected(const protocol::Frame& frame, std::string_view hand
 }
 
 void reject_malformed(Peer& peer, const protocol::Frame& frame, std::string_view handler,
-                      std::error_code reason) {
+                      std::error_code reason, bool keep) {
   const std::string message = "malformed " + packet_name(frame.code);
   spdlog::error("{}: {} (msg id {}) in {}: {}", peer.describe(), message, frame.msg_id, handler,
                 reason.message());
   peer.answer_error(frame.msg_id, errc::protocol_error, message);
-  peer.abort(errc::malformed_packet);
+  if (!keep) peer.abort(errc::malformed_packet);
 }
 
 bool unsolicited_error(Peer& peer, const protocol::Frame& frame, std::string_view handler,

@@ -5,22 +5,22 @@
 #include "core/log/log.hpp"
 #include "core/net/connection.hpp"
 #include "core/net/dispatch.hpp"
+#include "nodes/admin/request_check.hpp"
 
 namespace neo::admin {
 
 using namespace protocol;
 
-namespace {
-
 // Error PROTOCOL_ERROR or NOT_READY as an answer, then close (NEO/py's
 // dispatch does so for ProtocolError and NotReadyError).
-void refuse(net::Peer& peer, errc code, std::string_view message) {
-  SPDLOG_WARN("{}: {} {} (msg id {})", peer.describe(), errc_name(code), message, peer.msg_id());
+void NeoctlHandler::refuse(net::Peer& peer, errc code, std::string_view message) {
+  std::string more;
+  if (refused_log_.allow(more))
+    SPDLOG_WARN("{}: {} {} (msg id {}){}", peer.describe(), errc_name(code), message, peer.msg_id(),
+                more);
   peer.answer_error(code, message);
   peer.abort(make_error_code(code));
 }
-
-}  // namespace
 
 bool NeoctlHandler::is_forwarded(std::uint16_t code) {
   switch (code) {
@@ -34,10 +34,8 @@ bool NeoctlHandler::is_forwarded(std::uint16_t code) {
     case SetNodeState::kCode:
     case SetNumReplicas::kCode:
     case Truncate::kCode:
-    case TweakPartitionTable::kCode:
-      return true;
-    default:
-      return false;
+    case TweakPartitionTable::kCode: return true;
+    default: return false;
   }
 }
 
@@ -63,7 +61,15 @@ void NeoctlHandler::on(net::Peer&, const Pong&) {}
 void NeoctlHandler::forward(net::Peer& peer, const Frame& frame) {
   const PacketInfo* info = find_packet(frame.code);
   if (!core_.master()) return refuse(peer, errc::not_ready, kNotConnectedMessage);
-  SPDLOG_INFO("{}: forwarding {} to the primary master", peer.describe(), info->name);
+  if (std::optional<RequestRefusal> refusal = check_request(frame, core_.view())) {
+    if (refusal->code == errc::protocol_error) return refuse(peer, refusal->code, refusal->message);
+    std::string more;
+    if (refused_log_.allow(more))
+      SPDLOG_WARN("{}: {} refused: {}{}", peer.describe(), info->name, refusal->message, more);
+    return peer.answer_error(refusal->code, refusal->message);
+  }
+  if (std::string more; requests_log_.allow(more))
+    SPDLOG_INFO("{}: forwarding {} to the primary master{}", peer.describe(), info->name, more);
   core_.master()->ask_raw(
       frame.code, info->answer, frame.args,
       [neoctl = peer.weak_from_this(), msg_id = frame.msg_id](Result<Frame> answer) {
@@ -84,8 +90,9 @@ void NeoctlHandler::forward(net::Peer& peer, const Frame& frame) {
 
 void NeoctlHandler::on(net::Peer& peer, const AskPartitionList& ask) {
   if (refused_without_master(peer)) return;
-  SPDLOG_INFO("ask partition list from {} to {} for {}", ask.min_offset, ask.max_offset,
-              to_string(ask.nid));
+  if (std::string more; requests_log_.allow(more))
+    SPDLOG_INFO("ask partition list from {} to {} for {}{}", ask.min_offset, ask.max_offset,
+                to_string(ask.nid), more);
   Result<AnswerPartitionList> answer = core_.view().partition_list(ask.min_offset, ask.max_offset);
   if (answer) return peer.answer(*answer);
   if (answer.error() == errc::not_ready) return refuse(peer, errc::not_ready, "Retry Later");
@@ -96,8 +103,9 @@ void NeoctlHandler::on(net::Peer& peer, const AskPartitionList& ask) {
 
 void NeoctlHandler::on(net::Peer& peer, const AskNodeList& ask) {
   if (refused_without_master(peer)) return;
-  SPDLOG_INFO("ask list of {} nodes",
-              ask.node_type ? std::string(to_string(*ask.node_type)) : std::string("all"));
+  if (std::string more; requests_log_.allow(more))
+    SPDLOG_INFO("ask list of {} nodes{}",
+                ask.node_type ? std::string(to_string(*ask.node_type)) : std::string("all"), more);
   peer.answer(AnswerNodeList{.node_list = core_.view().node_list(ask.node_type)});
 }
 

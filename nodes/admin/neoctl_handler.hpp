@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "core/log/throttle.hpp"
 #include "core/net/peer.hpp"
 #include "nodes/admin/admin_core.hpp"
 
@@ -45,8 +46,12 @@ class NeoctlHandler : public net::Handler {
   void forward(net::Peer& peer, const protocol::Frame& frame);
   // Answers NOT_READY and closes if there is no primary master.
   bool refused_without_master(net::Peer& peer);
+  void refuse(net::Peer& peer, errc code, std::string_view message);
 
   AdminCore& core_;
+  // neoctl is anonymous: a flood of its requests costs a few lines.
+  log::Throttle refused_log_;
+  log::Throttle requests_log_{10, 20};
 };
 
 // The admin of a monitored backup cluster, once identified: its

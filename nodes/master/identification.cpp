@@ -31,24 +31,77 @@ std::vector<std::string> devpath_of(const protocol::RequestIdentification& r) {
   return out;
 }
 
-// extra.new_nid: the partitions of a storage cloned with --new-nid.
-std::optional<std::vector<std::int64_t>> new_nid_of(const protocol::RequestIdentification& r) {
+constexpr std::size_t kMaxText = 255;  // an address's host, a devpath item
+constexpr std::size_t kMaxDevpath = 16;
+
+bool valid_devpath(const protocol::RequestIdentification& r) {
+  const protocol::Value* v = extra_value(r, "devpath");
+  if (!v || v->is_nil()) return true;
+  auto* items = v->get_if<protocol::Value::Array>();
+  if (!items || items->size() > kMaxDevpath) return false;
+  for (const protocol::Value& item : *items) {
+    const bool text = item.get_if<protocol::Value::Bin>() || item.get_if<protocol::Value::Str>();
+    if (!text || text_of(item).size() > kMaxText) return false;
+  }
+  return true;
+}
+
+// extra.new_nid: the partitions of a storage cloned with --new-nid; none
+// if absent, nil or empty (NEO/py's `not new_nid`); errc::protocol_error
+// unless it is a list of distinct partitions of the table.
+Result<std::vector<std::uint32_t>> new_nid_of(const protocol::RequestIdentification& r,
+                                              std::uint32_t partitions) {
+  std::vector<std::uint32_t> out;
   const protocol::Value* v = extra_value(r, "new_nid");
-  if (!v || v->is_nil()) return std::nullopt;
-  std::vector<std::int64_t> out;
-  if (auto* items = v->get_if<protocol::Value::Array>())
-    for (const protocol::Value& item : *items) {
-      if (auto* u = item.get_if<std::uint64_t>()) out.push_back(static_cast<std::int64_t>(*u));
-      if (auto* i = item.get_if<std::int64_t>()) out.push_back(*i);
-    }
+  if (!v || v->is_nil()) return out;
+  auto* items = v->get_if<protocol::Value::Array>();
+  if (!items || items->size() > partitions) return make_error_code(errc::protocol_error);
+  std::vector<bool> seen(partitions);
+  for (const protocol::Value& item : *items) {
+    std::uint64_t offset = partitions;
+    if (auto* u = item.get_if<std::uint64_t>()) offset = *u;
+    if (auto* i = item.get_if<std::int64_t>(); i && *i >= 0)
+      offset = static_cast<std::uint64_t>(*i);
+    if (offset >= partitions || seen[offset]) return make_error_code(errc::protocol_error);
+    seen[offset] = true;
+    out.push_back(static_cast<std::uint32_t>(offset));
+  }
   return out;
 }
 
+// Why `r` is refused whatever the master's state, or "" (issue 20: what a
+// hostile or broken peer may send).
+std::string invalid_request(const protocol::RequestIdentification& r, std::uint32_t partitions) {
+  if (r.nid &&
+      (node_type_of(*r.nid) != static_cast<int>(r.node_type) || (r.nid->value & 0xffffff) == 0))
+    return "invalid node id " + to_string(*r.nid) + " for a " +
+           std::string(protocol::to_string(r.node_type));
+  const bool listens = r.node_type == NodeType::Master || r.node_type == NodeType::Storage;
+  if (r.address && (r.address->host.empty() || r.address->host.size() > kMaxText ||
+                    (listens && r.address->port == 0)))
+    return "invalid address";
+  if (!r.address && r.node_type == NodeType::Master) return "a master must have an address";
+  Result<std::vector<std::uint32_t>> new_nid = new_nid_of(r, partitions);
+  if (!new_nid) return "invalid new_nid: not a list of distinct partitions";
+  if (!new_nid->empty() && (r.node_type != NodeType::Storage || r.address || r.nid))
+    return "new_nid is only for a new storage without address";
+  if (!valid_devpath(r)) return "invalid devpath";
+  return {};
+}
+
+// At most this many masters at addresses not configured are remembered,
+// and this many storages cloned with new_nid that never started.
+constexpr std::size_t kMaxUnknownMasters = 4;
+constexpr std::ptrdiff_t kMaxNewClones = 4;
+
 }  // namespace
 
+// Logged at most a few times per period (a flood of refused peers).
 void MasterState::refuse(net::Peer& peer, const Refusal& refusal) {
-  SPDLOG_WARN("{}: identification refused: {} {}", peer.describe(), errc_name(refusal.code),
-              refusal.message);
+  std::string more;
+  if (refused_log_.allow(more))
+    SPDLOG_WARN("{}: identification refused: {} {}{}", peer.describe(), errc_name(refusal.code),
+                refusal.message, more);
   peer.answer_error(refusal.code, refusal.message);
   peer.abort(make_error_code(refusal.code));
 }
@@ -81,10 +134,10 @@ Result<Node*> MasterState::find_identifying(const protocol::RequestIdentificatio
 }
 
 void MasterState::identify(net::Peer& peer, const protocol::RequestIdentification& r) {
-  if (r.name != config_.cluster) {
-    SPDLOG_ERROR("{}: reject an alien cluster ({})", peer.describe(), r.name);
+  if (r.name != config_.cluster)  // NEO/py logs 'reject an alien cluster'
     return refuse(peer, {errc::protocol_error, "invalid cluster name"});
-  }
+  if (std::string why = invalid_request(r, pt_.num_partitions()); !why.empty())
+    return refuse(peer, {errc::protocol_error, why});
   if (r.address && r.address->host == config_.bind.host && r.address->port == config_.bind.port)
     return refuse(peer, {errc::protocol_error, "address conflict"});
   if (stopping_) return refuse(peer, {errc::not_ready, "Retry Later"});
@@ -116,7 +169,11 @@ std::optional<MasterState::Refusal> MasterState::new_state_of(
       state = phase_ == Phase::Recovery || !known ? NodeState::Pending : NodeState::Running;
       if (!r.address) {
         if (phase_ == Phase::Recovery) return Refusal{errc::not_ready, "Retry Later"};
-        if (r.nid || !new_nid_of(r)) return Refusal{errc::protocol_error, ""};
+        if (r.nid || new_nid_of(r, pt_.num_partitions())->empty())
+          return Refusal{errc::protocol_error, "a storage without address must be a new clone"};
+        if (std::ranges::count_if(nm_.list(NodeType::Storage),
+                                  [](const Node* n) { return !n->address(); }) >= kMaxNewClones)
+          return Refusal{errc::protocol_error, "too many new clones that never started"};
         state = NodeState::Down;
       }
       break;
@@ -129,6 +186,8 @@ std::optional<MasterState::Refusal> MasterState::new_state_of(
 
 void MasterState::accept(net::Peer& peer, const protocol::RequestIdentification& r, Node* node,
                          std::optional<NodeId> nid, NodeState state) {
+  if (!node && r.node_type == NodeType::Master && !make_room_for_master(*r.address))
+    return refuse(peer, {errc::protocol_error, "too many masters not configured"});
   Result<NodeId> allocated = nm_.allocate_nid(r.node_type, nid, r.address, nid_);
   if (!allocated) return refuse(peer, {errc::protocol_error, "no node id left"});
   if (!node) {
@@ -146,12 +205,13 @@ void MasterState::accept(net::Peer& peer, const protocol::RequestIdentification&
   node->id_timestamp = nm_.next_timestamp();
   nm_.set_state(*node, state);
   broadcast_nodes({node});
-  const auto new_nid = new_nid_of(r);
-  if (new_nid && r.node_type == NodeType::Storage && !r.address) {
+  const std::vector<std::uint32_t> new_nid = *new_nid_of(r, pt_.num_partitions());  // checked
+  if (!new_nid.empty()) {
+    SPDLOG_INFO("{}: new clone, OUT_OF_DATE in {} partitions", to_string(*allocated),
+                new_nid.size());
     std::vector<protocol::CellChange> cells;
-    for (std::int64_t offset : *new_nid) {
-      if (offset < 0 || offset >= pt_.num_partitions()) continue;
-      pt_.set_cell(static_cast<std::uint32_t>(offset), *allocated, pt::CellState::OutOfDate);
+    for (std::uint32_t offset : new_nid) {
+      pt_.set_cell(offset, *allocated, pt::CellState::OutOfDate);
       cells.push_back({offset, *allocated, pt::CellState::OutOfDate});
     }
     broadcast_pt(cells);
@@ -191,6 +251,33 @@ void MasterState::handler_switched(net::Peer& peer, Node& node, bool is_new) {
     peer.notify(protocol::SendPartitionTable{pt_.ptid(), pt_.num_replicas(), pt_.row_list()});
   if (node.type() == NodeType::Storage && phase_ == Phase::Running && node.is_running())
     start_storage(node);
+}
+
+// NEO/py remembers every master that identified; here, those at an
+// address not configured (-m, -D) are at most kMaxUnknownMasters: the
+// oldest DOWN one is forgotten (UNKNOWN broadcast) to make room for one at
+// `address`; false if none can be.
+bool MasterState::make_room_for_master(const protocol::Address& address) {
+  auto configured = [&](const std::optional<protocol::Address>& a) {
+    return a && std::ranges::find(config_.masters, net::Address{a->host, a->port}) !=
+                    config_.masters.end();
+  };
+  if (configured(address)) return true;
+  std::vector<Node*> unknown;
+  for (Node* node : nm_.list(NodeType::Master))
+    if (node != self_ && !configured(node->address())) unknown.push_back(node);
+  if (unknown.size() < kMaxUnknownMasters) return true;
+  for (Node* node : unknown) {
+    if (node->identified || !node->is_down() || election_peers_.count(node->key())) continue;
+    SPDLOG_INFO("{}: master at {} not configured, forgotten for {}", to_string(node->nid()),
+                node::format_address(node->address()), node::format_address(address));
+    protocol::NodeInfo info = node->info();
+    info.state = NodeState::Unknown;
+    nm_.set_state(*node, NodeState::Unknown);
+    broadcast_infos({info});
+    return true;
+  }
+  return false;
 }
 
 }  // namespace neo::master

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/log/throttle.hpp"
 #include "core/net/peer.hpp"
 #include "core/node/node_manager.hpp"
 #include "core/protocol/packets.hpp"
@@ -190,6 +191,7 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
               std::optional<NodeId> nid, node::NodeState state);
   void set_client_flags(const node::Node& node, const protocol::RequestIdentification& request);
   void refuse(net::Peer& peer, const Refusal& refusal);
+  bool make_room_for_master(const protocol::Address& address);
   void handler_switched(net::Peer& peer, node::Node& node, bool is_new);
   void send_node_information(net::Peer& peer, node::Node& node);
 
@@ -332,6 +334,7 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   };
   std::vector<Delayed> delayed_;
   bool running_delayed_ = false;
+  log::Throttle refused_log_;  // identification refusals
 };
 
 template <class P, class F>

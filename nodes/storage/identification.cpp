@@ -17,10 +17,8 @@ StorageState::Identification reject(errc code, std::string message) {
 
 StorageState::Identification StorageState::identify(
     const protocol::RequestIdentification& request) const {
-  if (request.name != config_.cluster) {
-    SPDLOG_ERROR("reject an alien cluster ({})", request.name);
-    return reject(errc::protocol_error, "invalid cluster name");
-  }
+  // NEO/py also logs 'reject an alien cluster': the refusal is logged by the caller.
+  if (request.name != config_.cluster) return reject(errc::protocol_error, "invalid cluster name");
   if (!operational_) return reject(errc::not_ready, "Retry Later");
   if (!request.nid) {
     if (request.node_type != NodeType::Storage)
@@ -39,6 +37,10 @@ StorageState::Identification StorageState::identify(
     return reject(errc::not_ready, "unknown by master");
   if (request.node_type != NodeType::Client && request.node_type != NodeType::Storage)
     return reject(errc::protocol_error, "reject non-client-or-storage node");
+  // The master's id of a node of another type (impersonation).
+  if (node_type_of(*request.nid) != static_cast<int>(request.node_type))
+    return reject(errc::protocol_error, "invalid node id " + to_string(*request.nid) + " for a " +
+                                            std::string(protocol::to_string(request.node_type)));
   return {.kind = Kind::Accept,
           .peer = request.node_type,
           .answer = {.node_type = NodeType::Storage, .nid = nid_, .your_nid = request.nid}};

@@ -22,7 +22,7 @@ void IdentificationHandler::on(net::Peer& peer, const protocol::Ping&) {
 
 namespace {
 
-// What an identified client may send (the others get "not implemented yet").
+// What an identified client may send (the others are unexpected).
 bool client_packet(std::uint16_t code) {
   using namespace protocol;
   for (std::uint16_t c :
@@ -34,7 +34,7 @@ bool client_packet(std::uint16_t code) {
   return false;
 }
 
-// What an identified storage may send (the others get "not implemented yet").
+// What an identified storage may send (the others are unexpected).
 bool storage_packet(std::uint16_t code) {
   using namespace protocol;
   return code == AskFetchTransactions::kCode || code == AskFetchObjects::kCode ||
@@ -53,11 +53,8 @@ void OperationHandler::on_packet(net::Peer& peer, const protocol::Frame& frame) 
     dispatch(*this, peer, frame);
     return;
   }
-  const std::string name = net::packet_name(frame.code);
-  SPDLOG_ERROR("{} from {} {}: not implemented yet by this storage, closing", name,
-               protocol::to_string(type_), peer.describe());
-  peer.answer_error(errc::protocol_error, name + " is not implemented yet by this storage");
-  peer.abort(make_error_code(errc::protocol_error));
+  // NEO/py's handler of this peer type has no method for it.
+  peer.reject_unexpected(frame, client ? "ClientOperationHandler" : "StorageOperationHandler");
 }
 
 void OperationHandler::on_closed(net::Peer& peer, std::error_code) {

@@ -7,9 +7,10 @@
 // client writes go to the TransactionManager (client_writes.cpp).
 // Storages replicating from us fetch with AskFetchTransactions /
 // AskFetchObjects (replication_source.cpp) and ask the digests of a check of
-// replicas (check_serving.cpp). Other packets of features not implemented
-// yet get a clear Error (PROTOCOL_ERROR "... not implemented yet") and the
-// connection is closed. OutgoingLinkHandler serves the same storage
+// replicas (check_serving.cpp). Any other packet, or one the peer's type
+// may not send, is unexpected (net::dispatch's policy: Error(PROTOCOL_ERROR,
+// "unexpected packet: <Name> in ClientOperationHandler" or
+// "...StorageOperationHandler"), connection aborted). OutgoingLinkHandler serves the same storage
 // requests on the connections this storage opens to other storages.
 // io thread only.
 #pragma once

@@ -233,12 +233,15 @@ bool StorageApp::decide(net::Peer& peer, std::uint32_t msg_id,
   const StorageState::Identification decision = state_.identify(request);
   const std::string who = std::string(protocol::to_string(request.node_type)) + " " +
                           to_string(request.nid) + " (" + peer.address() + ")";
+  std::string more;  // a flood of them costs a few lines
   if (decision.kind == Kind::Delay) {
-    SPDLOG_INFO("identification of {} delayed until the master announces it", who);
+    if (delayed_log_.allow(more))
+      SPDLOG_INFO("identification of {} delayed until the master announces it{}", who, more);
     return false;
   }
   if (decision.kind == Kind::Reject) {
-    SPDLOG_INFO("refusing {}: {} {}", who, errc_name(decision.code), decision.message);
+    if (refused_log_.allow(more))
+      SPDLOG_INFO("refusing {}: {} {}{}", who, errc_name(decision.code), decision.message, more);
     peer.answer_error(msg_id, decision.code, decision.message);
     peer.abort(make_error_code(decision.code));
     return true;

@@ -16,6 +16,7 @@
 
 #include "core/cluster/bootstrap.hpp"
 #include "core/daemon/daemon.hpp"
+#include "core/log/throttle.hpp"
 #include "core/net/tasks.hpp"
 #include "nodes/storage/checker.hpp"
 #include "nodes/storage/database/importer_database.hpp"
@@ -101,6 +102,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   // Incoming connections, in the order they came (deterministic closes).
   std::vector<std::weak_ptr<net::Peer>> peers_;
   std::vector<Delayed> delayed_;
+  log::Throttle refused_log_, delayed_log_;  // identifications refused, delayed
   // Incoming connections lent to the Checker (borrow_storage_link).
   std::vector<std::pair<std::weak_ptr<net::Peer>, const net::Peer*>> lent_;
   std::deque<std::uint32_t> to_drop_;

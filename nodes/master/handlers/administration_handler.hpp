@@ -17,6 +17,9 @@ namespace neo::master {
 class AdministrationHandler : public MasterHandler {
  public:
   static constexpr std::string_view kName = "AdministrationHandler";
+  // A malformed request is answered Error(PROTOCOL_ERROR), the admin kept:
+  // it relays what neoctl sent (the admin checks it too).
+  static constexpr bool kKeepMalformed = true;
   using MasterHandler::MasterHandler;
   using MasterHandler::on;
   void on(net::Peer& peer, const protocol::SetClusterState& p);

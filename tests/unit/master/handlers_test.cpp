@@ -96,12 +96,33 @@ TEST_CASE("ClientServiceHandler and ClientReadOnlyServiceHandler reject", "[mast
   CHECK(m.master->cluster_state() == ClusterState::Running);
 }
 
-TEST_CASE("AdministrationHandler rejects a malformed or an unexpected packet", "[master]") {
+// The admin relays neoctl's requests: a malformed one is answered as an
+// error, the admin's link is kept (issue 20, finding 2).
+TEST_CASE("AdministrationHandler answers a malformed request but keeps the admin", "[master]") {
   MasterFixture m;
   auto admin = m.connect(NodeType::Admin, 21020);
-  m.send_malformed<protocol::SetNodeState>(*admin);
-  check_rejected(*admin, "malformed SetNodeState");
-  admin = m.connect(NodeType::Admin, 21021);
+  for (auto send : {&MasterFixture::send_malformed<protocol::SetNodeState>,
+                    &MasterFixture::send_malformed<protocol::SetClusterState>,
+                    &MasterFixture::send_malformed<protocol::AddPendingNodes>,
+                    &MasterFixture::send_malformed<protocol::SetNumReplicas>,
+                    &MasterFixture::send_malformed<protocol::Repair>}) {
+    admin->clear();
+    (m.*send)(*admin);
+    std::optional<protocol::Error> error = admin->last_sent<protocol::Error>();
+    REQUIRE(error);
+    CHECK(error->code == static_cast<int>(neo::errc::protocol_error));
+    CHECK(error->message.starts_with("malformed "));
+    CHECK(admin->sent.back().msg_id == 9);
+    CHECK_FALSE(admin->aborted);
+  }
+  m.send(*admin, protocol::AskClusterState{});
+  CHECK(admin->last_sent<protocol::AnswerClusterState>());
+  CHECK(m.master->nodes().list(NodeType::Admin).size() == 1);
+}
+
+TEST_CASE("AdministrationHandler rejects an unexpected packet", "[master]") {
+  MasterFixture m;
+  auto admin = m.connect(NodeType::Admin, 21021);
   m.send(*admin, protocol::AskBeginTransaction{});
   check_rejected(*admin, "unexpected packet: AskBeginTransaction in AdministrationHandler");
 }

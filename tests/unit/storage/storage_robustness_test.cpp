@@ -60,3 +60,48 @@ TEST_CASE("every packet from a client is handled without crashing", "[storage][r
            frame.code == protocol::AbortTransaction::kCode));
   }
 }
+
+// Issue 20, finding 4: what a storage does not serve from a peer is an
+// unexpected packet, as everywhere (no "not implemented yet").
+TEST_CASE("packets a storage does not serve from that peer are unexpected",
+          "[storage][robustness]") {
+  Operational o;
+  auto check = [&](protocol::NodeType type, const protocol::Frame& frame, std::string message) {
+    neo::storage::OperationHandler handler(*o.app, type);
+    auto peer = std::make_shared<FakePeer>();
+    o.deliver(handler, *peer, frame);
+    std::optional<protocol::Error> error = peer->last_sent<protocol::Error>();
+    REQUIRE(error);
+    CHECK(error->code == static_cast<int>(neo::errc::protocol_error));
+    CHECK(error->message == message);
+    CHECK(peer->aborted);
+  };
+  using protocol::NodeType;
+  check(NodeType::Client, neo::test::frame_of(protocol::AskFetchTransactions{}),
+        "unexpected packet: AskFetchTransactions in ClientOperationHandler");
+  check(NodeType::Storage, neo::test::frame_of(protocol::AskObject{}),
+        "unexpected packet: AskObject in StorageOperationHandler");
+  check(NodeType::Client, neo::test::frame_of(protocol::AskLastIDs{}),
+        "unexpected packet: AskLastIDs in ClientOperationHandler");
+}
+
+// A Ping with arguments is malformed for the storage as for the master and
+// the admin (tests/unit/master, tests/unit/admin): Error, then closed.
+TEST_CASE("a Ping with extra arguments is malformed in every storage handler",
+          "[storage][robustness]") {
+  Operational o;
+  neo::storage::OperationHandler client(*o.app, protocol::NodeType::Client);
+  neo::storage::IdentificationHandler identification(*o.app);
+  for (neo::net::Handler* handler :
+       std::initializer_list<neo::net::Handler*>{&client, &identification}) {
+    auto peer = std::make_shared<FakePeer>();
+    o.deliver(*handler, *peer, protocol::Frame{4, protocol::Ping::kCode, "\x91\x01"});
+    std::optional<protocol::Error> error = peer->last_sent<protocol::Error>();
+    REQUIRE(error);
+    CHECK(error->message == "malformed Ping");
+    CHECK(peer->aborted);
+    peer = std::make_shared<FakePeer>();
+    o.deliver(*handler, *peer, protocol::Frame{5, protocol::Ping::kCode, "\x90"});
+    CHECK(peer->last_sent<protocol::Pong>());
+  }
+}

@@ -289,6 +289,14 @@ TEST_CASE("identification of nodes connecting to the storage", "[storage][node]"
     request.nid = kS1;
     CHECK(f.state.identify(request).message == "uuid conflict or loopback connection");
   }
+  SECTION("the id of a node of another type") {
+    request.nid = kS2;
+    f.announce(5, {info(NodeType::Storage, kS2, NodeState::Running, 0, 5.0)});
+    auto d = f.state.identify(request);
+    CHECK(d.kind == Kind::Reject);
+    CHECK(d.code == errc::protocol_error);
+    CHECK(d.message == "invalid node id S2 for a CLIENT");
+  }
   SECTION("anonymous: only storages") {
     request.nid.reset();
     CHECK(f.state.identify(request).message == "reject anonymous non-storage node");
