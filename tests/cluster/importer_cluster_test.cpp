@@ -10,6 +10,7 @@
 #include "neo/client.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/support/client_steps.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/unit/importer/fs_corpus.hpp"
 
 using neo::errc;
@@ -54,9 +55,8 @@ void check_manifest(Client& client, const nlohmann::json& manifest) {
 }
 
 bool imported(const LocalCluster& cluster) {
-  std::ifstream in(cluster.dir() / "storage0.out");
-  std::string text{std::istreambuf_iterator<char>(in), {}};
-  return text.find("All data are imported") != std::string::npos;
+  return neo::test::read_file(cluster.dir() / "storage0.out").find("All data are imported") !=
+         std::string::npos;
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // tests/support/temp_dir.hpp
 // A fresh directory under the system's temporary directory, removed with its
-// contents on destruction. No Catch2 here (throws if it cannot be made).
+// contents on destruction, and whole files read back. No Catch2 here
+// (throws if the directory cannot be made).
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -30,5 +33,11 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The bytes of a file ("" if it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 }  // namespace neo::test

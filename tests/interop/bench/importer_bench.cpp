@@ -8,8 +8,6 @@
 // alternate (ours, NEO/py, ours...); prints each run, then the median, min
 // and max of each and the ratio of the medians.
 //   NEO_PEER_PYTHONPATH=... build/tests/importer_bench FILE [--runs 5] [--ours-only]
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,26 +23,13 @@
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/interop/peer_env.hpp"
 #include "tests/interop/upstream_cluster.hpp"
+#include "tests/support/sqlite_rows.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-long transactions_in(const fs::path& database) {
-  sqlite3* db = nullptr;
-  long count = 0;
-  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM trans", -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-      count = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return count;
-}
 
 // A copy of `file` and an importer.conf in `dir`; returns the conf.
 fs::path prepare(const fs::path& dir, const fs::path& file) {
@@ -58,7 +43,7 @@ fs::path prepare(const fs::path& dir, const fs::path& file) {
 
 // Seconds from `start` until `database` holds `total` transactions.
 double wait_imported(Clock::time_point start, const fs::path& database, long total) {
-  while (transactions_in(database) < total) {
+  while (neo::test::count_rows(database.string(), "trans") < total) {
     if (Clock::now() - start > std::chrono::minutes(10)) throw std::runtime_error("timed out");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -10,6 +10,7 @@
 #include "core/util/record_data.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 #include "tests/interop/bench/replication_bench.hpp"
+#include "tests/support/sqlite_rows.hpp"
 
 namespace neo::bench {
 namespace {
@@ -80,19 +81,6 @@ Dataset fill_database(const std::string& uri, std::uint64_t bytes) {
   return dataset;
 }
 
-std::int64_t count_objects(const std::string& path) {
-  sqlite3* db = nullptr;
-  std::int64_t count = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 10000);
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM obj", -1, &statement, nullptr) == SQLITE_OK &&
-        sqlite3_step(statement) == SQLITE_ROW)
-      count = sqlite3_column_int64(statement, 0);
-    sqlite3_finalize(statement);
-  }
-  sqlite3_close(db);
-  return count;
-}
+std::int64_t count_objects(const std::string& path) { return test::count_rows(path, "obj"); }
 
 }  // namespace neo::bench

@@ -51,7 +51,8 @@ Figures run_workload(const std::string& master, const std::string& name,
 
 void print_row(const char* label, const std::string& key, const Figures& ours,
                const Figures& upstream, bool higher_is_better) {
-  const double a = ours.count(key) ? ours.at(key) : 0, b = upstream.count(key) ? upstream.at(key) : 0;
+  const double a = ours.count(key) ? ours.at(key) : 0,
+               b = upstream.count(key) ? upstream.at(key) : 0;
   const double ratio = higher_is_better ? (b > 0 ? a / b : 0) : (a > 0 ? b / a : 0);
   std::printf("  %-34s %12.1f %12.1f   %5.2fx\n", label, a, b, ratio);
 }
@@ -66,9 +67,10 @@ int main(int argc, char** argv) {
   setenv("NEO_BIN_DIR", neo::interop::env_or("NEO_BIN_DIR", NEO_DEFAULT_BIN_DIR).c_str(), 1);
   const std::string commits = argc > 1 ? argv[1] : "1000";
   const std::string mixed = argc > 2 ? argv[2] : "2000";
-  std::printf("zodb_bench: upstream's Python client, %s commits of 10 objects (100-1000 B), "
-              "2000 cold loads, %s mixed ops (4 processes, 20%% writes)\n",
-              commits.c_str(), mixed.c_str());
+  std::printf(
+      "zodb_bench: upstream's Python client, %s commits of 10 objects (100-1000 B), "
+      "2000 cold loads, %s mixed ops (4 processes, 20%% writes)\n",
+      commits.c_str(), mixed.c_str());
 
   Figures ours, upstream;
   {

@@ -6,7 +6,6 @@
 //   file, whose imported part is unchanged (importer_client.py writeback);
 // * a database imported by our Importer opens in upstream's storage, and one
 //   imported by upstream's Importer opens in ours.
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
@@ -20,6 +19,7 @@
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/interop/peer_env.hpp"
 #include "tests/interop/upstream_cluster.hpp"
+#include "tests/support/sqlite_rows.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_data.hpp"
 #include "tests/unit/importer/fs_corpus.hpp"
@@ -51,26 +51,6 @@ neo::test::RunResult client(const std::vector<std::string>& args) {
   return neo::test::run_program(argv, 180s);
 }
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-// Rows of `trans` in a SQLite storage database (0 if it has none yet).
-long transactions_in(const fs::path& database) {
-  sqlite3* db = nullptr;
-  long count = 0;
-  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM trans", -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-      count = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return count;
-}
-
 // Our cluster with storage 0 on the Importer, on a copy of corpus file `name`.
 struct ImporterCluster {
   ImporterCluster(const std::string& name, bool writeback)
@@ -83,8 +63,8 @@ struct ImporterCluster {
   bool imported() {
     return neo::test::wait_for(
         [&] {
-          return read_all(cluster.dir() / "storage0.out").find("All data are imported") !=
-                 std::string::npos;
+          return neo::test::read_file(cluster.dir() / "storage0.out")
+                     .find("All data are imported") != std::string::npos;
         },
         60s);
   }
@@ -128,8 +108,8 @@ TEST_CASE("upstream's commits through our Importer are written back to the file,
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.ends_with("OK\n"));
-  const std::string original = read_all(corpus_file("small"));
-  CHECK(read_all(c.source).substr(0, original.size()) == original);
+  const std::string original = neo::test::read_file(corpus_file("small"));
+  CHECK(neo::test::read_file(c.source).substr(0, original.size()) == original);
 
   neo::importer::FileStorage file;
   REQUIRE_FALSE(file.open(c.source.string()));
@@ -197,7 +177,8 @@ TEST_CASE("a database imported by our Importer opens in upstream's storage, and 
     UpstreamCluster upstream(
         {.name = kName, .importer_conf = (dir.path() / "importer.conf").string()});
     INFO(upstream.diagnostics());
-    REQUIRE(neo::test::wait_for([&] { return transactions_in(theirs) == total; }, 120s));
+    REQUIRE(neo::test::wait_for(
+        [&] { return neo::test::count_rows(theirs.string(), "trans") == total; }, 120s));
   }
   LocalCluster cluster({.name = kName, .partitions = 3});
   fs::copy_file(theirs, cluster.database(0));

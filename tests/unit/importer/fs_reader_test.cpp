@@ -17,15 +17,10 @@ using namespace neo::importer::test;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // A copy of corpus file `name` in `dir`, changed by `patch`.
 std::string damaged(const neo::test::TempDir& dir, const std::string& name,
                     const std::function<void(std::string&)>& patch) {
-  std::string bytes = read_all(corpus_file(name));
+  std::string bytes = neo::test::read_file(corpus_file(name));
   patch(bytes);
   std::string path = dir.file(name + ".fs");
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;

@@ -18,11 +18,6 @@ using namespace neo::importer::test;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // What the writer needs to write `txn` again as it is.
 FsNewTransaction as_new(const FsTransaction& txn, const std::vector<FsRecord>& records) {
   FsNewTransaction out{.tid = txn.tid(),
@@ -69,7 +64,8 @@ TEST_CASE("a file copied through the writer is the same, byte for byte", "[impor
       REQUIRE_FALSE(writer.append(as_new(**txn, *records)));
     }
     REQUIRE_FALSE(writer.sync());
-    CHECK(read_all(copy) == read_all(corpus_file(name)).substr(0, it.pos()));
+    CHECK(neo::test::read_file(copy) ==
+          neo::test::read_file(corpus_file(name)).substr(0, it.pos()));
   }
 }
 
@@ -77,7 +73,7 @@ TEST_CASE("appending cuts a transaction left being committed, then goes on", "[i
   neo::test::TempDir dir("neo-fs-writer");
   const std::string path = dir.file("inprogress.fs");
   std::filesystem::copy_file(corpus_file("inprogress"), path);
-  const std::string before = read_all(path);
+  const std::string before = neo::test::read_file(path);
   FsWriter writer;
   REQUIRE_FALSE(writer.open(path));
   const FsIndex first = writer.index();
@@ -91,7 +87,7 @@ TEST_CASE("appending cuts a transaction left being committed, then goes on", "[i
   REQUIRE_FALSE(writer.append(one_record(Tid{undo.value + 1}, Oid{1ULL << 33}, std::nullopt)));
   REQUIRE_FALSE(writer.sync());
 
-  const std::string after = read_all(path);
+  const std::string after = neo::test::read_file(path);
   CHECK(after.substr(0, first.end) == before.substr(0, first.end));
   FileStorage fs;
   REQUIRE_FALSE(fs.open(path));
@@ -133,7 +129,7 @@ TEST_CASE("the writer refuses what ZODB could not read, and leaves the file as i
   CHECK(writer.append(long_user) == errc::invalid_argument);
   CHECK(writer.append(one_record(next, Oid{0}, std::nullopt, Tid{5})) == errc::tid_not_found);
   CHECK(writer.error().find("for a backpointer") != std::string::npos);
-  CHECK(read_all(path) == read_all(corpus_file("small")));
+  CHECK(neo::test::read_file(path) == neo::test::read_file(corpus_file("small")));
   CHECK_FALSE(writer.append(one_record(next, Oid{0}, "x")));
 }
 

@@ -97,11 +97,6 @@ void commit(Database& db, Tid tid, const std::vector<ObjectRef>& objects) {
   REQUIRE_FALSE(db.commit_deferred());
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // Imports one transaction per step until `count` are imported.
 void import_until(ImporterDatabase& db, std::uint64_t count) {
   while (db.importing() && db.progress().transactions < count) REQUIRE(db.import_step(0));
@@ -236,8 +231,8 @@ TEST_CASE("writeback appends what NEO commits to the file, whose imported part s
   commit(*db, t2, {{.oid = root, .data_id = *undo, .value_serial = first_root}});
   commit(*db, t3, {{.oid = fresh}});  // deleted
 
-  const std::string original = read_all(corpus_file("history"));
-  CHECK(read_all(f.source).substr(0, original.size()) == original);
+  const std::string original = neo::test::read_file(corpus_file("history"));
+  CHECK(neo::test::read_file(f.source).substr(0, original.size()) == original);
   importer::FileStorage fs;
   REQUIRE_FALSE(fs.open(f.source));
   importer::FsIndex index;
@@ -258,8 +253,8 @@ TEST_CASE("writeback appends what NEO commits to the file, whose imported part s
   while (db->importing()) REQUIRE(db->import_step(1));
   check_all(*db, f.manifest, root);
   db.reset();
-  CHECK(read_all(f.source).size() == fs.size());  // nothing written twice at restart
+  CHECK(neo::test::read_file(f.source).size() == fs.size());  // nothing written twice at restart
   auto again = f.open();
   REQUIRE_FALSE(again->commit());
-  CHECK(read_all(f.source).size() == fs.size());
+  CHECK(neo::test::read_file(f.source).size() == fs.size());
 }

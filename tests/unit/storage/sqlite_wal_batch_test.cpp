@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
 
 #include "nodes/storage/database/sqlite_connection.hpp"
@@ -42,6 +43,26 @@ void commit_rows(sqlite::Connection& conn, int i) {
   conn.commit();
 }
 
+// Runs `body` in a child process that then dies without closing anything
+// (as a killed storage); requires that `body` did not throw.
+void run_and_die(const std::function<void()>& body) {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int status = 1;
+    try {
+      body();
+      status = 0;
+    } catch (...) {
+    }
+    _exit(status);
+  }
+  int status = -1;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+}
+
 // "rows bytes" as a connection on SQLite's own VFS reads them.
 std::string totals(const std::string& path) {
   const auto row = sql_rows(path, "SELECT COUNT(*), COALESCE(SUM(LENGTH(v)), 0) FROM t")[0];
@@ -70,24 +91,12 @@ TEST_CASE("each commit through the WAL batching VFS is whole in the file when CO
 TEST_CASE("a process dying right after its commits through the VFS loses none of them") {
   TempDir dir;
   const std::string path = dir.file("crash.sqlite");
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    int status = 1;
-    try {
-      auto conn = open_batched(path);
-      for (int i = 1; i <= 20; ++i) commit_rows(*conn, i);
-      conn->begin();  // and an uncommitted one, never synced
-      conn->exec("INSERT INTO t (v) VALUES (randomblob(1000))");
-      status = 0;
-    } catch (...) {
-    }
-    _exit(status);  // no close: the WAL stays as the commits left it
-  }
-  int status = -1;
-  REQUIRE(waitpid(child, &status, 0) == child);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
+  run_and_die([&] {  // no close: the WAL stays as the commits left it
+    auto conn = open_batched(path);
+    for (int i = 1; i <= 20; ++i) commit_rows(*conn, i);
+    conn->begin();  // and an uncommitted one, never synced
+    conn->exec("INSERT INTO t (v) VALUES (randomblob(1000))");
+  });
   std::int64_t bytes = 0;
   for (int i = 1; i <= 20; ++i) bytes += bytes_of(i);
   CHECK(totals(path) == "210 " + std::to_string(bytes));
@@ -97,26 +106,14 @@ TEST_CASE("a process dying right after its commits through the VFS loses none of
 TEST_CASE("commits that skip the WAL's sync are still whole in the file for others and a crash") {
   TempDir dir;
   const std::string path = dir.file("unsynced.sqlite");
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    int status = 1;
-    try {
-      auto conn = open_batched(path);
-      sqlite::WalSyncScope unsynced(false);
-      for (int i = 1; i <= 10; ++i) {
-        sqlite::WalSyncScope synced(i % 3 == 0);  // scopes nest
-        commit_rows(*conn, i);
-      }
-      status = 0;
-    } catch (...) {
+  run_and_die([&] {
+    auto conn = open_batched(path);
+    sqlite::WalSyncScope unsynced(false);
+    for (int i = 1; i <= 10; ++i) {
+      sqlite::WalSyncScope synced(i % 3 == 0);  // scopes nest
+      commit_rows(*conn, i);
     }
-    _exit(status);
-  }
-  int status = -1;
-  REQUIRE(waitpid(child, &status, 0) == child);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
+  });
   std::int64_t bytes = 0;
   for (int i = 1; i <= 10; ++i) bytes += bytes_of(i);
   CHECK(totals(path) == "55 " + std::to_string(bytes));
