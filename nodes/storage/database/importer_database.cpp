@@ -8,6 +8,7 @@
 #include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
+
 std::unique_ptr<ImporterDatabase> ImporterDatabase::open(const std::string& conf_path, bool reset,
                                                          bool dedup) {
   importer::ImporterConfig config;
@@ -308,13 +309,14 @@ Result<std::optional<TransactionInfo>> ImporterDatabase::transaction(Tid tid, bo
 Result<std::vector<Tid>> ImporterDatabase::tid_list(std::uint64_t offset, std::uint64_t length,
                                                     std::span<const std::uint32_t> partitions) {
   if (!importing_) return db_->tid_list(offset, length, partitions);
+  const std::uint32_t np = db_->num_partitions();
+  if (np == 0) return errc::not_ready;
   // Newest first: what was committed after the file's end, then the file's.
   Result<std::vector<Tid>> committed = db_->tid_list(0, offset + length, partitions);
   if (!committed) return committed;
   std::vector<Tid> all;
   for (Tid tid : *committed)
     if (zodb_ltid_ < tid) all.push_back(tid);
-  const std::uint32_t np = db_->num_partitions();
   for (auto it = index_.transactions.rbegin();
        it != index_.transactions.rend() && all.size() < offset + length; ++it)
     if (std::find(partitions.begin(), partitions.end(), it->first.value % np) != partitions.end())
