@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   bool neopy = true;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--runs" && i + 1 < argc) runs = std::stoi(argv[++i]);
+    if (arg == "--runs" && i + 1 < argc) runs = std::max(1, std::stoi(argv[++i]));
     if (arg == "--ours-only") neopy = false;
   }
   neo::importer::FileStorage fs;
