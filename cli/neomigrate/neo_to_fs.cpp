@@ -2,7 +2,9 @@
 // with FsWriter; a record reusing an earlier revision's data (data_serial)
 // becomes a FileStorage backpointer to that revision, a record without data
 // a record of data length 0 and backpointer 0 (as ZODB writes deletions).
+#include <deque>
 #include <filesystem>
+#include <future>
 
 #include "cli/neomigrate/copy.hpp"
 #include "cli/neomigrate/neomigrate.hpp"
@@ -13,7 +15,8 @@ namespace neo::neomigrate {
 
 namespace {
 
-constexpr std::size_t kChunk = 100;  // transactions asked at a time
+constexpr std::size_t kChunk = 100;  // transactions listed at a time
+constexpr std::size_t kAhead = 8;    // transactions being read at a time
 
 importer::FsNewTransaction to_fs(const client::TransactionInfo& info,
                                  std::vector<client::Revision> revisions) {
@@ -59,8 +62,19 @@ std::string copy(client::Client& client, Tid last, importer::FsWriter& writer, P
              infos.error().message();
     if (infos->empty()) break;
     if (!first) first = infos->front().tid;
+    // Their records are read a few transactions ahead, the client's
+    // connections kept busy while the file is written.
+    std::deque<std::future<Result<std::vector<client::Revision>>>> reads;
+    std::size_t next = 0;
     for (const client::TransactionInfo& info : *infos) {
-      Result<std::vector<client::Revision>> revisions = client.revisions(info.tid, info.oids);
+      for (; next < infos->size() && reads.size() < kAhead; ++next) {
+        const client::TransactionInfo& ahead = (*infos)[next];
+        reads.push_back(std::async(std::launch::async, [&client, &ahead] {
+          return client.revisions(ahead.tid, ahead.oids);
+        }));
+      }
+      Result<std::vector<client::Revision>> revisions = reads.front().get();
+      reads.pop_front();
       if (!revisions)
         return "cannot read transaction " + to_string(info.tid) + ": " +
                revisions.error().message();
