@@ -3,6 +3,8 @@
 // each FileStorage sample goes FS -> NEO -> FS and comes back as its
 // manifest lists it, record for record, backpointers included; and the
 // errors an operator meets, with their exit statuses.
+#include "cli/neomigrate/neomigrate.hpp"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -10,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/neomigrate/neomigrate.hpp"
+#include "cli/neomigrate/progress.hpp"
 #include "core/util/record_data.hpp"
 #include "importer/file_storage.hpp"
 #include "neo/client.hpp"
@@ -121,8 +123,8 @@ TEST_CASE("each FileStorage sample goes FS -> NEO -> FS unchanged, backpointers 
   CHECK(in.out.find("Migration done in ") != std::string::npos);
 
   // The cluster's new oids come after the file's.
-  auto client = neo::client::Client::connect(
-      {.masters = {c.master()}, .cluster = c.name(), .timeout = 20s});
+  auto client =
+      neo::client::Client::connect({.masters = {c.master()}, .cluster = c.name(), .timeout = 20s});
   REQUIRE(client);
   auto oid = (*client)->new_oid();
   REQUIRE(oid);
@@ -136,8 +138,7 @@ TEST_CASE("each FileStorage sample goes FS -> NEO -> FS unchanged, backpointers 
   Run back = neomigrate({"-c", c.name(), c.master(), out.string()});
   INFO(back.out << back.err);
   REQUIRE(back.status == kExitOk);
-  CHECK(back.out.find("Migrating from " + c.master() + " to " + out.string()) !=
-        std::string::npos);
+  CHECK(back.out.find("Migrating from " + c.master() + " to " + out.string()) != std::string::npos);
   CHECK(back.out.find("Migration done in ") != std::string::npos);
   check_against_manifest(out.string(), manifest);
   // NEO/py brings small.fs back byte for byte; keeping backpointers, we do
@@ -175,8 +176,8 @@ TEST_CASE("neomigrate refuses what it cannot do, and says why", "[neomigrate]") 
     CHECK(run.err.find("not a FileStorage file") != std::string::npos);
   }
   SECTION("an unreachable cluster, a wrong cluster name") {
-    Run run = neomigrate(
-        {"-c", c.name(), "--timeout", "1", "127.0.0.1:1", (dir / "out.fs").string()});
+    Run run =
+        neomigrate({"-c", c.name(), "--timeout", "1", "127.0.0.1:1", (dir / "out.fs").string()});
     CHECK(run.status == kExitRefused);
     CHECK(run.err.find("cannot connect to cluster") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir / "out.fs"));
@@ -192,4 +193,23 @@ TEST_CASE("neomigrate refuses what it cannot do, and says why", "[neomigrate]") 
     CHECK(again.status == kExitRefused);
     CHECK(again.err.find("already has transactions") != std::string::npos);
   }
+}
+
+TEST_CASE("progress shows the share done, the rate and the time left", "[neomigrate]") {
+  CHECK(Progress::duration_text(65) == "1:05");
+  CHECK(Progress::duration_text(3725) == "1:02:05");
+  CHECK(Progress::text(0.5, 10, 2'000'000, 2, true) ==
+        "[###############               ]  50%  10 transactions  2.0 MB  1.0 MB/s  ETA 0:02");
+  CHECK(Progress::text(1, 10, 2'000'000, 4, false) ==
+        "100%  10 transactions  2.0 MB  0.5 MB/s  in 0:04");
+  std::ostringstream quiet_out, lines_out;
+  Progress quiet(quiet_out, Progress::Mode::quiet);
+  quiet.update(0.5, 1, 1);
+  quiet.finish(2, 2);
+  CHECK(quiet_out.str().empty());
+  Progress lines(lines_out, Progress::Mode::lines);
+  lines.update(0.5, 1, 1);  // within 5 s of the start: no line yet
+  lines.finish(2, 2'000'000);
+  CHECK(lines_out.str().starts_with("100%  2 transactions  2.0 MB"));
+  CHECK(lines_out.str().find('\r') == std::string::npos);
 }
