@@ -3,8 +3,10 @@
 given FileStorage, ours (our daemons, our neomigrate) and, with --upstream,
 NEO/py's (its daemons, its neomigrate), each run on a new cluster of one
 master, one SQLite storage and one admin on 127.0.0.1. Prints the median,
-min and max of the runs, the time neomigrate itself reports ("Migration done
-in") and the whole process's.
+min and max of the runs: the time neomigrate itself reports ("Migration done
+in"), the whole process's, and the CPU seconds used by neomigrate, the
+master and the storage together (less sensitive to a machine shared with
+other work than the elapsed times).
 
   tests/tools/neomigrate/neomigrate_bench.py --bin build/bin [--upstream] [--runs 5] /tmp/bench.fs
 
@@ -13,6 +15,7 @@ The FileStorage of the issue's figures comes from make_bench_fs.py.
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -80,6 +83,15 @@ class Cluster:
         return subprocess.Popen(self.flavour.program(program) + ['-l', log] + args,
                                 stdout=out, stderr=subprocess.STDOUT, env=self.flavour.env)
 
+    def cpu(self):
+        """CPU seconds used so far by the master and the storage."""
+        total = 0.0
+        for p in self.procs[:2]:
+            with open('/proc/%d/stat' % p.pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+        return total
+
     def stop(self):
         for p in self.procs:
             p.send_signal(signal.SIGTERM)
@@ -93,34 +105,39 @@ class Cluster:
 
 def migrate(flavour, cluster, source, destination):
     start = time.monotonic()
+    cpu = cluster.cpu()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = subprocess.run(flavour.program('neomigrate') + ['-c', cluster.name, source, destination],
                          capture_output=True, text=True, env=flavour.env)
     wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cluster.cpu() - cpu + after.ru_utime - children.ru_utime + after.ru_stime -
+           children.ru_stime)
     if run.returncode:
         sys.exit('%s neomigrate %s %s failed (%d):\n%s%s' % (
             flavour.name, source, destination, run.returncode, run.stdout, run.stderr))
     done = re.search(r'Migration done in ([0-9.]+)', run.stdout)
-    return float(done.group(1)) if done else wall, wall
+    return float(done.group(1)) if done else wall, wall, cpu
 
 
 def summary(label, values):
-    return '%-28s median %8.3f s  min %8.3f  max %8.3f  (%d runs)' % (
+    return '%-32s median %8.3f s  min %8.3f  max %8.3f  (%d runs)' % (
         label, statistics.median(values), min(values), max(values), len(values))
 
 
 def bench(flavour, neoctl, path, runs, workdir):
     times = {'FS -> NEO': [], 'NEO -> FS': [], 'FS -> NEO (process)': [],
-             'NEO -> FS (process)': []}
+             'NEO -> FS (process)': [], 'FS -> NEO (CPU)': [], 'NEO -> FS (CPU)': []}
     for i in range(runs):
         cluster = Cluster(flavour, neoctl, workdir)
         try:
             out = os.path.join(cluster.dir, 'out.fs')
-            done, wall = migrate(flavour, cluster, path, cluster.master)
-            times['FS -> NEO'].append(done)
-            times['FS -> NEO (process)'].append(wall)
-            done, wall = migrate(flavour, cluster, cluster.master, out)
-            times['NEO -> FS'].append(done)
-            times['NEO -> FS (process)'].append(wall)
+            for label, source, destination in (('FS -> NEO', path, cluster.master),
+                                               ('NEO -> FS', cluster.master, out)):
+                done, wall, cpu = migrate(flavour, cluster, source, destination)
+                times[label].append(done)
+                times[label + ' (process)'].append(wall)
+                times[label + ' (CPU)'].append(cpu)
             print('%s run %d: in %.3f s, out %.3f s, exported %d bytes (source %d)' % (
                 flavour.name, i + 1, times['FS -> NEO'][-1], times['NEO -> FS'][-1],
                 os.path.getsize(out), os.path.getsize(path)), flush=True)
@@ -146,8 +163,8 @@ def main():
     if args.upstream:
         theirs = bench(Flavour('upstream'), neoctl, args.file, args.upstream_runs or args.runs,
                        args.workdir)
-        for label in ('FS -> NEO', 'NEO -> FS'):
-            print('%-12s upstream/ours (medians): %.1fx' % (
+        for label in ('FS -> NEO', 'NEO -> FS', 'FS -> NEO (CPU)', 'NEO -> FS (CPU)'):
+            print('%-16s upstream/ours (medians): %.1fx' % (
                 label, statistics.median(theirs[label]) / statistics.median(ours[label])))
 
 
