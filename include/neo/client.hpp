@@ -67,6 +67,16 @@ struct Record {
   std::optional<Tid> next_serial;
 };
 
+// One revision as a transaction stored it, for copying a database (export):
+// Client::revisions().
+struct Revision {
+  Oid oid{};
+  std::optional<std::string> data{};  // nullopt: no data (deleted, creation undone)
+  // The earlier revision whose data this one reuses (NEO's backpointer, as
+  // undo writes them); `data` is then that revision's data, if it has some.
+  std::optional<Tid> data_serial{};
+};
+
 struct TransactionInfo {
   Tid tid{};
   std::string user, description, extension;
@@ -131,6 +141,12 @@ class Client {
   // call again from the last tid + 1 to iterate.
   Result<std::vector<TransactionInfo>> transactions(Tid start, Tid stop, std::size_t limit = 100);
 
+  // The revisions transaction `tid` stored of `oids` (a TransactionInfo's),
+  // in that order, as stored: without data or reusing an earlier revision's
+  // data is no error here. All are asked at once; the cache is not used.
+  // An oid without a revision at `tid` (packed away) is left out.
+  Result<std::vector<Revision>> revisions(Tid tid, std::span<const Oid> oids);
+
   // Called with (tid, oids) for each transaction committed by another
   // client, on the I/O thread (see the top of this file).
   using InvalidationFn = std::function<void(Tid tid, std::span<const Oid> oids)>;
@@ -151,9 +167,10 @@ class Client {
   std::shared_ptr<Core> core_;
 };
 
-// A transaction in progress, used by one thread at a time. Stores and
-// checks are gathered and sent together (at vote(), undo(), finish(), or
-// once 1 MiB of data is waiting), without waiting for their answers; vote()
+// A transaction in progress, used by one thread at a time. Its oid list
+// (TransactionInfo::oids) keeps the order of the first store or check of
+// each oid, as NEO/py's client. Stores and checks are gathered and sent together (at vote(),
+// undo(), finish(), or once 1 MiB of data is waiting), without waiting for their answers; vote()
 // waits for them. Destroying an unfinished transaction aborts it.
 class Transaction {
  public:
@@ -167,6 +184,11 @@ class Transaction {
   void store(Oid oid, Tid serial, std::string data);
   // Deletes `oid` (based on `serial`).
   void remove(Oid oid, Tid serial);
+  // Stores a revision of `oid` (based on `serial`) that reuses the data of
+  // its committed revision `data_serial`, as undo does: NEO's backpointer.
+  // A copy of a database keeps its undo information this way. The vote fails
+  // with errc::undo_pack_error if the storages have no such revision.
+  void store_backpointer(Oid oid, Tid serial, Tid data_serial);
   // Fails the vote with errc::read_conflict unless `serial` is still the
   // latest revision of `oid` (ZODB checkCurrentSerialInTransaction).
   void check_current_serial(Oid oid, Tid serial);

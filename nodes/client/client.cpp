@@ -155,6 +155,13 @@ Result<std::vector<TransactionInfo>> Client::transactions(Tid start, Tid stop, s
   });
 }
 
+Result<std::vector<Revision>> Client::revisions(Tid tid, std::span<const Oid> oids) {
+  return call<std::vector<Revision>>(
+      *core_, [this, tid, oids = std::vector<Oid>(oids.begin(), oids.end())](auto reply) {
+        core_->state().revisions(tid, oids, reply);
+      });
+}
+
 void Client::on_invalidation(InvalidationFn fn) {
   call_done(*core_, [this, fn = std::move(fn)](Done done) {
     core_->state().set_invalidation(fn);
@@ -222,6 +229,14 @@ void Transaction::remove(Oid oid, Tid serial) {
   queue([ttid = ttid_, oid, serial](
             Core& core) { core.state().store(ttid, make_store(oid, serial, std::nullopt, false)); },
         64);
+}
+
+void Transaction::store_backpointer(Oid oid, Tid serial, Tid data_serial) {
+  queue(
+      [ttid = ttid_, oid, serial, data_serial](Core& core) {
+        core.state().store(ttid, make_store(oid, serial, std::nullopt, false, data_serial));
+      },
+      64);
 }
 
 void Transaction::check_current_serial(Oid oid, Tid serial) {

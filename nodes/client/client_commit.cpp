@@ -144,7 +144,9 @@ void ClientState::store(Tid ttid, StoreRequest request) {
     if (!txn->error) txn->error = make_error_code(errc::frame_too_large);
     return;
   }
-  Txn::Object& object = txn->objects[request.oid];
+  auto [it, added] = txn->objects.try_emplace(request.oid);
+  if (added) txn->order.push_back(request.oid);
+  Txn::Object& object = it->second;
   object = Txn::Object{request.serial, std::move(request.data), request.data_serial, false,
                        object.generation + 1};
   std::erase_if(txn->conflicts, [&](const Conflict& c) { return c.oid == request.oid; });
@@ -162,6 +164,7 @@ void ClientState::check_current_serial(Tid ttid, Oid oid, Tid serial) {
   Txn* txn = this->txn(ttid);
   if (!txn || txn->objects.count(oid)) return;  // a store checks it already
   Txn::Object& object = txn->objects[oid];
+  txn->order.push_back(oid);
   object.serial = serial;
   object.checked = true;
   write_object(*txn, pt_.partition_of(oid), AskCheckCurrentSerial{ttid, oid, serial},
@@ -233,14 +236,9 @@ void ClientState::vote_metadata(Tid ttid, VoteReply reply) {
   const std::uint32_t offset = pt_.partition_of(ttid);
   for (const auto& [nid, connection] : txn.connections)
     if (connection && !pt_.find_cell(offset, nid)) others.push_back(nid);
-  std::vector<Oid> oids;
-  for (const auto& [oid, object] : txn.objects) oids.push_back(oid);
-  const AskStoreTransaction metadata{ttid,
-                                     txn.metadata.user,
-                                     txn.metadata.description,
-                                     txn.metadata.extension,
-                                     std::move(oids),
-                                     std::nullopt};
+  const AskStoreTransaction metadata{
+      ttid,      txn.metadata.user, txn.metadata.description, txn.metadata.extension,
+      txn.order, std::nullopt};
   write(txn, offset, [metadata](net::Peer& peer, NodeId, Done done) {
     peer.ask(metadata, [done](Result<AnswerStoreTransaction> answer, std::string_view message) {
       done(answer ? std::error_code{} : error_of(answer.error(), message, "vote"));

@@ -24,6 +24,13 @@ bool retry_elsewhere(std::error_code ec) {
          ec == errc::wrong_checksum;
 }
 
+// An AnswerObject's data must match its checksum (else another cell is asked).
+std::error_code check_object(const AnswerObject& answer) {
+  return is_no_data(answer.data, answer.checksum) || sha1(answer.data) == answer.checksum
+             ? std::error_code{}
+             : make_error_code(errc::wrong_checksum);
+}
+
 }  // namespace
 
 template <class P>
@@ -111,11 +118,7 @@ void ClientState::load(Oid oid, std::optional<Tid> at, std::optional<Tid> before
       [this, oid, reply](Result<AnswerObject> answer) {
         load_answer(oid, std::move(answer), reply);
       },
-      [](const AnswerObject& answer) {
-        return is_no_data(answer.data, answer.checksum) || sha1(answer.data) == answer.checksum
-                   ? std::error_code{}
-                   : make_error_code(errc::wrong_checksum);
-      });
+      check_object);
 }
 
 void ClientState::load_answer(Oid oid, Result<AnswerObject> answer, Reply<Record> reply) {
@@ -252,6 +255,39 @@ void ClientState::transaction_infos(std::vector<Tid> tids,
                                              answer->extension, answer->packed, answer->oid_list};
                gather->part_done({});
              });
+  }
+}
+
+// Every revision asked at once, each from a readable cell of its partition.
+void ClientState::revisions(Tid tid, const std::vector<Oid>& oids,
+                            Reply<std::vector<Revision>> reply) {
+  auto found = std::make_shared<std::vector<std::optional<Revision>>>(oids.size());
+  auto gather = Gather::make(oids.size(), [found, reply](std::error_code ec) {
+    if (ec) return reply(ec);
+    std::vector<Revision> revisions;
+    for (auto& revision : *found)
+      if (revision) revisions.push_back(std::move(*revision));
+    reply(std::move(revisions));
+  });
+  for (std::size_t i = 0; i < oids.size(); ++i) {
+    ask_read(
+        pt_.partition_of(oids[i]), AskObject{oids[i], tid, std::nullopt},
+        [gather, found, i](Result<AnswerObject> answer) {
+          if (!answer) {  // packed away: skipped
+            const bool gone =
+                answer.error() == errc::oid_not_found || answer.error() == errc::oid_does_not_exist;
+            return gather->part_done(gone ? std::error_code{} : answer.error());
+          }
+          Revision revision{.oid = answer->oid, .data_serial = answer->data_serial};
+          if (answer->compression && !is_no_data(answer->data, answer->checksum)) {
+            Result<std::string> data = decompress(*answer->compression, answer->data);
+            if (!data) return gather->part_done(data.error());
+            revision.data = std::move(*data);
+          }
+          (*found)[i] = std::move(revision);
+          gather->part_done({});
+        },
+        check_object);
   }
 }
 

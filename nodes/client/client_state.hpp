@@ -132,6 +132,7 @@ class ClientState {
   void undo_log(std::size_t first, std::size_t last, Reply<std::vector<TransactionInfo>> reply);
   void transactions(Tid start, Tid stop, std::size_t limit,
                     Reply<std::vector<TransactionInfo>> reply);
+  void revisions(Tid tid, const std::vector<Oid>& oids, Reply<std::vector<Revision>> reply);
   void set_invalidation(Client::InvalidationFn fn) { invalidation_ = std::move(fn); }
   CacheStats cache_stats() const;
   std::optional<NodeId> nid() const { return nid_; }

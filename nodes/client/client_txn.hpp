@@ -51,6 +51,7 @@ struct ClientState::Txn {
   Metadata metadata;
   std::uint64_t master_epoch = 0;  // the master it began with
   std::map<Oid, Object> objects;
+  std::vector<Oid> order;  // the oids of `objects`, first stored or checked first
   // Storages written to, with the connection used; nullptr once one failed
   // (a new connection would not hold this transaction's writes).
   std::map<NodeId, std::shared_ptr<net::Peer>> connections;

@@ -1,9 +1,10 @@
-// Every option of neoadmin and neosimple is documented in its man page.
+// Every option of neoadmin, neosimple and neomigrate is documented in its man page.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "cli/neomigrate/options.hpp"
 #include "cli/neosimple/options.hpp"
 #include "nodes/admin/admin_options.hpp"
 
@@ -51,6 +52,15 @@ TEST_CASE("every neosimple option is in man/neosimple.1", "[neosimple]") {
   neo::simple::SimpleOptions options;
   neo::simple::add_simple_options(app, options);
   const std::string man = read_file(std::filesystem::path(NEO_SOURCE_DIR) / "man/neosimple.1");
+  REQUIRE_FALSE(man.empty());
+  check_documented(app, man);
+}
+
+TEST_CASE("every neomigrate option is in man/neomigrate.1", "[neomigrate]") {
+  CLI::App app{"test", "neomigrate"};
+  neo::neomigrate::Options options;
+  neo::neomigrate::add_options(app, options);
+  const std::string man = read_file(std::filesystem::path(NEO_SOURCE_DIR) / "man/neomigrate.1");
   REQUIRE_FALSE(man.empty());
   check_documented(app, man);
 }
