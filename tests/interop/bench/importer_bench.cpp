@@ -1,7 +1,7 @@
 // importer_bench: the Importer backend, ours and NEO/py's side by side in
 // one run. Each run starts a cluster of 1 master (12 partitions) and 1
 // storage on `-a Importer` over a fresh copy of FILE (a FileStorage; make one
-// with make_filestorage.py), SQLite destination, and measures the time from
+// with tests/tools/neomigrate/make_bench_fs.py), SQLite destination, and measures the time from
 // the cluster's start to the destination holding every transaction of the
 // file (its `trans` rows polled every 20 ms; both implementations commit
 // the last ones at the end, then log "All data are imported"). Runs
