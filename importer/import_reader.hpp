@@ -1,13 +1,15 @@
 // importer/import_reader.hpp
 // Reads a FileStorage's transactions from a position, in a thread of its
 // own, and prepares their records for a NEO database: data compressed with
-// zlib (kept only when smaller) and checksummed, backpointers as the tid
-// they point to. The Importer backend stores what it prepared on the
-// storage's io thread, so reading, compressing and storing overlap. At most
-// `kAhead` bytes of prepared data wait for the consumer.
-// Thread-safe between one producer (its thread) and one consumer.
+// zlib (kept only when smaller) and checksummed by worker threads, one
+// transaction each, backpointers as the tid they point to. The Importer
+// backend stores what was prepared, in file order, on the storage's io
+// thread: reading, compressing and storing overlap. At most `kAhead` bytes
+// of data are read ahead of the consumer.
+// Thread-safe between its own threads and one consumer.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -35,7 +37,7 @@ struct PreparedRecord {
 struct PreparedTransaction {
   FsTransaction txn;
   std::vector<PreparedRecord> records{};
-  std::size_t bytes = 0;  // what it holds in memory, roughly
+  std::size_t bytes = 0;  // data read from the file
 };
 
 class ImportReader {
@@ -44,8 +46,9 @@ class ImportReader {
 
   // From the transaction at `pos` (whose predecessor is `last_tid`) up to
   // and including `stop`. `level`: zlib level (-1: default), nullopt: none.
+  // `workers`: compressing threads (0: one per core).
   ImportReader(const std::string& path, std::uint64_t pos, std::optional<Tid> last_tid, Tid stop,
-               std::optional<int> level);
+               std::optional<int> level, unsigned workers = 0);
   ~ImportReader();
   ImportReader(const ImportReader&) = delete;
 
@@ -57,21 +60,27 @@ class ImportReader {
   const std::string& error() const { return error_; }
 
  private:
-  void run(std::uint64_t pos, std::optional<Tid> last_tid);
-  std::optional<PreparedTransaction> prepare(FsTransaction txn);
+  struct Slot {
+    PreparedTransaction txn;
+    bool claimed = false, ready = false;
+  };
+  void read(std::uint64_t pos, std::optional<Tid> last_tid);
+  void compress_loop();
+  void prepare(PreparedTransaction& txn) const;
 
   FileStorage fs_;
   const Tid stop_;
   const std::optional<int> level_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<PreparedTransaction> ready_;  // GUARDED_BY(mutex_)
-  std::size_t ready_bytes_ = 0;            // GUARDED_BY(mutex_)
-  bool finished_ = false;                  // GUARDED_BY(mutex_): the producer stopped
-  bool stopping_ = false;                  // GUARDED_BY(mutex_): the consumer is gone
-  std::error_code failure_;                // GUARDED_BY(mutex_)
-  std::string error_;                      // written before finished_ is set
-  std::thread thread_;
+  std::deque<Slot> slots_;       // GUARDED_BY(mutex_): in file order
+  std::size_t ahead_bytes_ = 0;  // GUARDED_BY(mutex_)
+  bool finished_ = false;        // GUARDED_BY(mutex_): the reader stopped
+  bool stopping_ = false;        // GUARDED_BY(mutex_): the consumer is gone
+  std::error_code failure_;      // GUARDED_BY(mutex_)
+  std::string error_;            // written before finished_ is set
+  std::thread reader_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace neo::importer
