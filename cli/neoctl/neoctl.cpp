@@ -57,14 +57,8 @@ std::string join(std::span<const std::string> words) {
 // Logging: the console shows nothing (as upstream's neoctl); with -l, every
 // record and packet goes to the log database at once (no backlog).
 void setup_logging(const std::string& logfile) {
-  log::Options options;
-  options.console_level = log::Level::Critical;
-  options.backlog = std::nullopt;
-  if (!logfile.empty()) {
-    options.logfile = logfile;
-    options.protocol = log::compress_protocol(protocol::python_description());
-  }
-  log::setup("neoctl", options);
+  log::setup_tool("neoctl", logfile,
+                  [] { return log::compress_protocol(protocol::python_description()); });
 }
 
 void log_packet(net::Direction direction, const net::Peer& peer, std::uint32_t msg_id,

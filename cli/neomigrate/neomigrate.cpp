@@ -29,14 +29,8 @@ constexpr const char* kImportWarning =
 // The console shows only critical records (errors are reported by the tool
 // itself); with -l, every record goes to the log database at once.
 void setup_logging(const std::string& logfile) {
-  log::Options options;
-  options.console_level = log::Level::Critical;
-  options.backlog = std::nullopt;
-  if (!logfile.empty()) {
-    options.logfile = logfile;
-    options.protocol = log::compress_protocol(protocol::python_description());
-  }
-  log::setup("neomigrate", options);
+  log::setup_tool("neomigrate", logfile,
+                  [] { return log::compress_protocol(protocol::python_description()); });
 }
 
 // The master list of `text`, validated; "" and an error message if invalid.

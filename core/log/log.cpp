@@ -151,6 +151,18 @@ std::string_view relative_path(std::string_view file) {
   return file;
 }
 
+void setup_tool(std::string_view program, const std::string& logfile,
+                const std::function<std::string()>& protocol) {
+  Options options;
+  options.console_level = Level::Critical;
+  options.backlog = std::nullopt;
+  if (!logfile.empty()) {
+    options.logfile = logfile;
+    options.protocol = protocol();
+  }
+  setup(program, options);
+}
+
 void setup(std::string_view program, const Options& options) {
   std::shared_ptr<LogDatabase> db;
   if (!options.logfile.empty()) {

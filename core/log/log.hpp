@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,12 @@ struct Options {
 // node id is known). Replaces any previous setup. Throws std::runtime_error
 // if the log file cannot be opened.
 void setup(std::string_view program, const Options& options);
+// The setup of command-line tools (neoctl, neomigrate): the console shows
+// only CRITICAL records (the tool reports errors itself); with a log file,
+// every record and packet goes to it at once, with `protocol()` as
+// Options::protocol (called only then).
+void setup_tool(std::string_view program, const std::string& logfile,
+                const std::function<std::string()>& protocol);
 // Closes the log file (the backlog is not written, as NEO/py) and leaves a
 // console-only logger.
 void shutdown();
