@@ -3,15 +3,12 @@
 // the bound per connection, the pause of reading, the node's budget; and a
 // fast peer with large answers, which none of them must hurt.
 #include <malloc.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
 #include <catch2/catch.hpp>
-#include <sstream>
 
 #include "core/net/connection.hpp"
 #include "core/protocol/msgpack.hpp"
@@ -24,17 +21,6 @@ using neo::errc;
 using neo::Result;
 
 namespace {
-
-// The default logger writes to `out` while it lives.
-struct LogCapture {
-  LogCapture() : previous(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous); }
-  std::ostringstream out;
-  std::shared_ptr<spdlog::logger> previous;
-};
 
 // Answers Pings (and AskObject with `object`); records nothing else.
 struct PongHandler : Handler {
