@@ -8,8 +8,9 @@
 #    while malformed administration requests are sent to the admin;
 #  - the partition table before/after identifications as clones with bad
 #    new_nid values;
-#  - (finding 1) a node's RSS at peak and after close while 1 and 2
-#    connections send ~100 MB of Pings each and never read the Pongs.
+#  - (finding 1) a node's RSS at peak and after close while 1 (phase
+#    pongs), 2 (pongs2) or N (pongsN) connections send ~100 MB of Pings
+#    each and never read the Pongs.
 # Needs python3-msgpack. Not a CTest test (seconds to minutes, real ports).
 #   tests/tools/hostile/hostile_peers.py --impl cpp --bin build/bin
 #   tests/tools/hostile/hostile_peers.py --impl py --phases pongs
@@ -347,9 +348,12 @@ def main():
             run_phase(args, lambda c: new_nid(c, [value]))
         return 0
     phases = {"masters": masters, "admin": admin, "new_nid": new_nid,
-              "pongs": lambda c: pongs(c, 1), "pongs2": lambda c: pongs(c, 2)}
+              "pongs": lambda c: pongs(c, 1)}
     for name in args.phases.split(","):
-        run_phase(args, phases[name])
+        if name.startswith("pongs") and name[5:].isdigit():  # pongs8: 8 links
+            run_phase(args, lambda c, n=int(name[5:]): pongs(c, n))
+        else:
+            run_phase(args, phases[name])
     return 0
 
 
