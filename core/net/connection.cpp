@@ -12,6 +12,7 @@
 #include <asio/write.hpp>
 
 #include "core/net/detail/connection_impl.hpp"
+#include "core/net/detail/peer_log.hpp"
 #include "core/net/detail/tls_context.hpp"
 
 namespace neo::net {
@@ -20,11 +21,6 @@ namespace detail {
 namespace {
 
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr std::size_t kMaxBuffersPerWrite = 64;
-// A write carries up to kMaxWriteBytes (or one larger frame); frames under
-// kSmallFrame are copied side by side into one buffer.
-constexpr std::size_t kMaxWriteBytes = std::size_t{1} << 20;
-constexpr std::size_t kSmallFrame = 16 << 10;
 
 std::error_code closed_error() { return make_error_code(errc::connection_closed); }
 
@@ -55,6 +51,7 @@ ConnectionImpl::ConnectionImpl(asio::io_context& io, asio::ip::tcp::socket socke
     : io_(io),
       socket_(std::move(socket)),
       wake_(io, asio::steady_timer::time_point::max()),
+      resume_(io, asio::steady_timer::time_point::max()),
       server_(server),
       options_(options),
       handler_(std::move(handler)),
@@ -64,9 +61,16 @@ ConnectionImpl::ConnectionImpl(asio::io_context& io, asio::ip::tcp::socket socke
     tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(
         socket_, options_.tls->impl().context);
   }
+  if (options_.budget) options_.budget->join(*this);
   // Both sides send the handshake first, without waiting for the peer's.
-  outbox_.emplace_back(protocol::kHandshake);
-  outbox_bytes_ = outbox_.back().size();
+  outbox_.push_bytes(protocol::kHandshake);
+  account();
+}
+
+ConnectionImpl::~ConnectionImpl() {
+  if (!options_.budget) return;
+  options_.budget->leave(*this);
+  options_.budget->release(accounted_);
 }
 
 std::shared_ptr<ConnectionImpl> ConnectionImpl::self() {
@@ -134,7 +138,9 @@ asio::awaitable<std::error_code> ConnectionImpl::start_tls() {
     if (ec) co_return ec;
     if (n == 0) co_return asio::error::eof;
     if (first != 0x16) {
-      spdlog::warn("{}: Rejecting non-SSL connection", describe());
+      if (std::string more; allow_peer_line(PeerLine::kBadPeer, *this, more)) {
+        spdlog::warn("{}: Rejecting non-SSL connection{}", describe(), more);
+      }
       co_return make_error_code(errc::not_neo);
     }
   }
@@ -142,7 +148,9 @@ asio::awaitable<std::error_code> ConnectionImpl::start_tls() {
       server_ ? asio::ssl::stream_base::server : asio::ssl::stream_base::client, kNoThrow);
   if (state_ == State::kClosed) co_return ec;
   if (ec) {
-    spdlog::warn("{}: TLS handshake failed: {}", describe(), ec.message());
+    if (std::string more; allow_peer_line(PeerLine::kBadPeer, *this, more)) {
+      spdlog::warn("{}: TLS handshake failed: {}{}", describe(), ec.message(), more);
+    }
     co_return make_error_code(errc::tls_error);
   }
   SSL* ssl = tls_->native_handle();
@@ -155,6 +163,17 @@ asio::awaitable<void> ConnectionImpl::read_loop() {
   for (;;) {
     asio::error_code ec;
     std::size_t n = 0;
+    if (over_pause()) {
+      // Frames already read wait too: they are handled once it drains.
+      ec = co_await wait_drained();  // logged
+      if (!ec && state_ == State::kOpen) ec = read_error(deliver_frames());
+      if (state_ == State::kClosed) co_return;
+      if (ec) {
+        close(ec);
+        co_return;
+      }
+      continue;
+    }
     if (tls_) {
       std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(buffer_), kNoThrow);
     } else {
@@ -175,22 +194,25 @@ asio::awaitable<void> ConnectionImpl::read_loop() {
 }
 
 std::error_code ConnectionImpl::read_error(std::error_code ec) const {
-  if (ec == errc::version_mismatch) {
-    spdlog::warn("{}: protocol version mismatch", describe());
+  const bool ssl = ec.category() == asio::error::get_ssl_category();
+  std::string more;
+  if (!ssl && ec.category() != neo_category()) return ec;
+  if (!allow_peer_line(PeerLine::kBadPeer, *this, more)) {
+  } else if (ec == errc::version_mismatch) {
+    spdlog::warn("{}: protocol version mismatch{}", describe(), more);
   } else if (ec == errc::not_neo) {
-    spdlog::warn("{}: Rejecting non-NEO peer", describe());
-  } else if (ec.category() == neo_category()) {
-    spdlog::error("{}: bad packet received: {}", describe(), ec.message());
-  } else if (ec.category() == asio::error::get_ssl_category()) {
+    spdlog::warn("{}: Rejecting non-NEO peer{}", describe(), more);
+  } else if (!ssl) {
+    spdlog::error("{}: bad packet received: {}{}", describe(), ec.message(), more);
+  } else {
     // E.g. the peer refused our certificate after the handshake (TLS 1.3).
-    spdlog::warn("{}: TLS error: {}", describe(), ec.message());
-    return errc::tls_error;
+    spdlog::warn("{}: TLS error: {}{}", describe(), ec.message(), more);
   }
-  return ec;
+  return ssl ? make_error_code(errc::tls_error) : ec;
 }
 
 std::error_code ConnectionImpl::deliver_frames() {
-  while (state_ == State::kOpen) {
+  while (state_ == State::kOpen && !over_pause()) {
     Result<std::optional<protocol::Frame>> next = reader_.next();
     if (!next) return next.error();
     if (!*next) break;
@@ -212,17 +234,14 @@ bool ConnectionImpl::enqueue(std::uint32_t msg_id, std::uint16_t code, std::stri
     spdlog::debug("{}: not sending {} on a closed connection", describe(), packet_name(code));
     return false;
   }
-  std::string frame = protocol::encode_frame(msg_id, code, args);
-  if (frame.size() >
-      options_.max_outgoing_bytes - std::min(outbox_bytes_, options_.max_outgoing_bytes)) {
-    spdlog::error("{}: more than {} bytes queued for sending, closing", describe(),
-                  options_.max_outgoing_bytes);
-    close(std::make_error_code(std::errc::no_buffer_space));
-    return false;
-  }
+  if (over_bound(args.size())) return false;
   if (options_.observer) options_.observer(Direction::kSent, *this, msg_id, code, args);
-  outbox_bytes_ += frame.size();
-  outbox_.push_back(std::move(frame));
+  outbox_.push_frame(msg_id, code, args);
+  account();
+  if (options_.budget && options_.budget->over()) {
+    enforce_budget();
+    if (closed()) return false;  // this one was sacrificed
+  }
   if (writer_sleeping_) wake_.cancel();  // else it finds the frame when its write ends
   return true;
 }
@@ -252,6 +271,10 @@ void ConnectionImpl::send_raw(std::uint32_t msg_id, std::uint16_t code, std::str
 }
 
 asio::awaitable<void> ConnectionImpl::write_loop() {
+  // Each write takes a turn of the event loop, so it carries what was
+  // queued meanwhile: a write per frame would let a stream of small frames
+  // (AddObject...) pile up in the outbox.
+  std::vector<std::string_view> chunks;
   std::vector<asio::const_buffer> buffers;
   while (state_ != State::kClosed) {
     if (outbox_.empty()) {
@@ -265,59 +288,24 @@ asio::awaitable<void> ConnectionImpl::write_loop() {
       writer_sleeping_ = false;
       continue;
     }
-    const std::size_t count = gather(buffers);
+    outbox_.gather(chunks);
+    buffers.clear();
+    for (std::string_view chunk : chunks) buffers.emplace_back(chunk.data(), chunk.size());
     asio::error_code ec;
     if (tls_) {
       std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, buffers, kNoThrow);
     } else {
       std::tie(ec, std::ignore) = co_await asio::async_write(socket_, buffers, kNoThrow);
     }
+    outbox_.consume();
+    account();
     if (state_ == State::kClosed) co_return;
     if (ec) {
       close(ec);
       co_return;
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      outbox_bytes_ -= outbox_.front().size();
-      outbox_.pop_front();
-    }
+    if (reader_paused_) resume_.cancel();  // progress: it checks again
   }
-}
-
-std::size_t ConnectionImpl::gather(std::vector<asio::const_buffer>& buffers) {
-  // Each write takes a turn of the event loop: a write per frame would let
-  // a stream of small frames (AddObject...) pile up in the outbox. Small
-  // frames are copied side by side into batch_, large ones sent as they are.
-  std::size_t count = 0, bytes = 0, copied = 0, regions = 0;
-  for (bool small_before = false; count < outbox_.size() && bytes < kMaxWriteBytes; ++count) {
-    const bool small = outbox_[count].size() < kSmallFrame;
-    const std::size_t more = small && small_before ? 0 : 1;
-    if (count > 0 && regions + more > kMaxBuffersPerWrite) break;
-    regions += more;
-    bytes += outbox_[count].size();
-    if (small) copied += outbox_[count].size();
-    small_before = small;
-  }
-  batch_.clear();
-  batch_.reserve(copied);  // no reallocation below: the buffers point into it
-  buffers.clear();
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string& frame = outbox_[i];
-    if (frame.size() >= kSmallFrame) {
-      buffers.push_back(asio::buffer(frame));
-      continue;
-    }
-    const bool extend = i > 0 && outbox_[i - 1].size() < kSmallFrame;
-    const std::size_t at = batch_.size();
-    batch_ += frame;
-    if (extend) {
-      buffers.back() = asio::buffer(batch_.data() + at - buffers.back().size(),
-                                    buffers.back().size() + frame.size());
-    } else {
-      buffers.push_back(asio::buffer(batch_.data() + at, frame.size()));
-    }
-  }
-  return count;
 }
 
 void ConnectionImpl::abort(std::error_code reason) {
@@ -335,17 +323,20 @@ void ConnectionImpl::abort(std::error_code reason) {
 void ConnectionImpl::close(std::error_code reason) {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
-  if (!reason) {
-    spdlog::info("{}: closed", describe());
+  if (std::string more; !allow_peer_line(PeerLine::kClosed, *this, more)) {
+  } else if (!reason) {
+    spdlog::info("{}: closed{}", describe(), more);
   } else if (is_peer_closure(reason)) {
-    spdlog::info("{}: closed by peer ({})", describe(), reason.message());
+    spdlog::info("{}: closed by peer ({}){}", describe(), reason.message(), more);
   } else {
-    spdlog::info("{}: closed: {}", describe(), reason.message());
+    spdlog::info("{}: closed: {}{}", describe(), reason.message(), more);
   }
   asio::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);
   wake_.cancel();
+  resume_.cancel();
+  free_outbox();
   for (RawAnswerCallback& callback : pending_.take_all()) callback(closed_error());
   if (std::shared_ptr<Handler> handler = std::move(handler_)) handler->on_closed(*this, reason);
 }

@@ -5,11 +5,20 @@
 // bounded outbox. Every end goes through close(reason), which fails pending
 // requests with errc::connection_closed and calls Handler::on_closed once.
 //
+// Memory: the outbox is bounded by what it really holds (Outbox::held()),
+// per connection (max_outgoing_bytes: closed beyond) and per node (an
+// OutgoingBudget shared by the connections of a Network). An accepted
+// connection whose outbox holds more than pause_reading_bytes stops
+// reading (and handling) what its peer sends until it drains to half: a
+// peer that sends requests and never reads the answers only fills the
+// socket buffers, and is closed after stall_timeout without a byte read.
+//
 // Owned by shared_ptr (its coroutines hold one while running). Not thread
 // safe: use it on its io_context's thread only (other threads post there).
 // Asio stays out of this header; the implementation is in connection.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,6 +26,7 @@
 #include <string_view>
 
 #include "core/net/address.hpp"
+#include "core/net/outgoing_budget.hpp"
 #include "core/net/peer.hpp"
 #include "core/net/tls.hpp"
 #include "core/protocol/frame_reader.hpp"
@@ -36,12 +46,22 @@ using PacketObserver =
                        std::uint16_t code, std::string_view args)>;
 
 inline constexpr std::size_t kDefaultMaxOutgoingBytes = std::size_t{256} << 20;
+inline constexpr std::size_t kDefaultPauseReadingBytes = std::size_t{16} << 20;
+inline constexpr std::chrono::milliseconds kDefaultStallTimeout{60000};
 
 struct ConnectionOptions {
   std::shared_ptr<const TlsContext> tls;  // null: plain TCP
-  // Outgoing bytes queued and not yet written beyond which the connection
-  // is closed (errc: std::errc::no_buffer_space) instead of growing.
+  // Memory held by the outbox beyond which the connection is closed
+  // (std::errc::no_buffer_space) instead of growing.
   std::size_t max_outgoing_bytes = kDefaultMaxOutgoingBytes;
+  // Accepted connections only (0: never): held outbox memory beyond which
+  // the connection stops reading until it drains to half.
+  std::size_t pause_reading_bytes = kDefaultPauseReadingBytes;
+  // Reading paused and no write completed for this long: closed
+  // (errc::timed_out).
+  std::chrono::milliseconds stall_timeout = kDefaultStallTimeout;
+  // Shared by the connections of a node; null: no bound across them.
+  std::shared_ptr<OutgoingBudget> budget;
   std::size_t max_frame = protocol::kMaxFrameSize;  // largest incoming packet
   PacketObserver observer;                          // may be empty
 };
@@ -66,6 +86,10 @@ class Connection : public Peer {
   virtual bool aborted() const = 0;
   // Bytes queued for sending and not yet written.
   virtual std::size_t queued_bytes() const = 0;
+  // Memory held by what is queued for sending (bounded by the options).
+  virtual std::size_t held_bytes() const { return queued_bytes(); }
+  // True while reading is paused until the outbox drains.
+  virtual bool reading_paused() const { return false; }
   // Requests waiting for their answer.
   virtual std::size_t pending_requests() const = 0;
 };

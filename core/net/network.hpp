@@ -28,8 +28,10 @@ class Network {
                                                    Listener::AcceptFn accept) = 0;
 };
 
-// Sockets on `io`, every connection with `options` (TLS, packet observer).
-// `io` must outlive the network.
+// Sockets on `io`, every connection with `options` (TLS, packet observer);
+// without options.budget, the connections share a new default one (the
+// node's bound on what they all hold for sending). `io` must outlive the
+// network.
 std::unique_ptr<Network> make_asio_network(asio::io_context& io, ConnectionOptions options);
 
 }  // namespace neo::net

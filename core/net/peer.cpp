@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "core/net/detail/peer_log.hpp"
+
 namespace neo::net {
 
 std::error_code error_from_wire(std::int64_t code) {
@@ -34,7 +36,9 @@ std::string packet_name(std::uint16_t code) {
 void Peer::reject_unexpected(const protocol::Frame& frame, std::string_view handler) {
   std::string message = "unexpected packet: " + packet_name(frame.code);
   if (!handler.empty()) message += " in " + std::string(handler);
-  spdlog::error("{}: {} (msg id {})", describe(), message, frame.msg_id);
+  if (std::string more; detail::allow_peer_line(detail::PeerLine::kBadPeer, *this, more)) {
+    spdlog::error("{}: {} (msg id {}){}", describe(), message, frame.msg_id, more);
+  }
   answer_error(frame.msg_id, errc::protocol_error, message);
   abort(errc::protocol_error);
 }
@@ -42,23 +46,30 @@ void Peer::reject_unexpected(const protocol::Frame& frame, std::string_view hand
 void reject_malformed(Peer& peer, const protocol::Frame& frame, std::string_view handler,
                       std::error_code reason, bool keep) {
   const std::string message = "malformed " + packet_name(frame.code);
-  spdlog::error("{}: {} (msg id {}) in {}: {}", peer.describe(), message, frame.msg_id, handler,
-                reason.message());
+  if (std::string more; detail::allow_peer_line(detail::PeerLine::kBadPeer, peer, more)) {
+    spdlog::error("{}: {} (msg id {}) in {}: {}{}", peer.describe(), message, frame.msg_id, handler,
+                  reason.message(), more);
+  }
   peer.answer_error(frame.msg_id, errc::protocol_error, message);
   if (!keep) peer.abort(errc::malformed_packet);
 }
 
 bool unsolicited_error(Peer& peer, const protocol::Frame& frame, std::string_view handler,
                        const protocol::Error& error) {
+  std::string more;
   switch (error.code) {
     case static_cast<std::int64_t>(errc::ack):
       spdlog::debug("{}: no error message: {}", peer.describe(), error.message);
       return true;
     case static_cast<std::int64_t>(errc::protocol_error):
-      spdlog::error("{}: protocol error: {}", peer.describe(), error.message);
+      if (detail::allow_peer_line(detail::PeerLine::kBadPeer, peer, more)) {
+        spdlog::error("{}: protocol error: {}{}", peer.describe(), error.message, more);
+      }
       return true;
     case static_cast<std::int64_t>(errc::not_ready):
-      spdlog::error("{}: not ready: {}", peer.describe(), error.message);
+      if (detail::allow_peer_line(detail::PeerLine::kBadPeer, peer, more)) {
+        spdlog::error("{}: not ready: {}{}", peer.describe(), error.message, more);
+      }
       return true;
     default: peer.reject_unexpected(frame, handler); return false;
   }
@@ -73,9 +84,11 @@ void deliver_frame(Peer& peer, PendingAnswers& pending, const std::shared_ptr<Ha
     // An Error answering no request goes to the handler.
     if (match == PendingAnswers::Match::kWrongType || frame.code != protocol::kResponseMask) {
       const std::uint16_t expected = pending.expected(frame.msg_id);
-      spdlog::error("{}: unexpected answer {} (msg id {}, expected: {})", peer.describe(),
-                    packet_name(frame.code), frame.msg_id,
-                    expected ? packet_name(expected) : std::string("none"));
+      if (std::string more; detail::allow_peer_line(detail::PeerLine::kBadPeer, peer, more)) {
+        spdlog::error("{}: unexpected answer {} (msg id {}, expected: {}){}", peer.describe(),
+                      packet_name(frame.code), frame.msg_id,
+                      expected ? packet_name(expected) : std::string("none"), more);
+      }
       peer.answer_error(frame.msg_id, errc::protocol_error,
                         "Unexpected answer: " + packet_name(frame.code));
       peer.abort(errc::protocol_error);
@@ -93,8 +106,10 @@ void answer_malformed(const std::weak_ptr<Peer>& peer, const protocol::Frame& fr
                       std::error_code ec) {
   std::shared_ptr<Peer> alive = peer.lock();
   if (!alive) return;
-  spdlog::error("{}: malformed {} (msg id {}): {}", alive->describe(), packet_name(frame.code),
-                frame.msg_id, ec.message());
+  if (std::string more; allow_peer_line(PeerLine::kBadPeer, *alive, more)) {
+    spdlog::error("{}: malformed {} (msg id {}): {}{}", alive->describe(), packet_name(frame.code),
+                  frame.msg_id, ec.message(), more);
+  }
   alive->close(errc::malformed_packet);
 }
 

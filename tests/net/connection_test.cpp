@@ -256,6 +256,32 @@ TEST_CASE("a malformed packet closes the connection without an answer", "[net]")
   CHECK(*handler->closed == errc::unknown_packet);
 }
 
+TEST_CASE("a flood of connections logs the first lines of a host, not one per connection",
+          "[net]") {
+  LogCapture log;
+  asio::io_context io;
+  Server server(io, "127.0.0.1");
+  const auto flooder = asio::ip::make_address("127.0.0.3");  // a host of its own
+  for (int i = 0; i < 30; ++i) {
+    asio::ip::tcp::socket socket(io);
+    socket.open(asio::ip::tcp::v4());
+    socket.bind({flooder, 0});
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.address().port});
+    asio::write(socket, asio::buffer(std::string("GET / HTTP/1.0\r\n\r\n")));
+    auto handler = server.handler(io, i);
+    REQUIRE(run_until(io, [&] { return handler->closed.has_value(); }));
+  }
+  const std::string lines = log.out.str();
+  auto count = [&](std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = lines.find(what); at != std::string::npos; at = lines.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("? (127.0.0.3:") == 20);  // the first 10 of each kind
+  CHECK(count("Rejecting non-NEO peer") == 10);
+  CHECK(count(": closed: not a NEO stream") == 10);
+}
+
 TEST_CASE("a 10 MiB packet goes through", "[net]") {
   asio::io_context io;
   Server server(io, "127.0.0.1");

@@ -3,12 +3,16 @@
 // what it sees, and a listener + client pair.
 #pragma once
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,17 @@ using namespace std::chrono_literals;
 // Runs `io` until `done()` holds; false if `timeout` passes first.
 bool run_until(asio::io_context& io, const std::function<bool()>& done,
                std::chrono::milliseconds timeout = 10s);
+
+// The default logger writes to `out` while it lives.
+struct LogCapture {
+  LogCapture() : previous(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous); }
+  std::ostringstream out;
+  std::shared_ptr<spdlog::logger> previous;
+};
 
 // Records connection events; `on_frame` (if set) reacts to each packet.
 class RecordingHandler : public Handler {

@@ -8,12 +8,13 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/net/connection.hpp"
+#include "core/net/outbox.hpp"
 #include "core/net/pending_answers.hpp"
 #include "core/protocol/frame_reader.hpp"
 
@@ -23,12 +24,17 @@ namespace neo::net::detail {
 // 10 s interval, 3 probes). Errors are logged, not fatal.
 void set_socket_options(asio::ip::tcp::socket& socket);
 
+// After large frees: gives the freed memory back to the system (glibc
+// keeps it otherwise), once per turn of the event loop.
+void schedule_trim(asio::io_context& io);
+
 class ConnectionImpl final : public Connection {
  public:
   // `socket` is connected for a server connection, closed for a client one.
   ConnectionImpl(asio::io_context& io, asio::ip::tcp::socket socket, bool server,
                  std::string address, std::shared_ptr<Handler> handler,
                  const ConnectionOptions& options);
+  ~ConnectionImpl() override;
 
   // Starts the coroutines; a client connection connects to `target` first.
   void start(std::optional<asio::ip::tcp::endpoint> target);
@@ -45,7 +51,9 @@ class ConnectionImpl final : public Connection {
   bool is_server() const override { return server_; }
   bool connected() const override { return state_ == State::kOpen || state_ == State::kAborted; }
   bool aborted() const override { return state_ == State::kAborted; }
-  std::size_t queued_bytes() const override { return outbox_bytes_; }
+  std::size_t queued_bytes() const override { return outbox_.bytes(); }
+  std::size_t held_bytes() const override { return outbox_.held(); }
+  bool reading_paused() const override { return reader_paused_; }
   std::size_t pending_requests() const override { return pending_.size(); }
 
  private:
@@ -58,11 +66,25 @@ class ConnectionImpl final : public Connection {
   asio::awaitable<std::error_code> start_tls();
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
-  // The frames of the next write (a prefix of outbox_): their buffers; their count.
-  std::size_t gather(std::vector<asio::const_buffer>& buffers);
   std::error_code deliver_frames();
   void dispatch(protocol::Frame& frame);
   bool enqueue(std::uint32_t msg_id, std::uint16_t code, std::string_view args);
+  // Memory (connection_memory.cpp).
+  // True if queuing `args` would exceed max_outgoing_bytes; then closed.
+  bool over_bound(std::size_t args_size);
+  // Reports the change of outbox_.held() to the budget.
+  void account();
+  // Closes the connection the budget sacrifices, if any.
+  void enforce_budget();
+  // Frees what the outbox holds, but a write in progress (on close).
+  void free_outbox();
+  bool over_pause() const {
+    return server_ && state_ == State::kOpen && options_.pause_reading_bytes != 0 &&
+           outbox_.held() > options_.pause_reading_bytes;
+  }
+  // Reading paused: waits until the outbox drains to half the threshold;
+  // errc::timed_out (logged) if no write completes for stall_timeout.
+  asio::awaitable<std::error_code> wait_drained();
   // Logs why reading failed; the reason to close with.
   std::error_code read_error(std::error_code ec) const;
 
@@ -71,14 +93,15 @@ class ConnectionImpl final : public Connection {
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   asio::steady_timer wake_;  // the writer sleeps on it; enqueue() cancels it
   bool writer_sleeping_ = false;
+  asio::steady_timer resume_;  // the paused reader sleeps on it; each write cancels it
+  bool reader_paused_ = false;
   const bool server_;
   const ConnectionOptions options_;
   std::shared_ptr<Handler> handler_;
   protocol::FrameReader reader_;
   PendingAnswers pending_;
-  std::deque<std::string> outbox_;  // encoded frames, oldest first
-  std::string batch_;               // small frames of the write in progress, side by side
-  std::size_t outbox_bytes_ = 0;
+  Outbox outbox_;
+  std::size_t accounted_ = 0;  // outbox_.held() as last reported to options_.budget
   std::uint32_t next_id_ = 0;
   State state_ = State::kConnecting;
   std::error_code abort_reason_;

@@ -7,9 +7,13 @@
 #  - `neoctl print cluster` successes out of 20 concurrent calls, 3 rounds,
 #    while malformed administration requests are sent to the admin;
 #  - the partition table before/after identifications as clones with bad
-#    new_nid values.
+#    new_nid values;
+#  - (finding 1) a node's RSS at peak and after close while 1 (phase
+#    pongs), 2 (pongs2) or N (pongsN) connections send ~100 MB of Pings
+#    each and never read the Pongs.
 # Needs python3-msgpack. Not a CTest test (seconds to minutes, real ports).
 #   tests/tools/hostile/hostile_peers.py --impl cpp --bin build/bin
+#   tests/tools/hostile/hostile_peers.py --impl py --phases pongs
 import argparse
 import os
 import socket
@@ -211,6 +215,72 @@ def new_nid_attack(c, values):
     return answers
 
 
+def rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def ping_block(size=1 << 20):
+    """About `size` bytes of Ping frames (msg ids cycling)."""
+    out, i = [], 0
+    total = 0
+    while total < size:
+        frame = msgpack.packb([i, 0x0002, []])
+        out.append(frame)
+        total += len(frame)
+        i = (i + 1) % 100000
+    return b"".join(out)
+
+
+def pong_flood(pid, port, conns, megabytes, stall=10.0):
+    """`conns` links send `megabytes` MB of Pings each and never read; the
+    node's RSS is sampled all along. Returns (before, peak, after close, MB
+    sent per link, links the node closed)."""
+    block = ping_block()
+    before = rss_mb(pid)
+    peak = [before]
+    sent = [0] * conns
+    closed = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_mb(pid))
+            time.sleep(0.05)
+
+    def flood(k, link):
+        link.sock.settimeout(stall)  # the node stopped reading: give up
+        try:
+            for _ in range(megabytes):
+                link.sock.sendall(block)
+                sent[k] += len(block)
+        except socket.timeout:
+            pass
+        except OSError:
+            closed[0] += 1
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    links = [Link(port) for _ in range(conns)]
+    threads = [threading.Thread(target=flood, args=(k, l)) for k, l in enumerate(links)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    time.sleep(1)  # Pongs still being queued from the socket buffers
+    peak[0] = max(peak[0], rss_mb(pid))
+    for l in links:
+        l.close()
+    time.sleep(3)
+    done.set()
+    sampler.join()
+    after = rss_mb(pid)
+    return before, peak[0], after, [round(s / 1e6) for s in sent], closed[0]
+
+
 def alive(c):
     return "/".join("up" if p.poll() is None else "DEAD" for p in c.procs) + " (M/S/A)"
 
@@ -232,6 +302,9 @@ def main():
     parser.add_argument("--impl", choices=("cpp", "py"), default="cpp")
     parser.add_argument("--bin", default="build/bin", help="our daemons and neoctl")
     parser.add_argument("--masters", type=int, default=200)
+    parser.add_argument("--phases", default="masters,admin,new_nid,pongs,pongs2")
+    parser.add_argument("--pong-mb", type=int, default=100, help="MB of Pings per link")
+    parser.add_argument("--pong-node", choices=("storage", "master"), default="storage")
     parser.add_argument("--each", action="store_true",
                         help="one cluster per bad new_nid (NEO/py's master dies on some)")
     args = parser.parse_args()
@@ -261,12 +334,26 @@ def main():
         if pt_before != pt_after:
             print(pt_after)
 
+    def pongs(c, conns):
+        index, port = (1, c.storage) if args.pong_node == "storage" else (0, c.master)
+        before, peak, after, sent, closed = pong_flood(c.procs[index].pid, port, conns,
+                                                       args.pong_mb)
+        print("%s: unread Pongs, %d link(s) to the %s, MB of Pings sent %s (%d closed by "
+              "the node): RSS %.0f MB, peak %+.0f MB, after close %+.0f MB"
+              % (args.impl, conns, args.pong_node, sent, closed, before, peak - before,
+                 after - before))
+
     if args.each:
         for value in BAD_NEW_NID:
             run_phase(args, lambda c: new_nid(c, [value]))
         return 0
-    for phase in (masters, admin, new_nid):
-        run_phase(args, phase)
+    phases = {"masters": masters, "admin": admin, "new_nid": new_nid,
+              "pongs": lambda c: pongs(c, 1)}
+    for name in args.phases.split(","):
+        if name.startswith("pongs") and name[5:].isdigit():  # pongs8: 8 links
+            run_phase(args, lambda c, n=int(name[5:]): pongs(c, n))
+        else:
+            run_phase(args, phases[name])
     return 0
 
 
