@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/net/connection.hpp"
+#include "tests/support/log_capture.hpp"
 
 namespace neo::net::test {
 
@@ -26,16 +27,7 @@ using namespace std::chrono_literals;
 bool run_until(asio::io_context& io, const std::function<bool()>& done,
                std::chrono::milliseconds timeout = 10s);
 
-// The default logger writes to `out` while it lives.
-struct LogCapture {
-  LogCapture() : previous(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous); }
-  std::ostringstream out;
-  std::shared_ptr<spdlog::logger> previous;
-};
+using neo::test::LogCapture;  // tests/support/log_capture.hpp
 
 // Records connection events; `on_frame` (if set) reacts to each packet.
 class RecordingHandler : public Handler {

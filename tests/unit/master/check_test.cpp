@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "tests/support/log_capture.hpp"
 #include "tests/unit/master/master_fixture.hpp"
 
 namespace protocol = neo::protocol;
@@ -39,16 +40,6 @@ std::vector<protocol::CheckPartition> checks(const FakePeer& a, const FakePeer& 
   return all;
 }
 
-// The default logger writes to `out` while it lives.
-struct LogCapture {
-  LogCapture() : previous(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous); }
-  std::ostringstream out;
-  std::shared_ptr<spdlog::logger> previous;
-};
 }  // namespace
 
 TEST_CASE("CheckReplicas sends CheckPartition to one storage per partition", "[master]") {
@@ -121,7 +112,7 @@ TEST_CASE("CheckReplicas skips partitions with a single readable cell", "[master
 TEST_CASE("NotifyPartitionCorrupted is logged with the node ids", "[master]") {
   MasterFixture m(MasterFixture::Options{.replicas = 1});
   auto storages = m.run(2);
-  LogCapture log;
+  neo::test::LogCapture log;
   m.send(*storages[0], protocol::NotifyPartitionCorrupted{3, {S1, S2}});
   CHECK(log.out.str().find("Partition 3 corrupted in: S1, S2") != std::string::npos);
   CHECK_FALSE(storages[0]->aborted);
