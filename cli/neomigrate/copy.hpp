@@ -2,7 +2,8 @@
 // The two directions of a migration, each one function: FileStorage -> NEO
 // (fs_to_neo.cpp) and NEO -> FileStorage (neo_to_fs.cpp). They report on
 // `progress`, write their errors (what happened, what to do) to `err` and
-// return an exit status of neomigrate.hpp. One thread.
+// return an exit status of neomigrate.hpp. `last` is the cluster's last
+// transaction (kZeroTid if it has none). One thread.
 #pragma once
 
 #include <ostream>
@@ -17,12 +18,12 @@ namespace neo::neomigrate {
 // Commits each transaction of `fs` into the cluster with its own tid, in
 // file order. Refused (nothing written) if the cluster already has a
 // transaction at or after the file's first one.
-int copy_fs_to_neo(importer::FileStorage& fs, client::Client& client, Progress& progress,
+int copy_fs_to_neo(importer::FileStorage& fs, client::Client& client, Tid last, Progress& progress,
                    std::ostream& err);
 
 // Writes every transaction of the cluster into the new file `path`, which
 // must not exist; removed again if the copy fails.
-int copy_neo_to_fs(client::Client& client, const std::string& path, Progress& progress,
+int copy_neo_to_fs(client::Client& client, Tid last, const std::string& path, Progress& progress,
                    std::ostream& err);
 
 }  // namespace neo::neomigrate

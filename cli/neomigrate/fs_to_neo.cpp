@@ -73,28 +73,22 @@ Result<std::optional<FsTransaction>> first_transaction(importer::FileStorage& fs
 
 }  // namespace
 
-int copy_fs_to_neo(importer::FileStorage& fs, client::Client& client, Progress& progress,
+int copy_fs_to_neo(importer::FileStorage& fs, client::Client& client, Tid last, Progress& progress,
                    std::ostream& err) {
-  Result<Tid> last = client.last_transaction();
-  if (!last) {
-    err << "neomigrate: cannot ask the cluster its last transaction: " << last.error().message()
-        << '\n';
-    return kExitRefused;
-  }
   Result<std::optional<FsTransaction>> first = first_transaction(fs);
   if (!first) {
     err << "neomigrate: " << fs.error() << '\n';
     return kExitRefused;
   }
-  if (*first && *last != kZeroTid && (*first)->tid() <= *last) {
-    err << "neomigrate: the destination cluster already has transactions up to " << to_string(*last)
+  if (*first && last != kZeroTid && (*first)->tid() <= last) {
+    err << "neomigrate: the destination cluster already has transactions up to " << to_string(last)
         << ", not before the first transaction of " << fs.path() << " ("
         << to_string((*first)->tid())
         << "): import into a new, empty cluster (transactions keep their ids, which must "
            "increase)\n";
     return kExitRefused;
   }
-  Serials serials(client, *last == kZeroTid);
+  Serials serials(client, last == kZeroTid);
   importer::FsIterator it(fs);
   std::uint64_t transactions = 0, bytes = 0;
   const double total = static_cast<double>(std::max<std::uint64_t>(fs.size(), 1));

@@ -93,21 +93,15 @@ std::string copy(client::Client& client, Tid last, importer::FsWriter& writer, P
 
 }  // namespace
 
-int copy_neo_to_fs(client::Client& client, const std::string& path, Progress& progress,
+int copy_neo_to_fs(client::Client& client, Tid last, const std::string& path, Progress& progress,
                    std::ostream& err) {
-  Result<Tid> last = client.last_transaction();
-  if (!last) {
-    err << "neomigrate: cannot ask the cluster its last transaction: " << last.error().message()
-        << '\n';
-    return kExitRefused;
-  }
   importer::FsWriter writer;
   if (std::error_code ec = writer.create(path)) {
     err << "neomigrate: " << writer.error() << '\n';
     return kExitRefused;
   }
   std::uint64_t transactions = 0, bytes = 0;
-  if (std::string why = copy(client, *last, writer, progress, transactions, bytes); !why.empty()) {
+  if (std::string why = copy(client, last, writer, progress, transactions, bytes); !why.empty()) {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
     err << "\nneomigrate: " << why << "\nneomigrate: stopped after " << transactions

@@ -104,8 +104,14 @@ int migrate(const Options& options, std::ostream& out, std::ostream& err, Progre
     out << "Migrating from " << options.source << " to " << options.destination << std::endl;
   const auto start = std::chrono::steady_clock::now();
   Progress progress(out, mode);
-  const int status = import ? copy_fs_to_neo(fs, **client, progress, err)
-                            : copy_neo_to_fs(**client, options.destination, progress, err);
+  Result<Tid> last = (*client)->last_transaction();
+  if (!last) {
+    err << "neomigrate: cannot ask the cluster its last transaction: " << last.error().message()
+        << '\n';
+    return kExitRefused;
+  }
+  const int status = import ? copy_fs_to_neo(fs, **client, *last, progress, err)
+                            : copy_neo_to_fs(**client, *last, options.destination, progress, err);
   if (status == kExitOk && !options.quiet) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
