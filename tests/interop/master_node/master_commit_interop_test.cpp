@@ -10,9 +10,9 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <sstream>
 #include <thread>
 
+#include "tests/interop/master_node/zodb_truncate.hpp"
 #include "tests/interop/peer_env.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -37,28 +37,28 @@ struct Cluster {
     fs::create_directories(dir);
     ::setenv("PYTHONPATH", neo::interop::peer_pythonpath().c_str(), 1);
   }
-  std::unique_ptr<ChildProcess> upstream(const std::string& script,
-                                         std::vector<std::string> args, const std::string& out) {
+  std::unique_ptr<ChildProcess> upstream(const std::string& script, std::vector<std::string> args,
+                                         const std::string& out) {
     std::vector<std::string> argv = {neo::interop::peer_python(), neoppod() + "/" + script};
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<ChildProcess>(argv, dir / out);
   }
   void start(int storages) {
     master = std::make_unique<ChildProcess>(
-        std::vector<std::string>{NEOMASTER_BINARY, "-l", (dir / "m.log").string(), "-c",
-                                 "commit", "-b", kMaster, "-p", "3", "-r",
-                                 std::to_string(storages - 1), "-A", std::to_string(storages)},
+        std::vector<std::string>{NEOMASTER_BINARY, "-l", (dir / "m.log").string(), "-c", "commit",
+                                 "-b", kMaster, "-p", "3", "-r", std::to_string(storages - 1), "-A",
+                                 std::to_string(storages)},
         dir / "m.out");
-    admin = upstream("neoadmin", {"-l", (dir / "a.log").string(), "-c", "commit", "-m", kMaster,
-                                  "-b", kAdmin},
+    admin = upstream("neoadmin",
+                     {"-l", (dir / "a.log").string(), "-c", "commit", "-m", kMaster, "-b", kAdmin},
                      "a.out");
     for (int i = 1; i <= storages; ++i)
-      this->storages.push_back(upstream(
-          "neostorage",
-          {"-l", (dir / ("s" + std::to_string(i) + ".log")).string(), "-c", "commit", "-m",
-           kMaster, "-b", "127.0.0.1:" + std::to_string(21050 + i), "-a", "SQLite", "-d",
-           (dir / ("s" + std::to_string(i) + ".sqlite")).string()},
-          "s" + std::to_string(i) + ".out"));
+      this->storages.push_back(
+          upstream("neostorage",
+                   {"-l", (dir / ("s" + std::to_string(i) + ".log")).string(), "-c", "commit", "-m",
+                    kMaster, "-b", "127.0.0.1:" + std::to_string(21050 + i), "-a", "SQLite", "-d",
+                    (dir / ("s" + std::to_string(i) + ".sqlite")).string()},
+                   "s" + std::to_string(i) + ".out"));
   }
   std::string ctl(std::vector<std::string> args) {
     std::vector<std::string> argv = {neo::interop::peer_python(), neoppod() + "/neoctl", "-a",
@@ -132,10 +132,7 @@ TEST_CASE("our master, upstream storages, admin and neoctl: truncate",
   neo::test::RunResult r = client("commit");
   INFO("client:\n" << r.out << r.err);
   REQUIRE(r.status == 0);
-  std::vector<std::string> tids;  // hex, 16 digits
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("tid ", 0) == 0) tids.push_back(line.substr(6));
+  const std::vector<std::string> tids = neo::interop::truncate_script_tids(r.out);
   REQUIRE(tids.size() == 5);
 
   CHECK(c.ctl({"truncate", "tid:0x" + tids[4]})

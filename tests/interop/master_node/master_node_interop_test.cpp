@@ -38,24 +38,33 @@ class Cluster {
   }
 
   void start_master(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {NEOMASTER_BINARY, "-l", (dir_ / "m.log").string(), "-c",
-                                     "interop", "-b", kMaster, "-p", "3", "-r", "1"};
+    std::vector<std::string> argv = {NEOMASTER_BINARY,
+                                     "-l",
+                                     (dir_ / "m.log").string(),
+                                     "-c",
+                                     "interop",
+                                     "-b",
+                                     kMaster,
+                                     "-p",
+                                     "3",
+                                     "-r",
+                                     "1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     master_ = std::make_unique<ChildProcess>(argv, dir_ / "m.out");
   }
   // Storage i listens on 21110 + i, database s<i>.sqlite.
   void start_storage(int i) {
-    storages_[i] = upstream("neostorage", {"-l", (dir_ / ("s" + std::to_string(i) + ".log")).string(),
-                                           "-c", "interop", "-m", masters_, "-b",
-                                           "127.0.0.1:" + std::to_string(21110 + i), "-a",
-                                           "SQLite", "-d",
-                                           (dir_ / ("s" + std::to_string(i) + ".sqlite")).string()},
-                            "s" + std::to_string(i) + ".out");
+    storages_[i] =
+        upstream("neostorage",
+                 {"-l", (dir_ / ("s" + std::to_string(i) + ".log")).string(), "-c", "interop", "-m",
+                  masters_, "-b", "127.0.0.1:" + std::to_string(21110 + i), "-a", "SQLite", "-d",
+                  (dir_ / ("s" + std::to_string(i) + ".sqlite")).string()},
+                 "s" + std::to_string(i) + ".out");
   }
   void start_admin() {
-    admin_ = upstream("neoadmin", {"-l", (dir_ / "a.log").string(), "-c", "interop", "-m",
-                                   masters_, "-b", kAdmin},
-                      "a.out");
+    admin_ = upstream(
+        "neoadmin",
+        {"-l", (dir_ / "a.log").string(), "-c", "interop", "-m", masters_, "-b", kAdmin}, "a.out");
   }
   // Several masters: each binds 127.0.0.1:<port>, all know every one
   // (storages and the admin too).
@@ -65,8 +74,12 @@ class Cluster {
   }
   ChildProcess& start_master_at(int port, bool upstream_master = false) {
     std::vector<std::string> args = {"-l", (dir_ / ("m" + std::to_string(port) + ".log")).string(),
-                                     "-c", "interop", "-b", address(port), "-m", masters_,
-                                     "-p", "3", "-r", "1", "-A", "2"};
+                                     "-c", "interop",
+                                     "-b", address(port),
+                                     "-m", masters_,
+                                     "-p", "3",
+                                     "-r", "1",
+                                     "-A", "2"};
     const std::string out = "m" + std::to_string(port) + ".out";
     if (upstream_master) {
       others_[port] = upstream("neomaster", args, out);
@@ -118,8 +131,8 @@ class Cluster {
   }
 
  private:
-  std::unique_ptr<ChildProcess> upstream(const std::string& script,
-                                         std::vector<std::string> args, const std::string& out) {
+  std::unique_ptr<ChildProcess> upstream(const std::string& script, std::vector<std::string> args,
+                                         const std::string& out) {
     std::vector<std::string> argv = {neo::interop::peer_python(), neoppod() + "/" + script};
     argv.insert(argv.end(), args.begin(), args.end());
     return std::make_unique<ChildProcess>(argv, dir_ / out);
@@ -148,7 +161,8 @@ std::string nodes_without_time(const std::string& text) {
 }
 
 fs::path test_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("neo-master-interop-" + std::to_string(::getpid())) / name;
+  fs::path dir =
+      fs::temp_directory_path() / ("neo-master-interop-" + std::to_string(::getpid())) / name;
   fs::remove_all(dir);
   return dir;
 }
@@ -166,14 +180,16 @@ TEST_CASE("our master with upstream storages and admin: start, print, stop, rest
   REQUIRE(c.wait_for({"print", "cluster"}, "RUNNING"));
   const std::string nodes = nodes_without_time(c.ctl({"print", "node"}));
   const bool expected_nodes =  // the storages get S1/S2 in the order they connect
-      nodes == "A1 | ADMIN   | 127.0.0.1:21120 | RUNNING\n"
-               "M1 | MASTER  | 127.0.0.1:21100 | RUNNING\n"
-               "S1 | STORAGE | 127.0.0.1:21111 | RUNNING\n"
-               "S2 | STORAGE | 127.0.0.1:21112 | RUNNING\n" ||
-      nodes == "A1 | ADMIN   | 127.0.0.1:21120 | RUNNING\n"
-               "M1 | MASTER  | 127.0.0.1:21100 | RUNNING\n"
-               "S1 | STORAGE | 127.0.0.1:21112 | RUNNING\n"
-               "S2 | STORAGE | 127.0.0.1:21111 | RUNNING\n";
+      nodes ==
+          "A1 | ADMIN   | 127.0.0.1:21120 | RUNNING\n"
+          "M1 | MASTER  | 127.0.0.1:21100 | RUNNING\n"
+          "S1 | STORAGE | 127.0.0.1:21111 | RUNNING\n"
+          "S2 | STORAGE | 127.0.0.1:21112 | RUNNING\n" ||
+      nodes ==
+          "A1 | ADMIN   | 127.0.0.1:21120 | RUNNING\n"
+          "M1 | MASTER  | 127.0.0.1:21100 | RUNNING\n"
+          "S1 | STORAGE | 127.0.0.1:21112 | RUNNING\n"
+          "S2 | STORAGE | 127.0.0.1:21111 | RUNNING\n";
   INFO(nodes);
   CHECK(expected_nodes);
   CHECK(c.ctl({"print", "pt"}) == "# ptid: 1, replicas: 1\nS1 R UUU\nS2 R UUU");
@@ -198,14 +214,15 @@ TEST_CASE("our master with upstream storages and admin: start, print, stop, rest
   CHECK(c.master().wait(10s) == 0);
 }
 
-TEST_CASE("our master: neoctl start, add, tweak, kill, drop, set replicas",
-          "[interop][master]") {
+TEST_CASE("our master: neoctl start, add, tweak, kill, drop, set replicas", "[interop][master]") {
   Cluster c(test_dir("admin"));
   c.start_master();  // no -A: a new cluster waits for `neoctl start`
   c.start_admin();
   c.start_storage(1);
   INFO(c.diagnostics());
-  REQUIRE(c.wait_until([&] { return c.ctl({"print", "node"}).find("PENDING") != std::string::npos; }));
+  REQUIRE(c.wait_until([&] {
+    return c.ctl({"print", "node"}).find("PENDING") != std::string::npos;
+  }));
   CHECK(c.ctl({"print", "cluster"}) == "RECOVERING");
   CHECK(c.ctl({"tweak"}).find("RPC can not be used in RECOVERING state") != std::string::npos);
   CHECK(c.ctl({"start"}) == "Cluster state changed");
@@ -214,7 +231,9 @@ TEST_CASE("our master: neoctl start, add, tweak, kill, drop, set replicas",
 
   // A new storage joins PENDING, is added, then gets cells by tweak.
   c.start_storage(2);
-  REQUIRE(c.wait_until([&] { return c.ctl({"print", "node"}).find("PENDING") != std::string::npos; }));
+  REQUIRE(c.wait_until([&] {
+    return c.ctl({"print", "node"}).find("PENDING") != std::string::npos;
+  }));
   CHECK(c.ctl({"add", "S2"}) == "Nodes added: S2");
   CHECK(c.ctl({"tweak", "-n"}) == "S1 R UUU\nS2 R OOO");
   CHECK(c.ctl({"tweak"}) == "S1 R UUU\nS2 R OOO");
@@ -255,7 +274,7 @@ TEST_CASE("two masters: election, failover, stop", "[interop][master]") {
     const std::string nodes = c.ctl({"print", "node", "MASTER"});
     INFO(nodes);
     CHECK(nodes.find("127.0.0.1:21101 | RUNNING | None") != std::string::npos);  // primary
-    CHECK(nodes.find("127.0.0.1:21102 | RUNNING | 20") != std::string::npos);   // secondary
+    CHECK(nodes.find("127.0.0.1:21102 | RUNNING | 20") != std::string::npos);    // secondary
     first.stop();
     REQUIRE(c.wait_until([&] {
       return c.ctl({"print", "node", "MASTER"}).find("127.0.0.1:21102 | RUNNING | None") !=

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/cluster/local_cluster.hpp"
+#include "tests/interop/master_node/zodb_truncate.hpp"
 #include "tests/interop/peer_env.hpp"
 #include "tests/interop/replication/replication_support.hpp"
 
@@ -67,10 +67,7 @@ TEST_CASE("our cluster, upstream's neoctl and client: truncate", "[interop][trun
   neo::test::RunResult r = client("commit");
   INFO("client:\n" << r.out << r.err);
   REQUIRE(r.status == 0);
-  std::vector<std::string> tids;  // hex, 16 digits
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("tid ", 0) == 0) tids.push_back(line.substr(6));
+  const std::vector<std::string> tids = neo::interop::truncate_script_tids(r.out);
   REQUIRE(tids.size() == 5);
 
   r = site.neoctl({"truncate", "tid:0x" + tids[4]});
