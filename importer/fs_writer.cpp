@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <unordered_set>
+#include <utility>
 
 namespace neo::importer {
 
@@ -34,8 +35,9 @@ std::error_code FsWriter::create(const std::string& path) {
   return {};
 }
 
-std::error_code FsWriter::open(const std::string& path) {
+std::error_code FsWriter::open(const std::string& path, FsIndex known) {
   path_ = path;
+  index_ = std::move(known);
   fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd_ < 0) return os_error("cannot open");
   if (std::error_code ec = reader_.open(path)) return fail(ec, reader_.error());

@@ -41,8 +41,9 @@ class FsWriter {
 
   // A new file (it must not exist), with the FS30 magic.
   std::error_code create(const std::string& path);
-  // An existing file, to append to.
-  std::error_code open(const std::string& path);
+  // An existing file, to append to. `known`: an index of it already built
+  // (only what follows known.end is scanned).
+  std::error_code open(const std::string& path, FsIndex known = {});
   // Appends `txn`; its tid must be above the file's last one.
   std::error_code append(const FsNewTransaction& txn);
   std::error_code sync();

@@ -166,7 +166,7 @@ std::error_code ImporterDatabase::write_back() {
   const std::string& path = config_.sources.at(0).path;
   if (!writer_) {
     writer_ = std::make_unique<importer::FsWriter>();
-    if (std::error_code ec = writer_->open(path)) {
+    if (std::error_code ec = writer_->open(path, index_)) {  // index_: the file at startup
       error_ = "writeback: " + writer_->error();
       writer_.reset();
       return ec;
