@@ -156,6 +156,19 @@ class Client {
   Result<std::unique_ptr<Transaction>> begin(Metadata metadata = {},
                                              std::optional<Tid> tid = std::nullopt);
 
+  // Packs the database at min(tid, the last transaction this client knows),
+  // as NEO/py's client: the storages remove the revisions older than the one
+  // each object had at that TID (no garbage collection: unreachable objects
+  // stay). The pack order is a transaction (description "IStorage.pack");
+  // the storages process it in the background. With `wait`, the call also
+  // waits (within Options::timeout) until every storage has done it, then
+  // empties this client's cache. errc::invalid_argument for kZeroTid;
+  // nothing is done before the first commit; errc::protocol_error if the
+  // master refuses the pack TID ("invalid pack time", e.g. after a truncate).
+  // Once packed, load_serial / load_before of a removed revision give
+  // errc::oid_not_found.
+  std::error_code pack(Tid tid, bool wait = false);
+
   CacheStats cache_stats();
   // This client's node id (C1...) once identified.
   std::optional<NodeId> nid();

@@ -178,6 +178,12 @@ Result<std::unique_ptr<Transaction>> Client::begin(Metadata metadata, std::optio
   return std::unique_ptr<Transaction>(new Transaction(core_, *ttid));
 }
 
+std::error_code Client::pack(Tid tid, bool wait) {
+  return call_done(
+      *core_, [this, tid, wait](Done done) { core_->state().pack(tid, wait, done); },
+      Wait::sleep);  // a commit: the storages write to disk first
+}
+
 CacheStats Client::cache_stats() {
   Result<CacheStats> stats = call<CacheStats>(
       *core_, [this](Reply<CacheStats> reply) { reply(core_->state().cache_stats()); });

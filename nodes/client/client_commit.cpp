@@ -238,7 +238,7 @@ void ClientState::vote_metadata(Tid ttid, VoteReply reply) {
     if (connection && !pt_.find_cell(offset, nid)) others.push_back(nid);
   const AskStoreTransaction metadata{
       ttid,      txn.metadata.user, txn.metadata.description, txn.metadata.extension,
-      txn.order, std::nullopt};
+      txn.order, txn.pack};
   write(txn, offset, [metadata](net::Peer& peer, NodeId, Done done) {
     peer.ask(metadata, [done](Result<AnswerStoreTransaction> answer, std::string_view message) {
       done(answer ? std::error_code{} : error_of(answer.error(), message, "vote"));

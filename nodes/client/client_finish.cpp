@@ -15,7 +15,7 @@ void ClientState::finish(Tid ttid, Reply<Tid> reply) {
   Txn* txn = this->txn(ttid);
   if (!txn || !txn->voted || txn->master_epoch != master_epoch_ || !master_)
     return reply(make_error_code(errc::transaction_failed));
-  AskFinishTransaction finish{.ttid = ttid};
+  AskFinishTransaction finish{.ttid = ttid, .pack = txn->pack};
   std::set<std::int64_t> deleted, checked;
   for (const auto& [oid, object] : txn->objects) {
     const std::uint32_t offset = pt_.partition_of(oid);

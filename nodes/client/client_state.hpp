@@ -4,7 +4,7 @@
 // master's node list and partition table, the cache and its invalidations,
 // reads retried over the readable cells, oids, and the two-phase commit
 // (stores and checks to every cell, conflicts, deadlock avoidance, vote,
-// finish, abort, undo).
+// finish, abort, undo, pack).
 //
 // It sees the master and the storages only as net::Peer, and asks its
 // environment (ClientEnv) for storage connections and the time: no asio, no
@@ -144,6 +144,10 @@ class ClientState {
   void vote(Tid ttid, VoteReply reply);
   void finish(Tid ttid, Reply<Tid> reply);
   void abort(Tid ttid);
+  // Packs at min(tid, the last TID known) as NEO/py's client (client_pack.cpp):
+  // a transaction carrying a pack order; with `wait`, until every storage has
+  // done it. errc::invalid_argument for kZeroTid.
+  void pack(Tid tid, bool wait, Done done);
 
   // ---- Inspection (tests) ---------------------------------------------------
   bool ready() const { return ready_; }
@@ -210,6 +214,7 @@ class ClientState {
   void voted(Tid ttid, VoteReply reply);
   void finished(Tid ttid, Tid tid);
   void final_tid(Tid ttid, Reply<Tid> reply);
+  void wait_for_pack(Tid pack_id, Done done);
 
   Config config_;
   ClientEnv& env_;

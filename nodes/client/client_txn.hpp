@@ -49,6 +49,9 @@ struct ClientState::Txn {
 
   Tid ttid{};
   Metadata metadata;
+  // A pack order (Client::pack): sent with the metadata at the vote and with
+  // the finish.
+  std::optional<protocol::PackRequest> pack{};
   std::uint64_t master_epoch = 0;  // the master it began with
   std::map<Oid, Object> objects;
   std::vector<Oid> order;  // the oids of `objects`, first stored or checked first
