@@ -94,6 +94,7 @@ TEST_CASE("a pack removes the revisions older than the one current at the pack T
   }
   // The database goes on: a new revision commits on the latest one.
   const Tid next = commit(*client, oids, tids[3], "v5");
+  REQUIRE(other->sync() == std::error_code{});  // the invalidation has reached `other`
   CHECK(other->load(oids[0])->serial == next);
 }
 
