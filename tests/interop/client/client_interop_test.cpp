@@ -1,6 +1,6 @@
 // Our C++ client library (include/neo/client.hpp) against an upstream NEO/py
-// cluster: master and SQLite storages of NEO/py, plain TCP and TLS. Skipped
-// (exit 77) without NEO_PEER_PYTHONPATH.
+// cluster: master and SQLite storages of NEO/py, plain TCP and TLS; a pack.
+// Skipped (exit 77) without NEO_PEER_PYTHONPATH.
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <optional>
@@ -146,5 +146,38 @@ TEST_CASE("our client on an upstream cluster over TLS", "[interop][client][tls]"
   auto a = connect(cluster, pki.files("ca", "client"));
   auto b = connect(cluster, pki.files("ca", "client"));
   exercise(*a, *b);
+  CHECK(cluster.alive());
+}
+
+TEST_CASE("our client packs an upstream cluster of 2 storages with replicas",
+          "[interop][client][pack]") {
+  UpstreamCluster cluster(UpstreamCluster::Options{.replicas = 1, .storages = 2, .autostart = 2});
+  auto a = connect(cluster);
+  const auto oids = new_oids(*a, 3);
+  std::vector<Tid> tids;
+  for (const char* data : {"v1", "v2", "v3"})
+    tids.push_back(commit(*a, oids, tids.empty() ? neo::kZeroTid : tids.back(), data));
+  CHECK(a->pack(neo::kZeroTid) == errc::invalid_argument);
+  // After the last revision but one: the first revisions go, on both storages.
+  INFO(cluster.diagnostics());
+  REQUIRE(a->pack(Tid{tids[1].value + 1}, true) == std::error_code{});
+  auto log = a->undo_log(0, 1);
+  REQUIRE(log);
+  REQUIRE(log->size() == 1);
+  CHECK((*log)[0].description == "IStorage.pack");
+  auto b = connect(cluster);
+  for (Client* reader : {a.get(), b.get()}) {
+    for (Oid oid : oids) {
+      CHECK(reader->load_serial(oid, tids[0]).error() == errc::oid_not_found);
+      CHECK(reader->load_serial(oid, tids[1])->data == "v2/" + std::to_string(oid.value));
+      CHECK(reader->load(oid)->serial == tids[2]);
+    }
+  }
+  // In the future: at the last transaction (the pack's own).
+  REQUIRE(a->pack(neo::kMaxTid, true) == std::error_code{});
+  for (Oid oid : oids) {
+    CHECK(a->load_serial(oid, tids[1]).error() == errc::oid_not_found);
+    CHECK(a->load(oid)->data == "v3/" + std::to_string(oid.value));
+  }
   CHECK(cluster.alive());
 }
