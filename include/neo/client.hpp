@@ -162,10 +162,10 @@ class Client {
   // stay). The pack order is a transaction (description "IStorage.pack");
   // the storages process it in the background. With `wait`, the call also
   // waits (within Options::timeout) until every storage has done it, then
-  // empties this client's cache. errc::invalid_argument for kZeroTid;
-  // nothing is done before the first commit; errc::protocol_error if the
-  // master refuses the pack TID ("invalid pack time", e.g. after a truncate).
-  // Once packed, load_serial / load_before of a removed revision give
+  // empties this client's cache. errc::invalid_argument for kZeroTid
+  // (nothing sent); nothing is done while the database has no transaction;
+  // errc::protocol_error if the master refuses the pack TID ("invalid pack
+  // time"). Once packed, load_serial / load_before of a removed revision give
   // errc::oid_not_found.
   std::error_code pack(Tid tid, bool wait = false);
 
