@@ -1,8 +1,10 @@
 #include "cli/neosimple/process.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -200,6 +202,34 @@ std::string shell_join(const std::vector<std::string>& argv) {
     text += '\'';
   }
   return text;
+}
+
+// A port that was free a moment ago on `ip`.
+std::uint16_t free_port(const std::string& ip) {
+  const bool v6 = ip.find(':') != std::string::npos;
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_storage storage{};
+  socklen_t size = 0;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_loopback;
+    size = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    size = sizeof *a;
+  }
+  std::uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), size) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &size) == 0) {
+    port = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                    : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+  }
+  ::close(fd);
+  return port;
 }
 
 }  // namespace neo::simple

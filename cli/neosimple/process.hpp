@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -53,6 +54,8 @@ std::string tail_lines(const std::filesystem::path& path, std::size_t lines);
 // killed after `timeout`. Returns (exit status or -1, output).
 std::pair<int, std::string> run_capture(const std::vector<std::string>& argv,
                                         std::chrono::milliseconds timeout);
+// A port that was free a moment ago on `ip` (0 if none could be had).
+std::uint16_t free_port(const std::string& ip);
 // Shell-like rendering of a command line, for the operator.
 std::string shell_join(const std::vector<std::string>& argv);
 

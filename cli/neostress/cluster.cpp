@@ -1,0 +1,119 @@
+#include "cli/neostress/cluster.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+#include <random>
+
+namespace neo::stress {
+namespace {
+
+using neo::simple::Layout;
+using neo::simple::NodePlan;
+using neo::simple::Process;
+
+Layout make_layout(const ClusterPlan& plan) {
+  neo::simple::SimpleOptions options;
+  options.storages = plan.storages;
+  options.data_dir = plan.data_dir.string();
+  options.name = plan.name;
+  options.partitions = plan.partitions;
+  options.replicas = plan.replicas;
+  options.master_count = plan.masters;
+  options.bind_ip = plan.ipv6 ? "::1" : "127.0.0.1";
+  std::mt19937_64 rng(0);
+  Layout layout(options, {}, rng);
+  layout.assign_ports([&] { return neo::simple::free_port(layout.bind_ip()); });
+  return layout;
+}
+
+}  // namespace
+
+StressCluster::StressCluster(const ClusterPlan& plan) : plan_(plan), layout_(make_layout(plan)) {}
+
+StressCluster::~StressCluster() { stop(std::chrono::milliseconds(0)); }
+
+std::vector<std::string> StressCluster::labels() const {
+  std::vector<std::string> labels;
+  for (const NodePlan* node : layout_.all()) labels.push_back(node->label);
+  return labels;
+}
+
+std::vector<std::string> StressCluster::master_addresses() const {
+  std::vector<std::string> list;
+  for (const NodePlan& master : layout_.masters()) list.push_back(layout_.address(master));
+  return list;
+}
+
+const NodePlan& StressCluster::plan_of(const std::string& label) const {
+  for (const NodePlan* node : layout_.all())
+    if (node->label == label) return *node;
+  throw std::out_of_range("no node " + label);
+}
+
+std::optional<std::string> StressCluster::label_of_port(std::uint16_t port) const {
+  for (const NodePlan* node : layout_.all())
+    if (node->port == port) return node->label;
+  return std::nullopt;
+}
+
+std::uint16_t StressCluster::port_of(const std::string& label) const { return plan_of(label).port; }
+
+std::filesystem::path StressCluster::log_of(const std::string& label) const {
+  return plan_of(label).log;
+}
+
+std::vector<std::string> StressCluster::command(const NodePlan& node) const {
+  return layout_.command(node, plan_.bin_dir, true);
+}
+
+bool StressCluster::start(std::string& error) {
+  std::filesystem::create_directories(plan_.data_dir);
+  for (const NodePlan* node : layout_.all()) {
+    auto process = std::make_unique<Process>(node->label, command(*node), node->output);
+    {
+      std::ofstream out(node->output, std::ios::app);
+      out << "--- neostress: " << neo::simple::shell_join(process->argv()) << "\n";
+    }
+    if (!process->start(error)) return error = node->label + ": " + error, false;
+    processes_[node->label] = std::move(process);
+  }
+  return true;
+}
+
+bool StressCluster::restart(const std::string& label, std::string& error) {
+  auto& process = processes_.at(label);
+  process->signal(SIGCONT);  // a frozen node dies as well
+  process->signal(SIGKILL);
+  process->wait_for(std::chrono::seconds(10));
+  process = std::make_unique<Process>(label, process->argv(), process->output());
+  if (!process->start(error)) return error = label + ": " + error, false;
+  return true;
+}
+
+void StressCluster::signal(const std::string& label, int signo) {
+  processes_.at(label)->signal(signo);
+}
+
+bool StressCluster::running(const std::string& label) { return processes_.at(label)->running(); }
+
+std::optional<std::string> StressCluster::exited(std::string& how) {
+  for (auto& [label, process] : processes_) {
+    if (process->running()) continue;
+    how = process->describe_status() + "; last lines of " + process->output().string() + ":\n" +
+          neo::simple::tail_lines(process->output(), 20);
+    return label;
+  }
+  return std::nullopt;
+}
+
+void StressCluster::stop(std::chrono::milliseconds grace) {
+  for (auto& [label, process] : processes_) {
+    process->signal(SIGCONT);
+    process->signal(SIGTERM);
+  }
+  for (auto& [label, process] : processes_) process->wait_for(grace);
+  processes_.clear();  // ~Process kills what still runs
+}
+
+}  // namespace neo::stress

@@ -1,0 +1,319 @@
+// neostress run: start the cluster, create the layout, start the writer
+// processes, cause faults while following the cluster, stop, check, report.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "cli/neostress/checker.hpp"
+#include "cli/neostress/cluster.hpp"
+#include "cli/neostress/faults.hpp"
+#include "cli/neostress/neostress.hpp"
+#include "cli/neostress/report.hpp"
+#include "cli/neostress/screen.hpp"
+#include "cli/neostress/stress_support.hpp"
+#include "cli/neostress/workload.hpp"
+#include "core/log/log.hpp"
+#include "core/log/protocol_text.hpp"
+#include "core/protocol/python_description.hpp"
+
+namespace neo::stress {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+volatile sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) { g_interrupted = 1; }
+
+class Run {
+ public:
+  Run(const StressOptions& o, fs::path data_dir, fs::path bin_dir)
+      : o_(o), data_dir_(std::move(data_dir)), bin_dir_(std::move(bin_dir)) {
+    report_.seed = o.seed ? o.seed : std::random_device{}() | 1;
+    report_.kinds = fault_kinds(o);
+    report_.data_dir = data_dir_.string();
+  }
+  int run();
+
+ private:
+  bool start_cluster();
+  bool start_clients(const Layout& layout);
+  void load_loop();
+  bool finished(const Injector& injector, Clock::time_point since) const;
+  void watch_processes();
+  void settle(Injector& injector);
+  void stop_clients();
+  void pack();
+  std::string target() const;
+
+  const StressOptions& o_;
+  fs::path data_dir_, bin_dir_;
+  RunReport report_;
+  std::unique_ptr<StressCluster> cluster_;
+  std::unique_ptr<Probe> probe_;
+  std::unique_ptr<client::Client> client_;
+  std::vector<WriterProcess> writers_;
+  std::thread packer_;
+  std::atomic<bool> packing_{false};
+};
+
+bool Run::start_cluster() {
+  ClusterPlan plan{.name = o_.cluster_name,
+                   .masters = o_.masters,
+                   .storages = o_.storages,
+                   .partitions = o_.partitions,
+                   .replicas = o_.replicas,
+                   .ipv6 = o_.ipv6,
+                   .data_dir = data_dir_,
+                   .bin_dir = bin_dir_};
+  cluster_ = std::make_unique<StressCluster>(plan);
+  std::string error;
+  if (!cluster_->start(error)) return std::fprintf(stderr, "neostress: %s\n", error.c_str()), false;
+  probe_ = std::make_unique<Probe>(cluster_->admin_address(), 50ms);
+  const auto deadline = Clock::now() + 60s;
+  while (Clock::now() < deadline) {
+    if (auto view = probe_->view(); view && view->healthy(o_.storages)) break;
+    std::string how;
+    if (auto label = cluster_->exited(how))
+      return std::fprintf(stderr, "neostress: %s %s\n", label->c_str(), how.c_str()), false;
+    std::this_thread::sleep_for(50ms);
+  }
+  auto view = probe_->view();
+  if (!view || !view->healthy(o_.storages))
+    return std::fprintf(stderr, "neostress: the cluster did not start within 60 s (%s); see %s\n",
+                        view ? view->summary().c_str() : "admin not answering", data_dir_.c_str()),
+           false;
+  auto client = client::Client::connect(
+      {.masters = cluster_->master_addresses(), .cluster = cluster_->name(), .timeout = 30s});
+  if (!client)
+    return std::fprintf(stderr, "neostress: cannot connect: %s\n",
+                        client.error().message().c_str()),
+           false;
+  client_ = std::move(*client);
+  return true;
+}
+
+bool Run::start_clients(const Layout& layout) {
+  for (int i = 0; i < o_.clients; ++i) {
+    WriterProcess w;
+    w.name = "client_" + std::to_string(i);
+    w.acks = data_dir_ / ("acks." + std::to_string(i));
+    std::vector<std::string> argv = {self_path().string(),
+                                     "--cluster",
+                                     cluster_->name(),
+                                     "--attach",
+                                     join(cluster_->master_addresses(), ","),
+                                     "--admin",
+                                     cluster_->admin_address(),
+                                     "client",
+                                     "--threads",
+                                     std::to_string(o_.threads),
+                                     "--first-writer",
+                                     std::to_string(i * o_.threads),
+                                     "--acks",
+                                     w.acks.string(),
+                                     "--log",
+                                     (data_dir_ / (w.name + ".log")).string(),
+                                     "--seed",
+                                     std::to_string(report_.seed)};
+    w.process = std::make_unique<neo::simple::Process>(w.name, argv, data_dir_ / (w.name + ".out"));
+    std::string error;
+    if (!w.process->start(error))
+      return std::fprintf(stderr, "neostress: %s: %s\n", w.name.c_str(), error.c_str()), false;
+    writers_.push_back(std::move(w));
+  }
+  (void)layout;
+  return true;
+}
+
+std::string Run::target() const {
+  if (o_.duration) return "until " + std::to_string(static_cast<long>(*o_.duration)) + " s";
+  if (o_.faults) return "until " + std::to_string(*o_.faults) + " faults";
+  if (o_.per_kind) return "until " + std::to_string(*o_.per_kind) + " faults of each kind";
+  return "until q";
+}
+
+bool Run::finished(const Injector& injector, Clock::time_point since) const {
+  if (g_interrupted) return true;
+  if (o_.duration && Clock::now() - since >= std::chrono::duration<double>(*o_.duration))
+    return true;
+  if (o_.faults && injector.faults().size() >= *o_.faults) return true;
+  if (o_.per_kind) {
+    for (auto [kind, n] : injector.counts())
+      if (n < *o_.per_kind) return false;
+    return true;
+  }
+  return false;
+}
+
+void Run::pack() {
+  if (packing_.exchange(true)) return;  // the previous one still runs
+  if (packer_.joinable()) packer_.join();
+  packer_ = std::thread([this] {
+    if (auto last = client_->last_transaction()) (void)client_->pack(*last);
+    packing_ = false;
+  });
+}
+
+// Daemons that exit on their own and writers that die are violations; a
+// daemon is restarted so that the run goes on.
+void Run::watch_processes() {
+  std::string how;
+  if (auto label = cluster_->exited(how)) {
+    report_.violations.push_back(*label + " exited by itself: " + how);
+    std::string error;
+    cluster_->restart(*label, error);
+  }
+  for (WriterProcess& w : writers_)
+    if (!w.reported && !w.process->running()) {
+      report_.violations.push_back(w.name + " " + w.process->describe_status() + "; see " +
+                                   w.process->output().string());
+      w.reported = true;
+    }
+}
+
+void Run::load_loop() {
+  const auto start = Clock::now();
+  Injector injector(
+      *cluster_,
+      {.kinds = report_.kinds,
+       .max_recovery = std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000)),
+       .freeze_max = std::chrono::milliseconds(static_cast<long>(o_.freeze_max * 1000)),
+       .unsafe = o_.unsafe},
+      report_.seed, start, [this] { pack(); });
+  std::unique_ptr<Screen> screen;
+  if (!o_.batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+    screen = std::make_unique<Screen>();
+  std::mt19937_64 rng(report_.seed ^ 0x5eed);
+  const auto period =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / o_.rate));
+  auto next_fault = start + period;
+  Clock::time_point last_fault{}, last_draw{}, last_line = start;
+  bool paused = false;
+  while (!finished(injector, start)) {
+    std::this_thread::sleep_for(10ms);
+    const auto now = Clock::now();
+    const auto view = probe_->view();
+    injector.follow(view);
+    watch_processes();
+    for (WriterProcess& w : writers_) w.count_acks(now);
+    if (!paused && now >= next_fault && view && view->taken > last_fault) {
+      next_fault += period;
+      if (std::uniform_real_distribution<>(0, 1)(rng) < o_.fault_probability &&
+          injector.inject(*view))
+        last_fault = Clock::now();
+    }
+    if (screen && now - last_draw > 250ms) {
+      last_draw = now;
+      while (auto key = screen->key()) {
+        if (*key == 'q') g_interrupted = 1;
+        if (*key == 'f') paused = !paused, next_fault = now + period;
+      }
+      screen->draw(screen_state(writers_, view, injector, now - start, paused, target()));
+    } else if (!screen && now - last_line >= 10s) {
+      last_line = now;
+      std::fprintf(stderr, "neostress: %.0f s, %llu commits, %zu faults; %s\n",
+                   std::chrono::duration<double>(now - start).count(),
+                   static_cast<unsigned long long>(total_acks(writers_)), injector.faults().size(),
+                   view ? view->summary().c_str() : "admin not answering");
+    }
+  }
+  screen.reset();
+  report_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  settle(injector);
+  report_.faults = injector.faults();
+  for (const Fault& f : report_.faults)
+    if (f.violation)
+      report_.violations.push_back(
+          "fault #" + std::to_string(f.number) + " (" + std::string(to_string(f.kind)) + " " +
+          f.target + "): not healthy again within " + std::to_string(o_.max_recovery) + " s");
+}
+
+// Ends the faults (thaws frozen nodes) and waits until every fault
+// recovered, at most --max-recovery.
+void Run::settle(Injector& injector) {
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000));
+  while (!injector.idle() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    injector.follow(probe_->view());
+    watch_processes();
+  }
+  injector.follow(probe_->view());
+  for (const std::string& label : cluster_->labels()) cluster_->signal(label, SIGCONT);
+  if (packer_.joinable()) packer_.join();
+}
+
+void Run::stop_clients() {
+  for (WriterProcess& w : writers_) w.process->signal(SIGTERM);
+  for (WriterProcess& w : writers_)
+    if (!w.process->wait_for(60s)) w.process->signal(SIGKILL), w.process->wait_for(5s);
+  for (WriterProcess& w : writers_) w.count_acks(Clock::now());
+  report_.acked = total_acks(writers_);
+}
+
+int Run::run() {
+  try {
+    log::setup_tool("neostress", (data_dir_ / "neostress.log").string(),
+                    [] { return log::compress_protocol(protocol::python_description()); });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "neostress: %s\n", e.what());
+    return kExitSetup;
+  }
+  std::fprintf(stderr, "neostress: seed %llu, data and logs in %s\n",
+               static_cast<unsigned long long>(report_.seed), data_dir_.c_str());
+  if (!start_cluster()) return kExitSetup;
+  const int writers = o_.clients * o_.threads;
+  auto layout = ensure_layout(
+      *client_, {.logs = 2 * writers, .accounts = std::max(4, writers), .writers = writers});
+  if (!layout)
+    return std::fprintf(stderr, "neostress: cannot create the data: %s\n",
+                        layout.error().message().c_str()),
+           kExitSetup;
+  if (!start_clients(*layout)) return kExitSetup;
+  signal(SIGINT, on_interrupt);
+  signal(SIGTERM, on_interrupt);
+  load_loop();
+  stop_clients();
+  CheckTarget target{.masters = cluster_->master_addresses(),
+                     .cluster = cluster_->name(),
+                     .admin = cluster_->admin_address(),
+                     .neoctl = bin_dir_ / "neoctl",
+                     .ack_files = {},
+                     .at = std::nullopt};
+  for (const WriterProcess& w : writers_) target.ack_files.push_back(w.acks);
+  report_.check = check_cluster(target);
+  client_.reset();
+  probe_.reset();
+  cluster_->stop(10s);
+  std::fputs(format_summary(report_).c_str(), stdout);
+  if (!o_.json.empty()) write_json(o_.json, format_json(report_));
+  log::shutdown();
+  return report_.ok() ? kExitOk : kExitViolation;
+}
+
+}  // namespace
+
+int run_stress(const StressOptions& o) {
+  fs::path data_dir = o.data_dir.empty() ? make_temp_dir("neostress-") : fs::path(o.data_dir);
+  std::error_code ec;
+  if (data_dir.empty() || (fs::create_directories(data_dir, ec), ec))
+    return std::fprintf(stderr, "neostress: cannot create the data directory %s\n",
+                        data_dir.c_str()),
+           kExitSetup;
+  const fs::path bin_dir = o.bin_dir.empty() ? self_path().parent_path() : fs::path(o.bin_dir);
+  for (const char* program : {"neomaster", "neostorage", "neoadmin", "neoctl"})
+    if (access((bin_dir / program).c_str(), X_OK) != 0)
+      return std::fprintf(stderr, "neostress: %s not found in %s (use --bin-dir)\n", program,
+                          bin_dir.c_str()),
+             kExitSetup;
+  const int status = Run(o, data_dir, bin_dir).run();
+  if (status == kExitOk && o.data_dir.empty() && !o.keep) fs::remove_all(data_dir);
+  return status;
+}
+
+}  // namespace neo::stress

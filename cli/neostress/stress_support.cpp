@@ -1,0 +1,85 @@
+#include "cli/neostress/stress_support.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+namespace neo::stress {
+
+void WriterProcess::count_acks(Clock::time_point now) {
+  std::ifstream in(acks, std::ios::binary);
+  if (!in) return;
+  in.seekg(static_cast<std::streamoff>(offset));
+  char buffer[1 << 16];
+  std::uint64_t lines = 0;
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    const auto n = static_cast<std::size_t>(in.gcount());
+    // Count whole lines only: a line being written is counted next time.
+    const char* end = buffer + n;
+    const char* last_newline = nullptr;
+    for (const char* p = buffer; p < end; ++p)
+      if (*p == '\n') ++lines, last_newline = p;
+    if (!last_newline) break;
+    offset += static_cast<std::uintmax_t>(last_newline + 1 - buffer);
+    if (last_newline + 1 != end) break;
+  }
+  if (lines) commits += lines, last_commit = now;
+}
+
+std::uint64_t total_acks(const std::vector<WriterProcess>& writers) {
+  std::uint64_t total = 0;
+  for (const WriterProcess& w : writers) total += w.commits;
+  return total;
+}
+
+ScreenState screen_state(const std::vector<WriterProcess>& writers, const std::optional<View>& view,
+                         const Injector& injector, Clock::duration elapsed, bool paused,
+                         std::string target) {
+  ScreenState state{.view = view,
+                    .clients = {},
+                    .elapsed = std::chrono::duration<double>(elapsed).count(),
+                    .commits = total_acks(writers),
+                    .faults = injector.faults().size(),
+                    .faults_paused = paused,
+                    .target = std::move(target),
+                    .fault_log = injector.log_tail(100)};
+  const auto now = Clock::now();
+  for (const WriterProcess& w : writers)
+    state.clients.push_back(
+        {.name = w.name, .commits = w.commits, .stalled = w.stalled(now), .running = !w.reported});
+  return state;
+}
+
+std::filesystem::path self_path() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path("neostress") : path;
+}
+
+std::filesystem::path make_temp_dir(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
+  if (!::mkdtemp(templ.data())) return {};
+  return templ;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+void write_json(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fputs(text.c_str(), stdout);
+    return;
+  }
+  std::ofstream out(path);
+  out << text;
+  if (!out) std::fprintf(stderr, "neostress: cannot write %s\n", path.c_str());
+}
+
+}  // namespace neo::stress
