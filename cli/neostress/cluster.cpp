@@ -27,7 +27,41 @@ Layout make_layout(const ClusterPlan& plan) {
   return layout;
 }
 
+std::filesystem::path plan_file(const std::filesystem::path& dir) { return dir / "neostress.conf"; }
+
 }  // namespace
+
+void save_plan(const ClusterPlan& plan) {
+  const neo::simple::Settings settings = {{"name", plan.name},
+                                          {"masters", std::to_string(plan.masters)},
+                                          {"storages", std::to_string(plan.storages)},
+                                          {"partitions", std::to_string(plan.partitions)},
+                                          {"replicas", std::to_string(plan.replicas)},
+                                          {"ipv6", plan.ipv6 ? "1" : "0"}};
+  std::ofstream out(plan_file(plan.data_dir));
+  out << "# neostress: the cluster of this directory (`neostress -d DIR check` starts it again)\n";
+  for (const auto& [key, value] : settings) out << key << " = " << value << "\n";
+}
+
+std::optional<ClusterPlan> load_plan(const std::filesystem::path& data_dir) {
+  std::ifstream in(plan_file(data_dir));
+  if (!in) return std::nullopt;
+  const neo::simple::Settings settings = neo::simple::parse_settings(
+      {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
+  ClusterPlan plan;
+  plan.data_dir = data_dir;
+  try {
+    plan.name = settings.at("name");
+    plan.masters = std::stoi(settings.at("masters"));
+    plan.storages = std::stoi(settings.at("storages"));
+    plan.partitions = std::stoi(settings.at("partitions"));
+    plan.replicas = std::stoi(settings.at("replicas"));
+    plan.ipv6 = settings.at("ipv6") == "1";
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return plan;
+}
 
 StressCluster::StressCluster(const ClusterPlan& plan) : plan_(plan), layout_(make_layout(plan)) {}
 

@@ -26,6 +26,12 @@ struct ClusterPlan {
   std::filesystem::path data_dir, bin_dir;
 };
 
+// <data dir>/neostress.conf: the plan of the cluster a run started, so that
+// `neostress -d DIR check` starts the same cluster again.
+void save_plan(const ClusterPlan& plan);
+// nullopt if the directory has no (valid) neostress.conf.
+std::optional<ClusterPlan> load_plan(const std::filesystem::path& data_dir);
+
 class StressCluster {
  public:
   explicit StressCluster(const ClusterPlan& plan);

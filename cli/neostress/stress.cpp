@@ -70,23 +70,12 @@ bool Run::start_cluster() {
                    .ipv6 = o_.ipv6,
                    .data_dir = data_dir_,
                    .bin_dir = bin_dir_};
+  save_plan(plan);
   cluster_ = std::make_unique<StressCluster>(plan);
-  std::string error;
-  if (!cluster_->start(error)) return std::fprintf(stderr, "neostress: %s\n", error.c_str()), false;
   probe_ = std::make_unique<Probe>(cluster_->admin_address(), 50ms);
-  const auto deadline = Clock::now() + 60s;
-  while (Clock::now() < deadline) {
-    if (auto view = probe_->view(); view && view->healthy(o_.storages)) break;
-    std::string how;
-    if (auto label = cluster_->exited(how))
-      return std::fprintf(stderr, "neostress: %s %s\n", label->c_str(), how.c_str()), false;
-    std::this_thread::sleep_for(50ms);
-  }
-  auto view = probe_->view();
-  if (!view || !view->healthy(o_.storages))
-    return std::fprintf(stderr, "neostress: the cluster did not start within 60 s (%s); see %s\n",
-                        view ? view->summary().c_str() : "admin not answering", data_dir_.c_str()),
-           false;
+  std::string error;
+  if (!start_healthy(*cluster_, *probe_, o_.storages, 60s, error))
+    return std::fprintf(stderr, "neostress: %s\n", error.c_str()), false;
   auto client = client::Client::connect(
       {.masters = cluster_->master_addresses(), .cluster = cluster_->name(), .timeout = 30s});
   if (!client)

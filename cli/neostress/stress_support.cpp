@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 namespace neo::stress {
 
@@ -51,6 +52,24 @@ ScreenState screen_state(const std::vector<WriterProcess>& writers, const std::o
     state.clients.push_back(
         {.name = w.name, .commits = w.commits, .stalled = w.stalled(now), .running = !w.reported});
   return state;
+}
+
+bool start_healthy(StressCluster& cluster, const Probe& probe, std::size_t storages,
+                   std::chrono::seconds timeout, std::string& error) {
+  if (!cluster.start(error)) return false;
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (auto view = probe.view(); view && view->healthy(storages)) return true;
+    std::string how;
+    if (auto label = cluster.exited(how)) return error = *label + " " + how, false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto view = probe.view();
+  error = "the cluster did not start within " + std::to_string(timeout.count()) + " s (" +
+          (view ? view->summary() : "admin not answering") +
+          "); see the *.out and *.log files in " +
+          cluster.layout().admin().log.parent_path().string();
+  return false;
 }
 
 std::filesystem::path self_path() {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/neosimple/process.hpp"
+#include "cli/neostress/cluster.hpp"
 #include "cli/neostress/faults.hpp"
 #include "cli/neostress/screen.hpp"
 
@@ -35,6 +36,11 @@ std::uint64_t total_acks(const std::vector<WriterProcess>& writers);
 ScreenState screen_state(const std::vector<WriterProcess>& writers, const std::optional<View>& view,
                          const Injector& injector, Clock::duration elapsed, bool paused,
                          std::string target);
+
+// Starts `cluster` and waits until `probe` sees it healthy, at most
+// `timeout`; false with `error` (what to look at) otherwise.
+bool start_healthy(StressCluster& cluster, const Probe& probe, std::size_t storages,
+                   std::chrono::seconds timeout, std::string& error);
 
 // This program (/proc/self/exe).
 std::filesystem::path self_path();

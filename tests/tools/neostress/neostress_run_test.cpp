@@ -1,0 +1,124 @@
+// neostress against our daemons, as an operator runs it: a batch run that
+// causes at least 50 faults of every kind passes (its JSON summary says so,
+// kind by kind), and the checker fails once a record is deleted by hand
+// from every replica.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/child_process.hpp"
+
+namespace neo::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+fs::path neostress() { return fs::path(std::getenv("NEO_BIN_DIR")) / "neostress"; }
+
+std::vector<std::string> stress_args(const fs::path& dir, std::vector<std::string> command) {
+  std::vector<std::string> argv = {
+      neostress().string(), "-m", "2", "-s", "4", "-p", "8", "-r", "1", "-d", dir.string()};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
+std::vector<fs::path> storage_databases(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".sqlite") files.push_back(entry.path());
+  return files;
+}
+
+// Runs `sql` with integer parameters; the first column of each row.
+std::vector<std::int64_t> query(const fs::path& db, const std::string& sql,
+                                std::vector<std::int64_t> params = {}) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  for (std::size_t i = 0; i < params.size(); ++i)
+    sqlite3_bind_int64(stmt, static_cast<int>(i + 1), params[i]);
+  std::vector<std::int64_t> rows;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(sqlite3_column_int64(stmt, 0));
+  CHECK(rc == SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_close(handle);
+  return rows;
+}
+
+TEST_CASE("neostress: a batch run with 50 faults of every kind passes", "[neostress]") {
+  const fs::path dir = make_temp_dir("neostress-run");
+  const RunResult run =
+      run_program(stress_args(dir, {"run", "-c", "2", "--per-kind", "50", "--rate", "5", "--freeze",
+                                    "1", "--duration", "110", "--batch", "--seed", "1", "--json",
+                                    (dir / "report.json").string()}),
+                  240s);
+  INFO(run.out << run.err);
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("PASSED") != std::string::npos);
+  const auto report = nlohmann::json::parse(std::ifstream(dir / "report.json"));
+  CHECK(report["ok"] == true);
+  CHECK(report["violations"].empty());
+  CHECK(report["replicas_identical"] == true);
+  for (const char* kind :
+       {"kill-storage", "kill-master", "kill-admin", "freeze", "reset", "pack", "logrotate"}) {
+    INFO(kind);
+    CHECK(report["faults"][kind]["count"].get<int>() >= 50);
+  }
+  // Every disruptive fault was followed by a healthy cluster again.
+  CHECK(report["faults"]["kill-storage"]["recovery"]["count"] ==
+        report["faults"]["kill-storage"]["count"]);
+  CHECK(report["recovery"]["p99"].get<double>() < 60);
+  const auto acked = report["commits_acknowledged"].get<std::uint64_t>();
+  CHECK(acked > 100);
+  CHECK(report["commits_in_database"].get<std::uint64_t>() >= acked);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("neostress check fails when a record is lost from every replica", "[neostress]") {
+  const fs::path dir = make_temp_dir("neostress-check");
+  const RunResult run = run_program(
+      stress_args(dir, {"run", "-c", "2", "-f", "0", "--duration", "3", "--batch"}), 120s);
+  INFO(run.out << run.err);
+  REQUIRE(run.status == 0);
+  // The data directory's cluster, started again, passes the check.
+  RunResult check = run_program(stress_args(dir, {"check"}), 120s);
+  INFO(check.out << check.err);
+  REQUIRE(check.status == 0);
+  CHECK(check.out.find("every invariant holds") != std::string::npos);
+
+  // The last transaction's first object (a log, whose oids come first) is
+  // deleted from every replica: the log shows its previous revision.
+  std::int64_t tid = 0;
+  for (const fs::path& db : storage_databases(dir))
+    tid = std::max(tid, query(db, "SELECT max(tid) FROM obj").at(0));
+  std::optional<std::int64_t> oid;
+  for (const fs::path& db : storage_databases(dir))
+    for (std::int64_t o : query(db, "SELECT oid FROM obj WHERE tid = ?", {tid}))
+      oid = oid ? std::min(*oid, o) : o;
+  REQUIRE(oid);
+  int deleted = 0;
+  for (const fs::path& db : storage_databases(dir)) {
+    const auto before =
+        query(db, "SELECT count(*) FROM obj WHERE tid = ? AND oid = ?", {tid, *oid});
+    query(db, "DELETE FROM obj WHERE tid = ? AND oid = ?", {tid, *oid});
+    deleted += static_cast<int>(before.at(0));
+  }
+  CHECK(deleted == 2);  // both replicas
+
+  check = run_program(stress_args(dir, {"check"}), 120s);
+  INFO(check.out << check.err);
+  CHECK(check.status == 1);
+  CHECK(check.out.find("VIOLATION: writer") != std::string::npos);
+  CHECK(check.out.find("appears 1 times in the logs instead of 2") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace neo::test
