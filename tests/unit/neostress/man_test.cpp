@@ -1,0 +1,76 @@
+// Every option of neostress and of its commands is in man/neostress.1.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "cli/neostress/options.hpp"
+
+namespace neo::stress {
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// "--max-recovery" as roff writes it: "\-\-max\-recovery".
+std::string roff(const std::string& name) {
+  std::string text;
+  for (char c : name) text += c == '-' ? std::string("\\-") : std::string(1, c);
+  return text;
+}
+
+TEST_CASE("every neostress option is in man/neostress.1", "[neostress]") {
+  CLI::App app{"test", "neostress"};
+  StressOptions options;
+  add_options(app, options);
+  const std::string man = read_file(std::filesystem::path(NEO_SOURCE_DIR) / "man/neostress.1");
+  REQUIRE_FALSE(man.empty());
+  std::vector<const CLI::App*> apps = {&app};
+  for (const CLI::App* sub : app.get_subcommands({}))
+    if (sub->get_name() != "client") apps.push_back(sub);  // internal
+  REQUIRE(apps.size() == 3);
+  for (const CLI::App* a : apps)
+    for (const CLI::Option* option : a->get_options())
+      for (const std::string& name : option->get_lnames()) {
+        INFO(a->get_name() << " --" << name);
+        CHECK(man.find(roff("--" + name)) != std::string::npos);
+      }
+  for (const char* section : {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS",
+                              ".SH EXIT STATUS", ".SH EXAMPLES", ".SH SEE ALSO"})
+    CHECK(man.find(section) != std::string::npos);
+}
+
+TEST_CASE("neostress options are checked before anything runs", "[neostress]") {
+  auto parse = [](std::vector<std::string> args) {
+    CLI::App app{"test", "neostress"};
+    StressOptions options;
+    add_options(app, options);
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+    return validate(options);
+  };
+  CHECK(parse({"run"}).empty());
+  CHECK(parse({"run", "--kinds", "reset,pack"}).empty());
+  CHECK(parse({"run", "--kinds", "reset,nuke"}).find("unknown fault kind 'nuke'") !=
+        std::string::npos);
+  CHECK_FALSE(parse({"-s", "0", "run"}).empty());
+  CHECK_FALSE(parse({"--attach", "127.0.0.1:1", "check"}).empty());  // no --admin
+  CHECK_FALSE(parse({"--attach", "127.0.0.1:1", "--admin", "127.0.0.1:2", "run"}).empty());
+  CHECK(parse({"--attach", "127.0.0.1:1", "--admin", "127.0.0.1:2", "check"}).empty());
+}
+
+TEST_CASE("kill-master is left out without a spare master", "[neostress]") {
+  StressOptions options;
+  options.masters = 1;
+  auto kinds = fault_kinds(options);
+  CHECK(std::find(kinds.begin(), kinds.end(), FaultKind::KillMaster) == kinds.end());
+  options.masters = 2;
+  kinds = fault_kinds(options);
+  CHECK(std::find(kinds.begin(), kinds.end(), FaultKind::KillMaster) != kinds.end());
+  CHECK(kinds.size() == std::size(kAllFaults));
+}
+
+}  // namespace
+}  // namespace neo::stress
