@@ -21,6 +21,9 @@ Layout make_layout(const ClusterPlan& plan) {
   options.replicas = plan.replicas;
   options.master_count = plan.masters;
   options.bind_ip = plan.ipv6 ? "::1" : "127.0.0.1";
+  for (std::size_t i = 0; i < plan.disks.size(); ++i)
+    options.dbs.push_back(
+        (plan.disks[i] / ("storage" + std::to_string(i + 1) + ".sqlite")).string());
   std::mt19937_64 rng(0);
   Layout layout(options, {}, rng);
   layout.assign_ports([&] { return neo::simple::free_port(layout.bind_ip()); });
@@ -97,6 +100,10 @@ std::filesystem::path StressCluster::log_of(const std::string& label) const {
   return plan_of(label).log;
 }
 
+std::filesystem::path StressCluster::database_of(const std::string& label) const {
+  return plan_of(label).database;
+}
+
 std::vector<std::string> StressCluster::command(const NodePlan& node) const {
   return layout_.command(node, plan_.bin_dir, true);
 }
@@ -131,9 +138,10 @@ void StressCluster::signal(const std::string& label, int signo) {
 
 bool StressCluster::running(const std::string& label) { return processes_.at(label)->running(); }
 
-std::optional<std::string> StressCluster::exited(std::string& how) {
+std::optional<std::string> StressCluster::exited(
+    std::string& how, const std::function<bool(const std::string&)>& ignore) {
   for (auto& [label, process] : processes_) {
-    if (process->running()) continue;
+    if ((ignore && ignore(label)) || process->running()) continue;
     how = process->describe_status() + "; last lines of " + process->output().string() + ":\n" +
           neo::simple::tail_lines(process->output(), 20);
     return label;

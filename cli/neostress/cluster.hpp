@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +25,8 @@ struct ClusterPlan {
   int masters = 1, storages = 4, partitions = 12, replicas = 1;
   bool ipv6 = false;
   std::filesystem::path data_dir, bin_dir;
+  // Storage i's database in disks[i]/ instead of the data dir (--isolate).
+  std::vector<std::filesystem::path> disks{};
 };
 
 // <data dir>/neostress.conf: the plan of the cluster a run started, so that
@@ -50,13 +53,16 @@ class StressCluster {
   std::optional<std::string> label_of_port(std::uint16_t port) const;
   std::uint16_t port_of(const std::string& label) const;
   std::filesystem::path log_of(const std::string& label) const;
+  std::filesystem::path database_of(const std::string& label) const;
 
   // SIGKILL, wait, then start again with the same command line.
   bool restart(const std::string& label, std::string& error);
   void signal(const std::string& label, int signo);
   bool running(const std::string& label);
-  // A node that exited on its own (not killed by us), with its status.
-  std::optional<std::string> exited(std::string& how);
+  // A node that exited on its own (not killed by us), with its status;
+  // nodes for which `ignore` is true are not looked at.
+  std::optional<std::string> exited(std::string& how,
+                                    const std::function<bool(const std::string&)>& ignore = {});
   // Stops every node (SIGTERM, then SIGKILL after `grace`).
   void stop(std::chrono::milliseconds grace);
 

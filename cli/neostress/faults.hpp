@@ -6,7 +6,9 @@
 // that delay is the fault's recovery time. A fault is safe when the cluster
 // can stay operational through it: a storage is killed, frozen or cut only
 // if every partition keeps a readable cell elsewhere; a master only with a
-// spare; one fault at a time per master and admin. Used from the main thread.
+// spare; one fault at a time per master and admin. Timed faults (freeze,
+// disk-full, delay) end by themselves (SIGCONT, space back, normal traffic).
+// Used from the main thread.
 #pragma once
 
 #include <chrono>
@@ -23,12 +25,26 @@
 
 namespace neo::stress {
 
-enum class FaultKind { KillStorage, KillMaster, KillAdmin, Freeze, Reset, Pack, LogRotate };
+enum class FaultKind {
+  KillStorage,
+  KillMaster,
+  KillAdmin,
+  Freeze,
+  Reset,
+  Pack,
+  LogRotate,
+  DiskFull,
+  Delay
+};
 inline constexpr FaultKind kAllFaults[] = {
-    FaultKind::KillStorage, FaultKind::KillMaster, FaultKind::KillAdmin, FaultKind::Freeze,
-    FaultKind::Reset,       FaultKind::Pack,       FaultKind::LogRotate};
-// "kill-storage", "kill-master", "kill-admin", "freeze", "reset", "pack", "logrotate".
+    FaultKind::KillStorage, FaultKind::KillMaster, FaultKind::KillAdmin,
+    FaultKind::Freeze,      FaultKind::Reset,      FaultKind::Pack,
+    FaultKind::LogRotate,   FaultKind::DiskFull,   FaultKind::Delay};
+// "kill-storage", "kill-master", "kill-admin", "freeze", "reset", "pack",
+// "logrotate", "disk-full", "delay".
 std::string_view to_string(FaultKind kind);
+// Kinds that need `--isolate` (private namespaces).
+bool needs_isolation(FaultKind kind);
 std::optional<FaultKind> parse_fault_kind(std::string_view name);
 
 using Clock = std::chrono::steady_clock;
@@ -46,8 +62,12 @@ struct Fault {
 struct InjectorSettings {
   std::vector<FaultKind> kinds;
   std::chrono::milliseconds max_recovery{60000};
-  std::chrono::milliseconds freeze_min{500}, freeze_max{3000};
-  bool unsafe = false;  // also faults that can stop the cluster
+  // A fault is over at the first healthy view taken this long after it.
+  std::chrono::milliseconds settle{300};
+  std::chrono::milliseconds freeze_min{500}, freeze_max{3000};  // also disk-full, delay
+  bool unsafe = false;    // also faults that can stop the cluster
+  bool isolated = false;  // --isolate: disks on tmpfs, private loopback
+  std::uint64_t delay_kbit = 2000;
 };
 
 class Injector {
@@ -58,8 +78,15 @@ class Injector {
 
   // Causes the next fault if one is safe now (`view` fresh); returns it.
   const Fault* inject(const View& view);
-  // Follows the open faults: thaws frozen nodes, closes recovered faults.
+  // Follows the open faults: ends timed ones, closes recovered ones.
   void follow(const std::optional<View>& view);
+  // Ends every timed fault now.
+  void end_timed();
+  // Whether node `label` may exit because of a fault (its disk full): No;
+  // Wait (the disk is still full: started again when space is back);
+  // Restart (space is back but the fault not over: start it again now).
+  enum class Exit { No, Wait, Restart };
+  Exit exit_expected(const std::string& label) const;
   bool idle() const { return open_.empty(); }
   const std::vector<Fault>& faults() const { return faults_; }
   std::map<FaultKind, std::uint64_t> counts() const;
@@ -70,11 +97,13 @@ class Injector {
 
  private:
   struct Open {
-    std::size_t index = 0;                    // in faults_
-    Clock::time_point ended{};                // the fault's end (thaw, restart)
-    std::optional<Clock::time_point> thaw{};  // frozen until then
-    std::vector<NodeId> impaired{};           // storages it affects
-    bool master = false, admin = false;
+    std::size_t index = 0;                     // in faults_
+    Clock::time_point ended{};                 // the fault's end (restart, undo)
+    std::optional<Clock::time_point> until{};  // a timed fault lasts until then...
+    std::function<void()> undo{};              // ...and ends with this
+    std::vector<NodeId> impaired{};            // storages it affects
+    bool master = false, admin = false, delay = false;
+    std::string may_exit{};  // a node that may exit meanwhile
     // What a view shows once the fault took effect (a node identified
     // again, another primary): views that do not show it yet are old news.
     std::function<bool(const View&)> effect{};
@@ -82,6 +111,15 @@ class Injector {
   };
   bool possible(FaultKind kind, const View& view) const;
   std::optional<Open> cause(FaultKind kind, const View& view, Fault& fault);
+  std::optional<Open> kill_storage(const View& view, Fault& fault);
+  std::optional<Open> timed_storage_fault(FaultKind kind, const View& view, Fault& fault);
+  std::optional<Open> delay(Fault& fault);
+  std::optional<Open> kill_master(const View& view, Fault& fault);
+  std::optional<Open> reset(const View& view, Fault& fault);
+  void rotate_logs(Fault& fault);
+  std::chrono::milliseconds random_duration();
+  std::string pick(const std::vector<std::string>& list);
+  bool any_open(bool Open::*flag) const;
   std::vector<NodeId> impaired() const;
   std::vector<std::string> safe_storages(const View& view) const;
   double since_start(Clock::time_point t) const;
@@ -94,6 +132,7 @@ class Injector {
   std::vector<Fault> faults_;
   std::vector<Open> open_;
   std::uint64_t rotations_ = 0;
+  Clock::time_point last_storage_fault_{};  // start or end of the last one
 };
 
 }  // namespace neo::stress

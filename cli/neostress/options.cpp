@@ -39,7 +39,7 @@ void add_options(CLI::App& app, StressOptions& o) {
   run->add_option("--per-kind", o.per_kind, "stop once every kind was caused this many times");
   run->add_option("--kinds", o.kinds,
                   "fault kinds: kill-storage, kill-master, kill-admin, freeze, reset, pack, "
-                  "logrotate (default: all that apply)")
+                  "logrotate, disk-full, delay (default: all that apply)")
       ->delimiter(',');
   run->add_option("--seed", o.seed, "seed of the fault and workload choices (0: from the clock)");
   run->add_option("--max-recovery", o.max_recovery,
@@ -50,6 +50,14 @@ void add_options(CLI::App& app, StressOptions& o) {
   run->add_flag("--keep", o.keep, "keep the data directory after a successful run");
   run->add_flag("--unsafe", o.unsafe,
                 "also faults that can stop the cluster (kill the only master)");
+  run->add_flag("--isolate", o.isolate,
+                "run in private network and mount namespaces (root): each storage's database on "
+                "a tmpfs of its own, and the disk-full and delay faults");
+  run->add_option("--disk-size", o.disk_mib, "size of each storage's tmpfs with --isolate, MiB")
+      ->capture_default_str();
+  run->add_option("--delay-rate", o.delay_kbit,
+                  "loopback rate during a delay fault, kbit/s (with a 20 ms queue: delay and loss)")
+      ->capture_default_str();
   run->add_option("--json", o.json, "write the summary as JSON to this file ('-': stdout)");
 
   CLI::App* check = app.add_subcommand(
@@ -78,8 +86,11 @@ std::string validate(StressOptions& o) {
   if (o.attach_masters.empty() != o.attach_admin.empty())
     return "--attach needs --admin, and --admin needs --attach";
   if (o.rate <= 0) return "--rate must be positive";
-  for (const std::string& kind : o.kinds)
-    if (!parse_fault_kind(kind)) return "unknown fault kind '" + kind + "' (see --help)";
+  for (const std::string& kind : o.kinds) {
+    const auto parsed = parse_fault_kind(kind);
+    if (!parsed) return "unknown fault kind '" + kind + "' (see --help)";
+    if (needs_isolation(*parsed) && !o.isolate) return "the " + kind + " fault needs --isolate";
+  }
   if (o.command == "run" && !o.attach_masters.empty())
     return "run starts a cluster of its own: --attach is for check (not supported by run yet)";
   return "";
@@ -90,7 +101,9 @@ std::vector<FaultKind> fault_kinds(const StressOptions& o) {
   for (const std::string& name : o.kinds) kinds.push_back(*parse_fault_kind(name));
   if (!o.kinds.empty()) return kinds;
   for (FaultKind kind : kAllFaults)
-    if (kind != FaultKind::KillMaster || o.masters > 1 || o.unsafe) kinds.push_back(kind);
+    if ((kind != FaultKind::KillMaster || o.masters > 1 || o.unsafe) &&
+        (!needs_isolation(kind) || o.isolate))
+      kinds.push_back(kind);
   return kinds;
 }
 

@@ -44,7 +44,10 @@ struct StressOptions {
   bool batch = false;                     // no screen even on a terminal
   bool keep = false;                      // keep the data dir after success
   bool unsafe = false;
-  std::string json;  // summary as JSON to this file ("-": stdout)
+  bool isolate = false;             // private namespaces: disk-full and delay faults
+  std::uint64_t disk_mib = 512;     // tmpfs of each storage with --isolate
+  std::uint64_t delay_kbit = 2000;  // loopback rate during a delay fault
+  std::string json;                 // summary as JSON to this file ("-": stdout)
 
   // check
   std::optional<std::string> tid;  // check at this TID (hex or decimal)

@@ -1,6 +1,7 @@
 // neostress run: start the cluster, create the layout, start the writer
 // processes, cause faults while following the cluster, stop, check, report.
 #include <signal.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "cli/neostress/checker.hpp"
 #include "cli/neostress/cluster.hpp"
 #include "cli/neostress/faults.hpp"
+#include "cli/neostress/isolation.hpp"
 #include "cli/neostress/neostress.hpp"
 #include "cli/neostress/report.hpp"
 #include "cli/neostress/screen.hpp"
@@ -31,8 +33,11 @@ void on_interrupt(int) { g_interrupted = 1; }
 
 class Run {
  public:
-  Run(const StressOptions& o, fs::path data_dir, fs::path bin_dir)
-      : o_(o), data_dir_(std::move(data_dir)), bin_dir_(std::move(bin_dir)) {
+  Run(const StressOptions& o, fs::path data_dir, fs::path bin_dir, std::vector<fs::path> disks)
+      : o_(o),
+        data_dir_(std::move(data_dir)),
+        bin_dir_(std::move(bin_dir)),
+        disks_(std::move(disks)) {
     report_.seed = o.seed ? o.seed : std::random_device{}() | 1;
     report_.kinds = fault_kinds(o);
     report_.data_dir = data_dir_.string();
@@ -44,7 +49,7 @@ class Run {
   bool start_clients(const Layout& layout);
   void load_loop();
   bool finished(const Injector& injector, Clock::time_point since) const;
-  void watch_processes();
+  void watch_processes(const Injector& injector);
   void settle(Injector& injector);
   void stop_clients();
   void pack();
@@ -52,6 +57,7 @@ class Run {
 
   const StressOptions& o_;
   fs::path data_dir_, bin_dir_;
+  std::vector<fs::path> disks_;  // --isolate: the storages' tmpfs
   RunReport report_;
   std::unique_ptr<StressCluster> cluster_;
   std::unique_ptr<Probe> probe_;
@@ -69,7 +75,8 @@ bool Run::start_cluster() {
                    .replicas = o_.replicas,
                    .ipv6 = o_.ipv6,
                    .data_dir = data_dir_,
-                   .bin_dir = bin_dir_};
+                   .bin_dir = bin_dir_,
+                   .disks = disks_};
   save_plan(plan);
   cluster_ = std::make_unique<StressCluster>(plan);
   probe_ = std::make_unique<Probe>(cluster_->admin_address(), 50ms);
@@ -143,20 +150,26 @@ void Run::pack() {
   if (packing_.exchange(true)) return;  // the previous one still runs
   if (packer_.joinable()) packer_.join();
   packer_ = std::thread([this] {
-    if (auto last = client_->last_transaction()) (void)client_->pack(*last);
+    // Waited for: the replicas are compared at the end, once every pack is done.
+    if (auto last = client_->last_transaction()) (void)client_->pack(*last, true);
     packing_ = false;
   });
 }
 
 // Daemons that exit on their own and writers that die are violations; a
 // daemon is restarted so that the run goes on.
-void Run::watch_processes() {
-  std::string how;
-  if (auto label = cluster_->exited(how)) {
+void Run::watch_processes(const Injector& injector) {
+  std::string how, error;
+  auto expected = [&](const std::string& node) {
+    return injector.exit_expected(node) != Injector::Exit::No;
+  };
+  if (auto label = cluster_->exited(how, expected)) {
     report_.violations.push_back(*label + " exited by itself: " + how);
-    std::string error;
     cluster_->restart(*label, error);
   }
+  for (const std::string& label : cluster_->labels())
+    if (injector.exit_expected(label) == Injector::Exit::Restart && !cluster_->running(label))
+      cluster_->restart(label, error);
   for (WriterProcess& w : writers_)
     if (!w.reported && !w.process->running()) {
       report_.violations.push_back(w.name + " " + w.process->describe_status() + "; see " +
@@ -172,7 +185,9 @@ void Run::load_loop() {
       {.kinds = report_.kinds,
        .max_recovery = std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000)),
        .freeze_max = std::chrono::milliseconds(static_cast<long>(o_.freeze_max * 1000)),
-       .unsafe = o_.unsafe},
+       .unsafe = o_.unsafe,
+       .isolated = o_.isolate,
+       .delay_kbit = o_.delay_kbit},
       report_.seed, start, [this] { pack(); });
   std::unique_ptr<Screen> screen;
   if (!o_.batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
@@ -188,7 +203,7 @@ void Run::load_loop() {
     const auto now = Clock::now();
     const auto view = probe_->view();
     injector.follow(view);
-    watch_processes();
+    watch_processes(injector);
     for (WriterProcess& w : writers_) w.count_acks(now);
     if (!paused && now >= next_fault && view && view->taken > last_fault) {
       next_fault += period;
@@ -225,12 +240,13 @@ void Run::load_loop() {
 // Ends the faults (thaws frozen nodes) and waits until every fault
 // recovered, at most --max-recovery.
 void Run::settle(Injector& injector) {
+  injector.end_timed();
   const auto deadline =
       Clock::now() + std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000));
   while (!injector.idle() && Clock::now() < deadline) {
     std::this_thread::sleep_for(20ms);
     injector.follow(probe_->view());
-    watch_processes();
+    watch_processes(injector);
   }
   injector.follow(probe_->view());
   for (const std::string& label : cluster_->labels()) cluster_->signal(label, SIGCONT);
@@ -290,6 +306,12 @@ int Run::run() {
 int run_stress(const StressOptions& o) {
   fs::path data_dir = o.data_dir.empty() ? make_temp_dir("neostress-") : fs::path(o.data_dir);
   std::error_code ec;
+  if (fs::exists(data_dir / "neostress.conf", ec))
+    return std::fprintf(stderr,
+                        "neostress: %s holds a previous run (neostress.conf): check it with "
+                        "`neostress -d %s check`, or give a new directory\n",
+                        data_dir.c_str(), data_dir.c_str()),
+           kExitSetup;
   if (data_dir.empty() || (fs::create_directories(data_dir, ec), ec))
     return std::fprintf(stderr, "neostress: cannot create the data directory %s\n",
                         data_dir.c_str()),
@@ -300,8 +322,23 @@ int run_stress(const StressOptions& o) {
       return std::fprintf(stderr, "neostress: %s not found in %s (use --bin-dir)\n", program,
                           bin_dir.c_str()),
              kExitSetup;
-  const int status = Run(o, data_dir, bin_dir).run();
-  if (status == kExitOk && o.data_dir.empty() && !o.keep) fs::remove_all(data_dir);
+  // Before any thread: unshare(CLONE_NEWNS) wants a single-threaded process.
+  std::vector<fs::path> disks;
+  if (o.isolate) {
+    std::string error = isolate();
+    for (int i = 1; error.empty() && i <= o.storages; ++i) {
+      disks.push_back(data_dir / ("disk" + std::to_string(i)));
+      error = mount_disk(disks.back(), o.disk_mib << 20);
+    }
+    if (!error.empty()) return std::fprintf(stderr, "neostress: %s\n", error.c_str()), kExitSetup;
+  }
+  const int status = Run(o, data_dir, bin_dir, disks).run();
+  for (const fs::path& disk : disks) {
+    // The tmpfs ends with the run: after a failure, its databases are kept.
+    if (status != kExitOk) fs::copy(disk, disk.string() + ".kept", fs::copy_options::recursive, ec);
+    ::umount2(disk.c_str(), MNT_DETACH);
+  }
+  if (status == kExitOk && o.data_dir.empty() && !o.keep) fs::remove_all(data_dir, ec);
   return status;
 }
 

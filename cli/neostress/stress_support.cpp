@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace neo::stress {
@@ -14,20 +15,13 @@ void WriterProcess::count_acks(Clock::time_point now) {
   std::ifstream in(acks, std::ios::binary);
   if (!in) return;
   in.seekg(static_cast<std::streamoff>(offset));
-  char buffer[1 << 16];
-  std::uint64_t lines = 0;
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    const auto n = static_cast<std::size_t>(in.gcount());
-    // Count whole lines only: a line being written is counted next time.
-    const char* end = buffer + n;
-    const char* last_newline = nullptr;
-    for (const char* p = buffer; p < end; ++p)
-      if (*p == '\n') ++lines, last_newline = p;
-    if (!last_newline) break;
-    offset += static_cast<std::uintmax_t>(last_newline + 1 - buffer);
-    if (last_newline + 1 != end) break;
-  }
-  if (lines) commits += lines, last_commit = now;
+  const std::string tail{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // Whole lines only: a line being written is counted next time.
+  const std::size_t end = tail.rfind('\n');
+  if (end == std::string::npos) return;
+  commits += static_cast<std::uint64_t>(std::count(tail.begin(), tail.begin() + end + 1, '\n'));
+  offset += end + 1;
+  last_commit = now;
 }
 
 std::uint64_t total_acks(const std::vector<WriterProcess>& writers) {
@@ -70,6 +64,14 @@ bool start_healthy(StressCluster& cluster, const Probe& probe, std::size_t stora
           "); see the *.out and *.log files in " +
           cluster.layout().admin().log.parent_path().string();
   return false;
+}
+
+std::string find_program(const std::string& name) {
+  const char* env = std::getenv("PATH");
+  std::istringstream dirs(env ? env : "/usr/sbin:/usr/bin:/sbin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
+  return "";
 }
 
 std::filesystem::path self_path() {

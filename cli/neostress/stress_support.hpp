@@ -42,6 +42,8 @@ ScreenState screen_state(const std::vector<WriterProcess>& writers, const std::o
 bool start_healthy(StressCluster& cluster, const Probe& probe, std::size_t storages,
                    std::chrono::seconds timeout, std::string& error);
 
+// The path of `name` on $PATH, or "" (run_capture does not search $PATH).
+std::string find_program(const std::string& name);
 // This program (/proc/self/exe).
 std::filesystem::path self_path();
 // A new directory under $TMPDIR (or /tmp); empty on failure.

@@ -69,7 +69,17 @@ TEST_CASE("kill-master is left out without a spare master", "[neostress]") {
   options.masters = 2;
   kinds = fault_kinds(options);
   CHECK(std::find(kinds.begin(), kinds.end(), FaultKind::KillMaster) != kinds.end());
-  CHECK(kinds.size() == std::size(kAllFaults));
+  CHECK(kinds.size() == std::size(kAllFaults) - 2);  // not disk-full, delay
+  options.isolate = true;
+  CHECK(fault_kinds(options).size() == std::size(kAllFaults));
+}
+
+TEST_CASE("disk-full and delay need --isolate", "[neostress]") {
+  CLI::App app{"test", "neostress"};
+  StressOptions options;
+  add_options(app, options);
+  app.parse(std::vector<std::string>{"disk-full", "--kinds", "run"});
+  CHECK(validate(options) == "the disk-full fault needs --isolate");
 }
 
 }  // namespace
