@@ -356,7 +356,10 @@ void MasterState::ask(const node::Node& node, const P& packet, F on_answer) {
     if (!current || !still || self->peer_of(*current) != still.get()) return;
     if (auto it = self->outstanding_.find(nid); it != self->outstanding_.end() && --it->second <= 0)
       self->outstanding_.erase(it);
-    if (generation != self->generation_ || self->stopping_) return;
+    if (self->stopping_) return;
+    // An answer of an earlier phase is not used, but recovery may have been
+    // waiting for it (no request outstanding): decide again.
+    if (generation != self->generation_) return self->check_recovery();
     if (!answer) {
       self->answer_failed(nid, P::kCode, answer.error(), message);
       return;

@@ -210,8 +210,8 @@ TEST_CASE("after losing operational, an older table does not restart the cluster
   MasterFixture::verify({first.get(), second.get()});
   CHECK(f.master->cluster_state() == ClusterState::Running);
   const protocol::RowList rows = *f.master->pt().row_list(0, 4);
-  CHECK(rows[0] == std::vector<protocol::CellInfo>{{s1, CellState::OutOfDate},
-                                                   {s2, CellState::UpToDate}});
+  CHECK(rows[0] ==
+        std::vector<protocol::CellInfo>{{s1, CellState::OutOfDate}, {s2, CellState::UpToDate}});
 }
 
 // Found by the simulation (tests/sim, seed 1737): the answer of a storage
@@ -229,5 +229,40 @@ TEST_CASE("recovery decides again when an older table's answer comes last", "[ma
   CHECK(f.master->cluster_state() == ClusterState::Recovering);  // a's request pending
   a->reply<protocol::AskPartitionTable>({.ptid = 2, .num_replicas = 1, .row_list = rows});
   CHECK(f.master->pt().ptid() == 3);
+  CHECK(f.master->cluster_state() == ClusterState::Verifying);
+}
+
+// Found by neostress (kill and reset faults, 2 masters, 4 storages): the
+// cluster left RUNNING while a storage still had to answer a lock request;
+// recovery waited for that answer, which came after the storage's recovery
+// answers and was dropped as one of a previous phase without deciding
+// again: the cluster stayed RECOVERING until `neoctl start`.
+TEST_CASE("recovery decides again when a request of the previous phase is answered last",
+          "[master]") {
+  MasterFixture f({.autostart = 2, .replicas = 0});
+  auto storages = f.run(2);
+  auto client = f.connect(NodeType::Client, 0);
+  f.send(*client, protocol::AskBeginTransaction{}, 20);
+  const Tid ttid = client->last_sent<protocol::AnswerBeginTransaction>()->ttid;
+  protocol::AskFinishTransaction finish;
+  finish.ttid = ttid;
+  finish.oid_list = {Oid{0}, Oid{1}, Oid{2}, Oid{3}};  // every partition: both storages
+  f.send(*client, finish, 21);
+  REQUIRE(storages[0]->last<protocol::AskLockInformation>());
+  REQUIRE(storages[1]->last<protocol::AskLockInformation>());
+
+  const NodeId s2 = *storages[1]->last<protocol::AcceptIdentification>()->your_nid;
+  const std::int64_t ptid = *f.master->pt().ptid();
+  const protocol::RowList rows = *f.master->pt().row_list(0, 4);
+  f.master->on_closed(*storages[1]);  // its partitions have no other copy
+  REQUIRE(f.master->cluster_state() == ClusterState::Recovering);
+  storages[0]->reply<protocol::AskRecovery>({.ptid = ptid});
+  storages[0]->reply<protocol::AskPartitionTable>(
+      {.ptid = ptid, .num_replicas = 0, .row_list = rows});
+  auto back = f.connect(NodeType::Storage, 21012, s2);
+  back->reply<protocol::AskRecovery>({.ptid = ptid});
+  // Both storages are back, but the first one has not answered the lock.
+  CHECK(f.master->cluster_state() == ClusterState::Recovering);
+  REQUIRE(storages[0]->reply<protocol::AskLockInformation>({ttid}));
   CHECK(f.master->cluster_state() == ClusterState::Verifying);
 }
