@@ -118,6 +118,7 @@ bool StressCluster::start(std::string& error) {
     }
     if (!process->start(error)) return error = node->label + ": " + error, false;
     processes_[node->label] = std::move(process);
+    started_[node->label] = std::chrono::steady_clock::now();
   }
   return true;
 }
@@ -129,7 +130,12 @@ bool StressCluster::restart(const std::string& label, std::string& error) {
   process->wait_for(std::chrono::seconds(10));
   process = std::make_unique<Process>(label, process->argv(), process->output());
   if (!process->start(error)) return error = label + ": " + error, false;
+  started_[label] = std::chrono::steady_clock::now();
   return true;
+}
+
+std::chrono::steady_clock::duration StressCluster::age(const std::string& label) const {
+  return std::chrono::steady_clock::now() - started_.at(label);
 }
 
 void StressCluster::signal(const std::string& label, int signo) {

@@ -59,6 +59,8 @@ class StressCluster {
   bool restart(const std::string& label, std::string& error);
   void signal(const std::string& label, int signo);
   bool running(const std::string& label);
+  // How long ago `label` was (re)started.
+  std::chrono::steady_clock::duration age(const std::string& label) const;
   // A node that exited on its own (not killed by us), with its status;
   // nodes for which `ignore` is true are not looked at.
   std::optional<std::string> exited(std::string& how,
@@ -73,6 +75,7 @@ class StressCluster {
   ClusterPlan plan_;
   neo::simple::Layout layout_;
   std::map<std::string, std::unique_ptr<neo::simple::Process>> processes_;
+  std::map<std::string, std::chrono::steady_clock::time_point> started_;
 };
 
 }  // namespace neo::stress

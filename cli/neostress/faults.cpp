@@ -284,6 +284,9 @@ std::optional<Injector::Open> Injector::reset(const View& view, Fault& fault) {
 void Injector::rotate_logs(Fault& fault) {
   const std::string suffix = "." + std::to_string(++rotations_);
   for (const std::string& label : cluster_.labels()) {
+    // A node just started may not handle the signal yet (NEO/py's take
+    // a while): its log is new anyway.
+    if (cluster_.age(label) < std::chrono::seconds(3)) continue;
     const auto log = cluster_.log_of(label);
     std::error_code ec;
     std::filesystem::rename(log, log.string() + suffix, ec);

@@ -63,7 +63,7 @@ struct InjectorSettings {
   std::vector<FaultKind> kinds;
   std::chrono::milliseconds max_recovery{60000};
   // A fault is over at the first healthy view taken this long after it.
-  std::chrono::milliseconds settle{300};
+  std::chrono::milliseconds settle{200};
   std::chrono::milliseconds freeze_min{500}, freeze_max{3000};  // also disk-full, delay
   bool unsafe = false;    // also faults that can stop the cluster
   bool isolated = false;  // --isolate: disks on tmpfs, private loopback

@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -52,6 +53,7 @@ class Run {
   void watch_processes(const Injector& injector);
   void settle(Injector& injector);
   void stop_clients();
+  void quiesce();
   void pack();
   std::string target() const;
 
@@ -253,6 +255,25 @@ void Run::settle(Injector& injector) {
   if (packer_.joinable()) packer_.join();
 }
 
+// Before the replicas are compared: every cell up to date, and, after
+// pack faults, every replica packed as far (a storage that was down when a
+// pack was ordered does it once back, maybe after the pack was waited for).
+void Run::quiesce() {
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000));
+  auto healthy = [&] {
+    auto view = probe_->view();
+    return view && view->healthy(o_.storages);
+  };
+  while (!healthy() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  if (!healthy()) report_.violations.push_back("the cluster was not healthy at the end of the run");
+  const bool packs =
+      std::find(report_.kinds.begin(), report_.kinds.end(), FaultKind::Pack) != report_.kinds.end();
+  if (auto last = client_->last_transaction(); packs && last)
+    if (std::error_code ec = client_->pack(*last, true))
+      report_.violations.push_back("the last pack failed: " + ec.message());
+}
+
 void Run::stop_clients() {
   for (WriterProcess& w : writers_) w.process->signal(SIGTERM);
   for (WriterProcess& w : writers_)
@@ -284,6 +305,7 @@ int Run::run() {
   signal(SIGTERM, on_interrupt);
   load_loop();
   stop_clients();
+  quiesce();
   CheckTarget target{.masters = cluster_->master_addresses(),
                      .cluster = cluster_->name(),
                      .admin = cluster_->admin_address(),

@@ -7,11 +7,11 @@
 #include <optional>
 
 #include "core/config/master_list_file.hpp"
-#include "core/net/io_scheduler.hpp"
-#include "core/net/network.hpp"
 #include "core/log/log.hpp"
 #include "core/log/protocol_text.hpp"
 #include "core/log/signals.hpp"
+#include "core/net/io_scheduler.hpp"
+#include "core/net/network.hpp"
 #include "core/node/node_manager.hpp"
 #include "core/protocol/python_description.hpp"
 
@@ -72,6 +72,10 @@ int run(CLI::App& app, const config::CommonOptions& common, int argc, char** arg
         const StartFn& start) {
   if (const int status = parse(app, argc, argv); status >= 0) return status;
   std::signal(SIGPIPE, SIG_IGN);
+  // The log signals would kill a node still starting (their default
+  // action): ignored until their handlers are installed (a logrotate
+  // meanwhile is missed, not fatal).
+  for (int signo = SIGRTMIN; signo <= SIGRTMIN + 2; ++signo) std::signal(signo, SIG_IGN);
   const std::string program = app.get_name();
   try {
     setup_log(program, common.logfile);
