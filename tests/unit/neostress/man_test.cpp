@@ -1,31 +1,19 @@
 // Every option of neostress and of its commands is in man/neostress.1.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "cli/neostress/options.hpp"
+#include "tests/support/man_page.hpp"
 
 namespace neo::stress {
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// "--max-recovery" as roff writes it: "\-\-max\-recovery".
-std::string roff(const std::string& name) {
-  std::string text;
-  for (char c : name) text += c == '-' ? std::string("\\-") : std::string(1, c);
-  return text;
-}
 
 TEST_CASE("every neostress option is in man/neostress.1", "[neostress]") {
   CLI::App app{"test", "neostress"};
   StressOptions options;
   add_options(app, options);
-  const std::string man = read_file(std::filesystem::path(NEO_SOURCE_DIR) / "man/neostress.1");
+  const std::string man =
+      neo::test::read_man_page(std::filesystem::path(NEO_SOURCE_DIR) / "man/neostress.1");
   REQUIRE_FALSE(man.empty());
   std::vector<const CLI::App*> apps = {&app};
   for (const CLI::App* sub : app.get_subcommands({}))
@@ -35,7 +23,7 @@ TEST_CASE("every neostress option is in man/neostress.1", "[neostress]") {
     for (const CLI::Option* option : a->get_options())
       for (const std::string& name : option->get_lnames()) {
         INFO(a->get_name() << " --" << name);
-        CHECK(man.find(roff("--" + name)) != std::string::npos);
+        CHECK(man.find(neo::test::roff("--" + name)) != std::string::npos);
       }
   for (const char* section : {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS",
                               ".SH EXIT STATUS", ".SH EXAMPLES", ".SH SEE ALSO"})
