@@ -1,6 +1,6 @@
-#include "nodes/master/master_config.hpp"
-
 #include <catch2/catch.hpp>
+
+#include "nodes/master/master_config.hpp"
 
 using neo::master::MasterOptions;
 
@@ -40,12 +40,21 @@ TEST_CASE("defaults and bad values as upstream", "[master]") {
   CHECK_THROWS_WITH(neo::master::make_config(o), "partitions must be more than zero");
 }
 
-TEST_CASE("backup mode options fail clearly", "[master]") {
+TEST_CASE("backup mode options are checked as upstream", "[master]") {
   MasterOptions o = parse({"-c", "c", "-A", "2", "-B"});
   CHECK(o.autostart == 2);
   CHECK_THROWS_WITH(neo::master::make_config(o),
-                    Catch::Contains("backup mode is not supported yet"));
-  o = parse({"-c", "c", "-C", "up", "-M", "127.0.0.1:1"});
+                    Catch::Contains("--backup requires --upstream-cluster"));
+  o = parse({"-c", "c", "-C", "c", "-M", "127.0.0.1:1"});
   CHECK_THROWS_WITH(neo::master::make_config(o),
-                    Catch::Contains("backup mode is not supported yet"));
+                    "upstream cluster name must be different from cluster name");
+  o = parse({"-c", "c", "-C", "up"});
+  CHECK_THROWS_WITH(neo::master::make_config(o), Catch::Contains("go together"));
+  o = parse({"-c", "c", "-B", "--upstream-cluster", "up", "--upstream-masters",
+             "127.0.0.1:1 127.0.0.1:2"});
+  neo::master::MasterConfig config = neo::master::make_config(o);
+  CHECK(config.backup);
+  CHECK(config.upstream_cluster == "up");
+  REQUIRE(config.upstream_masters.size() == 2);
+  CHECK(config.upstream_masters[1].port == 2);
 }
