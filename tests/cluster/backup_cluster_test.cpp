@@ -2,11 +2,15 @@
 // processes (local_cluster.hpp) and the C++ client library: a backup
 // cluster follows a primary cluster under commits (STARTING_BACKUP ->
 // BACKINGUP), serves read-only clients up to its backup TID, and after
-// STOPPING_BACKUP runs with exactly what the primary had at that TID.
+// STOPPING_BACKUP runs with exactly what the primary had at that TID. Also
+// a backup started with -B that survives the loss of one of its storages and
+// of an upstream storage, and restarts of its master and of the upstream's.
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -89,6 +93,46 @@ bool wait_backup_tid(const LocalCluster& backup, Tid tid) {
       60s, 100ms);
 }
 
+// The value of "`key` = VALUE (...)" in `neoctl print ids`; empty if absent.
+std::string ids_value(const LocalCluster& cluster, const std::string& key) {
+  std::istringstream lines(cluster.neoctl({"print", "ids"}).out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(key + " = ", 0) == 0) {
+      const std::string rest = line.substr(key.size() + 3);
+      return rest.substr(0, rest.find(' '));
+    }
+  return {};
+}
+
+// Waits until the backup's backup TID is the primary's last TID.
+bool wait_caught_up(const LocalCluster& backup, const LocalCluster& primary) {
+  return neo::test::wait_for(
+      [&] {
+        const std::string last = ids_value(primary, "last_tid");
+        return !last.empty() && ids_value(backup, "backup_tid") == last;
+      },
+      60s, 100ms);
+}
+
+// True if `neoctl print pt` shows only UP_TO_DATE cells ("S1 R UUU").
+bool all_cells_up(const std::string& print_pt) {
+  std::size_t nodes = 0;
+  std::istringstream lines(print_pt);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("S", 0) != 0) continue;
+    const std::string cells = line.substr(line.rfind(' ') + 1);
+    if (cells.find_first_not_of("U.") != std::string::npos) return false;
+    ++nodes;
+  }
+  return nodes > 0;
+}
+
+#define REQUIRE_CAUGHT_UP(backup, primary)                   \
+  do {                                                       \
+    INFO((backup).diagnostics() << (primary).diagnostics()); \
+    REQUIRE(wait_caught_up(backup, primary));                \
+  } while (false)
+
 }  // namespace
 
 TEST_CASE("a backup cluster follows a primary one and takes over at its backup TID",
@@ -165,4 +209,79 @@ TEST_CASE("a backup cluster follows a primary one and takes over at its backup T
   // It is a normal cluster now: it commits.
   const Tid own = commit(*client, {oids[0]}, at_backup_tid[oids[0].value].first, "own");
   CHECK(backup_tid < own);
+}
+
+TEST_CASE("a backup cluster survives lost storages and restarts without starting over",
+          "[cluster][backup]") {
+  if (!LocalCluster::daemons_built()) return;
+  LocalCluster primary({.name = "neo-primary2", .partitions = 3, .replicas = 1, .storages = 2});
+  primary.start();
+  REQUIRE_STATE(primary, "RUNNING");
+  auto writer = connect(primary);
+  const std::vector<Oid> oids = new_oids(*writer, 6);
+  std::map<std::uint64_t, Tid> serials;
+  for (Oid oid : oids) serials[oid.value] = neo::kZeroTid;
+  commit_rounds(*writer, oids, serials, 5, "first");
+
+  // -B: an empty cluster goes to BACKINGUP without passing through RUNNING.
+  LocalCluster backup(
+      {.name = "neo-backup2",
+       .partitions = 3,
+       .replicas = 1,
+       .storages = 2,
+       .master_args = {"-B", "-C", "neo-primary2", "-M", primary.master_address()}});
+  backup.start();
+  REQUIRE_STATE(backup, "BACKINGUP");
+  REQUIRE_CAUGHT_UP(backup, primary);
+
+  // A backup storage lost: the other cells go on; back, it catches up.
+  backup.storage(1).signal(SIGKILL);
+  REQUIRE(backup.storage(1).wait(10s));
+  commit_rounds(*writer, oids, serials, 8, "lost");
+  REQUIRE_CAUGHT_UP(backup, primary);
+  backup.start_storage(1);
+  {
+    INFO(backup.diagnostics());
+    REQUIRE(neo::test::wait_for(
+        [&] {
+          return all_cells_up(backup.neoctl({"print", "pt"}).out);
+        },
+        60s, 100ms));
+  }
+  commit_rounds(*writer, oids, serials, 3, "back");
+  REQUIRE_CAUGHT_UP(backup, primary);
+
+  // An upstream storage lost: the other upstream cells are the sources.
+  primary.storage(0).signal(SIGKILL);
+  REQUIRE(primary.storage(0).wait(10s));
+  commit_rounds(*writer, oids, serials, 8, "upstream-lost");
+  REQUIRE_CAUGHT_UP(backup, primary);
+  primary.start_storage(0);
+
+  // The backup's master restarted: it goes on from its storages' backup TID.
+  const std::string before_restart = ids_value(backup, "backup_tid");
+  backup.master().signal(SIGKILL);
+  REQUIRE(backup.master().wait(10s));
+  backup.start_master();
+  REQUIRE_STATE(backup, "BACKINGUP");
+  CHECK(ids_value(backup, "backup_tid") >= before_restart);  // same width: hex order
+  commit_rounds(*writer, oids, serials, 3, "restarted");
+  REQUIRE_CAUGHT_UP(backup, primary);
+
+  // The upstream's master restarted: the backup connects again.
+  writer.reset();
+  primary.master().signal(SIGKILL);
+  REQUIRE(primary.master().wait(10s));
+  primary.start_master();
+  REQUIRE_STATE(primary, "RUNNING");
+  writer = connect(primary);
+  commit_rounds(*writer, oids, serials, 3, "upstream-restarted");
+  REQUIRE_CAUGHT_UP(backup, primary);
+  const Content expected = read_all(*writer, oids);
+
+  REQUIRE(backup.neoctl({"set", "cluster", "STOPPING_BACKUP"}).status == 0);
+  REQUIRE_STATE(backup, "RUNNING");
+  auto client = connect(backup);
+  CHECK(read_all(*client, oids) == expected);
+  CHECK(client->last_transaction().value() == writer->last_transaction().value());
 }
