@@ -145,7 +145,11 @@ void Replicator::update_backup_tid(bool commit) {
 void Replicator::stop_backup() {
   if (current_ && sources_.count(*current_) && !sources_.at(*current_).upstream.empty()) {
     SPDLOG_INFO("cancel replication of partition {} from the upstream", *current_);
-    abort("leaving backup mode", Failure::None);
+    ++generation_;
+    if (!commit_if_due()) return;
+    msg_id_.reset();
+    current_.reset();
+    close_source();
   }
   for (auto it = replicate_.begin(); it != replicate_.end();) {
     auto source = sources_.find(it->first);
