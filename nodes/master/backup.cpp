@@ -148,6 +148,13 @@ std::optional<protocol::Address> Backup::upstream_source(
   return addresses.back();
 }
 
+protocol::CheckSource Backup::check_source(std::uint32_t offset) {
+  std::set<std::pair<std::string, std::uint16_t>> used;
+  std::optional<protocol::Address> address = upstream_source(offset, used);
+  if (!address) return {};
+  return {upstream_name_, std::move(address)};
+}
+
 void Backup::trigger(NodeId nid) {
   const Tid tid = host_.last_tid();
   protocol::Replicate order{tid, upstream_name_, {}};

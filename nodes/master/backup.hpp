@@ -84,6 +84,9 @@ class Backup {
   void trigger(NodeId nid);
 
   std::optional<NodeId> primary(std::uint32_t offset) const;
+  // CheckReplicas' reference for `offset`: a readable upstream cell (none
+  // if the upstream's table is unknown).
+  protocol::CheckSource check_source(std::uint32_t offset);
   std::vector<std::string> dump() const;
 
  private:

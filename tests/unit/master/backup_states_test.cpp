@@ -118,6 +118,19 @@ TEST_CASE("a backup master follows the upstream and orders replications", "[mast
   CHECK(b.backup_tid() == Tid{0x20});
   CHECK(b.m.master->state().backup_tid_min() == Tid{0x20});
 
+  // Replicas checked up to what every cell has, against the upstream.
+  b.m.send(*b.admin, protocol::CheckReplicas{{{2, std::nullopt}}, neo::kZeroTid, std::nullopt});
+  CHECK(b.admin->last<protocol::Error>()->code == static_cast<int>(errc::ack));
+  std::vector<protocol::CheckPartition> checks;
+  for (const auto& s : b.storages)
+    for (const protocol::CheckPartition& c : s->all<protocol::CheckPartition>())
+      checks.push_back(c);
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].partition == 2);
+  CHECK(checks[0].max_tid == Tid{0x20});
+  CHECK(checks[0].source.upstream_name == "up");
+  CHECK(checks[0].source.address == kUpstreamStorage);
+
   // Read-only clients only, reading up to the backup TID.
   auto writer = b.m.connect(NodeType::Client, 0);
   CHECK(writer->last_sent<protocol::Error>()->code == static_cast<int>(errc::read_only_access));
