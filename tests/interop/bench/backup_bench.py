@@ -8,8 +8,8 @@ Each run, for each implementation (alternating): a primary cluster (1 master,
 client (tests/interop/replication/replication.py); then a backup cluster of
 the same implementation (same layout, -B -C -M) starts empty and catches
 up: catch-up throughput = object data of the primary (SUM(LENGTH(data.value)))
-/ time from the backup's start until its backup TID is the primary's last
-TID. Then a writer commits continuously for S seconds while neoctl samples
+/ time from the backup's STARTING_BACKUP (as neoctl sees it) until its
+backup TID is the primary's last TID. Then a writer commits continuously for S seconds while neoctl samples
 both clusters every 0.1 s: lag = time of the primary's last TID - time of the
 backup's backup TID (seconds, >= 0). Prints, per implementation, the median
 (min-max) over runs of the catch-up MB/s and of the lag p50 and p99.
@@ -50,16 +50,44 @@ class Cluster:
         self.extra = list(extra)
         self.processes = []
 
-    def spawn(self, node, args):
-        out = open(os.path.join(self.dir, node + '.out'), 'w')
+    def spawn(self, node, args, check=True):
+        out = open(os.path.join(self.dir, node + '.out'), 'a')
         argv = program(self.impl, 'neo' + node) + ['-l', os.path.join(self.dir, node + '.log'),
                                                    '-c', self.name, '-m', self.master] + args
-        self.processes.append(subprocess.Popen(argv, stdout=out, stderr=out, env=ENV))
+        process = subprocess.Popen(argv, stdout=out, stderr=out, env=ENV)
+        if check:
+            try:  # a port taken since free_port(): the node exits at once
+                process.wait(1.5)
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+        self.processes.append(process)
+        return True
+
+    def start_unchecked(self):
+        """Starts the nodes at once (no retry if a port was taken)."""
+        self.spawn('master', ['-b', self.master, '-p', '4', '-r', '0', '-A', '1'] + self.extra,
+                   False)
+        self.spawn('storage', ['-b', '127.0.0.1:%d' % free_port(), '-a', 'SQLite', '-d', self.db],
+                   False)
+        self.spawn('admin', ['-b', self.admin], False)
 
     def start(self):
-        self.spawn('master', ['-b', self.master, '-p', '4', '-r', '0', '-A', '1'] + self.extra)
-        self.spawn('storage', ['-b', '127.0.0.1:%d' % free_port(), '-a', 'SQLite', '-d', self.db])
-        self.spawn('admin', ['-b', self.admin])
+        for _ in range(5):
+            if self.spawn('master', ['-b', self.master, '-p', '4', '-r', '0', '-A', '1']
+                          + self.extra):
+                break
+            self.master = '127.0.0.1:%d' % free_port()
+        for _ in range(5):
+            if self.spawn('storage', ['-b', '127.0.0.1:%d' % free_port(), '-a', 'SQLite',
+                                      '-d', self.db]):
+                break
+        for _ in range(5):
+            if self.spawn('admin', ['-b', self.admin]):
+                break
+            self.admin = '127.0.0.1:%d' % free_port()
+        if len(self.processes) != 3:
+            raise RuntimeError('cannot start ' + self.name)
 
     def neoctl(self, *args):
         r = subprocess.run([os.path.join(BIN, 'neoctl'), '-a', self.admin] + list(args),
@@ -115,8 +143,11 @@ def one_run(impl, root, run, commits, load_seconds):
             size = db.execute('SELECT SUM(LENGTH(value)) FROM data').fetchone()[0] or 0
         backup = Cluster(impl, 'bench-backup-%s-%d' % (impl, run), root,
                          ['-B', '-C', primary.name, '-M', primary.master])
+        backup.start_unchecked()
+        # From the moment it follows the upstream (its nodes' startup excluded).
+        wait(lambda: backup.neoctl('print', 'cluster') in ('STARTING_BACKUP\n', 'BACKINGUP\n'),
+             60, 'backup following')
         t0 = time.time()
-        backup.start()
         wait(lambda: caught_up(primary, backup), 600, 'backup caught up')
         catch_up = size / (time.time() - t0) / 1e6
         stopfile = os.path.join(root, 'stop-%s-%d' % (impl, run))
@@ -156,6 +187,7 @@ def main():
     args = parser.parse_args()
     if not PEER:
         sys.exit('NEO_PEER_PYTHONPATH is not set')
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # clusters stopped on the way out
     root = tempfile.mkdtemp(prefix='neo-backup-bench-')
     results = {'ours': [], 'neopy': []}
     try:
