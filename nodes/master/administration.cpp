@@ -54,14 +54,23 @@ void MasterState::set_cluster_state(net::Peer& peer, ClusterState state) {
     case ClusterState::StartingBackup:
       if (from != ClusterState::Running && from != ClusterState::StoppingBackup)
         return peer.answer_error(errc::denied, "Can not switch to this state");
-      if (!identified(NodeType::Client).empty())
+      if (tm_.has_pending() || !identified(NodeType::Client).empty())
         return peer.answer_error(errc::denied,
                                  "Can not switch to STARTING_BACKUP state with pending"
                                  " transactions or connected clients");
-      return peer.answer_error(errc::denied,
-                               "No upstream cluster to backup defined in configuration");
+      if (!backup_)
+        return peer.answer_error(errc::denied,
+                                 "No upstream cluster to backup defined in configuration");
+      peer.answer_error(errc::ack, "Cluster state changed");
+      if (from == ClusterState::StoppingBackup) {
+        SPDLOG_INFO("backup resumed");
+        return follow_upstream();
+      }
+      return start_backup();
     case ClusterState::StoppingBackup:
-      return peer.answer_error(errc::denied, "Can not switch to this state");
+      if (from != ClusterState::BackingUp && from != ClusterState::StartingBackup)
+        return peer.answer_error(errc::denied, "Can not switch to this state");
+      return stop_backup(peer);
     case ClusterState::Stopping:
       peer.answer_error(errc::ack, "Cluster state changed");
       return shutdown();

@@ -65,6 +65,7 @@ void MasterState::broadcast_pt(const std::vector<protocol::CellChange>& cells,
   }
   for (const protocol::CellChange& c : cells)
     SPDLOG_INFO("{}: partition {} -> {}", to_string(c.nid), c.offset, protocol::to_string(c.state));
+  if (backup_) backup_->cells_changed(cells);
   const protocol::NotifyPartitionChanges packet{pt_.next_ptid(), pt_.num_replicas(), cells};
   log_pt();
   for (Node* node : identified())

@@ -2,7 +2,9 @@
 // administration.py checkReplicas, handlers/storage.py
 // notifyPartitionCorrupted; spec/flows.md 11). The master only picks, for
 // each partition, the storage that compares the replicas (CheckPartition)
-// and logs what that storage reports.
+// and logs what that storage reports. In backup mode, up to what every cell
+// has (the smallest backup_tid of the partitions checked), and against a
+// storage of the upstream unless a reference is given.
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -22,7 +24,19 @@ void MasterState::check_replicas(net::Peer& peer, const protocol::CheckReplicas&
     if (!node || node->type() != NodeType::Storage || !node->address())
       return peer.answer_error(errc::denied, "invalid storage node " + to_string(*source));
   }
-  const Tid max_tid = p.max_tid.value_or(last_transaction());
+  const bool backing_up = backup_tid_ && backup_;
+  Tid max_tid = last_transaction();
+  if (p.max_tid) {
+    max_tid = *p.max_tid;
+  } else if (backing_up) {
+    std::optional<Tid> check_tid;
+    for (const auto& [offset, source] : p.partition_dict)
+      for (const pt::Cell& cell : pt_.cells(static_cast<std::uint32_t>(offset), true)) {
+        const Tid tid = backup_->cell_backup_tid(static_cast<std::uint32_t>(offset), cell.nid);
+        if (!check_tid || tid < *check_tid) check_tid = tid;
+      }
+    max_tid = check_tid.value_or(kZeroTid);
+  }
   if (p.min_tid > max_tid) {
     SPDLOG_WARN("nothing to check: min_tid={} > max_tid={}", to_string(p.min_tid),
                 to_string(max_tid));
@@ -32,7 +46,7 @@ void MasterState::check_replicas(net::Peer& peer, const protocol::CheckReplicas&
   for (const auto& [offset, source] : p.partition_dict) {
     const auto partition = static_cast<std::uint32_t>(offset);
     const std::vector<pt::Cell> cells = pt_.cells(partition, true);
-    if (cells.size() <= 1) continue;
+    if (cells.size() + (backing_up && !source ? 1 : 0) <= 1) continue;
     NodeId checker = cells.back().nid;
     bool reused = false;
     for (const pt::Cell& cell : cells)
@@ -43,7 +57,15 @@ void MasterState::check_replicas(net::Peer& peer, const protocol::CheckReplicas&
       }
     if (!reused) chosen.insert(checker);
     protocol::CheckSource reference;
-    if (source) reference.address = nm_.by_nid(*source)->address();
+    if (source) {
+      reference.address = nm_.by_nid(*source)->address();
+    } else if (backing_up) {
+      reference = backup_->check_source(partition);
+      if (!reference.address) {
+        SPDLOG_WARN("partition {}: no readable upstream cell to check against", partition);
+        if (cells.size() <= 1) continue;
+      }
+    }
     const node::Node* node = nm_.by_nid(checker);
     if (!node) continue;
     SPDLOG_INFO("{}: checking partition {} from {} to {}", to_string(checker), partition,

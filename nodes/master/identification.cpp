@@ -162,9 +162,17 @@ std::optional<MasterState::Refusal> MasterState::new_state_of(
     const protocol::RequestIdentification& r, const Node* node, NodeState& state) const {
   switch (r.node_type) {
     case NodeType::Client:
+      if (cluster_state_ == ClusterState::BackingUp) {
+        if (!client_read_only(r))
+          return Refusal{errc::read_only_access,
+                         "read-only access because cluster is in backuping mode"};
+        break;
+      }
       if (cluster_state_ != ClusterState::Running) return Refusal{errc::not_ready, "Retry Later"};
       break;
     case NodeType::Storage: {
+      if (cluster_state_ == ClusterState::StoppingBackup)
+        return Refusal{errc::not_ready, "Retry Later"};
       const bool known = r.nid && node;
       state = phase_ == Phase::Recovery || !known ? NodeState::Pending : NodeState::Running;
       if (!r.address) {
@@ -225,13 +233,18 @@ void MasterState::accept(net::Peer& peer, const protocol::RequestIdentification&
   handler_switched(peer, *node, true);
 }
 
-// extra.read_only (default: whether extra has "backup"), extra.backup.
-void MasterState::set_client_flags(const Node& node, const protocol::RequestIdentification& r) {
+// extra.read_only (default: whether extra has "backup").
+bool MasterState::client_read_only(const protocol::RequestIdentification& r) {
   const bool backup = extra_value(r, "backup") != nullptr;
   const protocol::Value* ro = extra_value(r, "read_only");
   const bool* flag = ro ? ro->get_if<bool>() : nullptr;
-  const bool read_only = ro ? (flag ? *flag : !ro->is_nil()) : backup;
-  if (read_only)
+  return ro ? (flag ? *flag : !ro->is_nil()) : backup;
+}
+
+// extra.read_only, extra.backup.
+void MasterState::set_client_flags(const Node& node, const protocol::RequestIdentification& r) {
+  const bool backup = extra_value(r, "backup") != nullptr;
+  if (client_read_only(r))
     read_only_.insert(node.key());
   else
     read_only_.erase(node.key());

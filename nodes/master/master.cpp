@@ -25,6 +25,8 @@ void Master::on_packet(net::Peer& peer, const protocol::Frame& frame) {
     case Route::StorageService: net::dispatch(storage_service_, peer, frame); break;
     case Route::Client: net::dispatch(client_, peer, frame); break;
     case Route::ReadOnlyClient: net::dispatch(client_read_only_, peer, frame); break;
+    case Route::BackupClient: net::dispatch(client_backup_, peer, frame); break;
+    case Route::Upstream: net::dispatch(upstream_, peer, frame); break;
     case Route::Administration: net::dispatch(administration_, peer, frame); break;
   }
 }

@@ -21,6 +21,7 @@
 #include "nodes/master/handlers/election_handler.hpp"
 #include "nodes/master/handlers/identification_handler.hpp"
 #include "nodes/master/handlers/storage_handler.hpp"
+#include "nodes/master/handlers/upstream_handler.hpp"
 #include "nodes/master/master_state.hpp"
 
 namespace neo::master {
@@ -67,6 +68,8 @@ class Master {
   StorageServiceHandler storage_service_{*state_};
   ClientServiceHandler client_{*state_};
   ClientReadOnlyServiceHandler client_read_only_{*state_};
+  ClientBackupServiceHandler client_backup_{*state_};
+  UpstreamHandler upstream_{*state_};
   AdministrationHandler administration_{*state_};
 };
 

@@ -1,11 +1,12 @@
 #include "nodes/master/master_app.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
+#include "core/cluster/bootstrap.hpp"
 #include "core/log/log.hpp"
 #include "nodes/master/master.hpp"
 
@@ -47,8 +48,24 @@ void MasterApp::start(const MasterConfig& config) {
     return connection;
   };
   hooks.call_later = [this](double seconds, std::function<void()> fn) {
-    tasks_.call_later(std::chrono::milliseconds(static_cast<long>(seconds * 1000)),
-                      std::move(fn));
+    tasks_.call_later(std::chrono::milliseconds(static_cast<long>(seconds * 1000)), std::move(fn));
+  };
+  hooks.connect_upstream = [this](const std::vector<net::Address>& masters,
+                                  std::function<protocol::RequestIdentification()> request,
+                                  Hooks::UpstreamIdentified identified) {
+    auto on_identified = [this, identified](cluster::Bootstrap::Identified id) {
+      id.connection->set_handler(std::make_shared<ConnectionHandler>(master_));
+      std::erase_if(connections_, [](auto& c) { return c.expired(); });
+      connections_.push_back(id.connection);
+      identified(id.connection, id.accept);
+    };
+    auto on_refused = [](std::error_code ec, std::string message) {
+      SPDLOG_CRITICAL("the upstream cluster refused us: {} {}", ec.message(), message);
+    };
+    std::shared_ptr<cluster::Bootstrap> bootstrap = cluster::Bootstrap::start(
+        env_.network, env_.scheduler, {.masters = masters, .request = std::move(request)},
+        std::move(on_identified), std::move(on_refused));
+    return std::function<void()>([bootstrap] { bootstrap->cancel(); });
   };
   auto unix_time = [&scheduler = env_.scheduler] { return scheduler.unix_time(); };
   master_ = std::make_shared<Master>(config, std::move(hooks), unix_time, unix_time);
@@ -80,8 +97,7 @@ void MasterApp::exit_when_flushed(int status, int polls) {
     return;
   }
   for (auto& c : connections_)
-    if (auto connection = c.lock(); connection && !connection->closed())
-      connection->abort({});
+    if (auto connection = c.lock(); connection && !connection->closed()) connection->abort({});
   tasks_.call_later(kExitPoll, [this, status, polls] { exit_when_flushed(status, polls + 1); });
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/config/address.hpp"
 #include "core/daemon/daemon.hpp"
 
 namespace neo::master {
@@ -20,8 +21,7 @@ void add_master_options(CLI::App& app, MasterOptions& o) {
                "transition automatically toward BACKINGUP instead of RUNNING - without passing "
                "through RUNNING - if the cluster is empty (this requires --upstream-cluster and "
                "--upstream-master)");
-  app.add_option("-i,--nid", o.nid,
-                 "specify an NID to use for this process (testing purpose)");
+  app.add_option("-i,--nid", o.nid, "specify an NID to use for this process (testing purpose)");
   app.add_option("-r,--replicas", o.replicas, "replicas number")->capture_default_str();
   app.add_option("-p,--partitions", o.partitions, "partitions number")->capture_default_str();
 }
@@ -31,12 +31,12 @@ MasterConfig make_config(const MasterOptions& o) {
   if (o.partitions <= 0) throw std::runtime_error("partitions must be more than zero");
   if (o.partitions > 0xffffffffLL || o.replicas > 0xffffffffLL)
     throw std::runtime_error("too many partitions or replicas");
-  if (o.backup || !o.upstream_cluster.empty() || !o.upstream_masters.empty()) {
-    if (!o.upstream_cluster.empty() && o.upstream_cluster == o.server.cluster)
-      throw std::runtime_error("upstream cluster name must be different from cluster name");
-    throw std::runtime_error(
-        "backup mode is not supported yet (--backup, --upstream-cluster, --upstream-masters)");
-  }
+  if (!o.upstream_cluster.empty() && o.upstream_cluster == o.server.cluster)
+    throw std::runtime_error("upstream cluster name must be different from cluster name");
+  if (o.upstream_cluster.empty() != o.upstream_masters.empty())
+    throw std::runtime_error("--upstream-cluster and --upstream-masters go together");
+  if (o.backup && o.upstream_cluster.empty())
+    throw std::runtime_error("--backup requires --upstream-cluster and --upstream-masters");
   MasterConfig c;
   c.cluster = o.server.cluster;
   c.bind = daemon::resolve(o.server.bind);
@@ -52,6 +52,18 @@ MasterConfig make_config(const MasterOptions& o) {
   c.autostart = o.autostart;
   c.partitions = static_cast<std::uint32_t>(o.partitions);
   c.replicas = static_cast<std::uint32_t>(o.replicas);
+  c.upstream_cluster = o.upstream_cluster;
+  if (!o.upstream_masters.empty()) {
+    std::vector<config::Address> upstream;
+    try {
+      upstream = config::parse_master_list(o.upstream_masters);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("invalid --upstream-masters: ") + e.what());
+    }
+    if (upstream.empty()) throw std::runtime_error("--upstream-masters lists no master");
+    for (const config::Address& m : upstream) c.upstream_masters.push_back(daemon::resolve(m));
+  }
+  c.backup = o.backup;
   return c;
 }
 

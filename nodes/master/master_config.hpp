@@ -6,7 +6,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,15 +20,20 @@ namespace neo::master {
 // What the master needs once options are parsed and checked.
 struct MasterConfig {
   std::string cluster;
-  net::Address bind;                   // resolved
-  std::vector<net::Address> masters;   // resolved, may include `bind`
+  net::Address bind;                  // resolved
+  std::vector<net::Address> masters;  // resolved, may include `bind`
   // -D: the file of known masters, read at start (added to `masters`) and
   // rewritten as masters come and go. Empty: none.
   std::string dynamic_master_list;
-  std::optional<NodeId> nid;           // -i (testing)
+  std::optional<NodeId> nid;  // -i (testing)
   std::optional<std::int64_t> autostart;
   std::uint32_t partitions = 100;
   std::uint32_t replicas = 0;
+  // Backup mode (-C -M -B): the cluster to follow and its masters
+  // (resolved); empty name: no upstream (STARTING_BACKUP refused).
+  std::string upstream_cluster;
+  std::vector<net::Address> upstream_masters;
+  bool backup = false;  // -B: an empty cluster goes to BACKINGUP, not RUNNING
 };
 
 // The raw options as CLI11 fills them.
@@ -48,7 +52,8 @@ struct MasterOptions {
 void add_master_options(CLI::App& app, MasterOptions& options);
 
 // Checks the options and resolves the addresses. Throws std::runtime_error
-// with the operator's message: bad replicas/partitions, backup mode.
+// with the operator's message: bad replicas/partitions, an upstream
+// cluster named as ours or without masters, -B without upstream.
 MasterConfig make_config(const MasterOptions& options);
 
 }  // namespace neo::master

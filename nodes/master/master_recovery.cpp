@@ -57,6 +57,10 @@ void MasterState::answer_partition_table(NodeId nid, const protocol::AnswerParti
   }
   SPDLOG_INFO("{}: loaded partition table ptid={}", to_string(nid), *answer.ptid);
   truncate_tid_ = recovery_.truncate_tid(nid);
+  backup_tid_ = recovery_.backup_tid(nid);
+  if (backup_tid_)
+    SPDLOG_INFO("{}: the cluster backs up another one, up to {}", to_string(nid),
+                to_string(*backup_tid_));
   if (truncate_tid_)
     SPDLOG_INFO("{}: truncation after {} pending: waiting for every node of the table",
                 to_string(nid), to_string(*truncate_tid_));
@@ -172,6 +176,10 @@ void MasterState::end_recovery(std::vector<NodeId> storages) {
                                                     outdated.cells};
       for (Node* admin : identified(NodeType::Admin)) send_to(*admin, packet);
     }
+  }
+  if (backup_tid_ && backup_) {
+    backup_->set_backup_tids(recovery_.backup_tids());
+    backup_tid_ = backup_->backup_tid_max();
   }
   log_pt();
   begin_verification();

@@ -57,6 +57,7 @@ void MasterState::begin_verification() {
   locked_.clear();
   voted_.clear();
   SPDLOG_INFO("start to verify data");
+  if (backup_tid_) return verify_last_ids();  // a backup has no transaction of its own
   verify_locked();
 }
 
@@ -149,6 +150,21 @@ void MasterState::verify_pack_orders() {
 void MasterState::begin_service() {
   phase_ = Phase::Running;
   ++generation_;
+  if (config_.backup && !backup_tid_ && tm_.last_transaction() == kZeroTid) {
+    SPDLOG_INFO("empty cluster started with --backup: backing up from the start");
+    backup_tid_ = kZeroTid;
+    backup_->set_backup_tids({});
+  }
+  if (backup_tid_) {
+    if (!backup_) {
+      SPDLOG_CRITICAL("No upstream cluster to backup defined in configuration");
+      return hooks_.exit(1);
+    }
+    SPDLOG_INFO("provide backup");
+    return follow_upstream([this](Node& node) {
+      if (node.is_running()) start_storage(node);
+    });
+  }
   SPDLOG_INFO("provide service");
   change_cluster_state(ClusterState::Running, [this](Node& node) {
     if (node.is_running()) start_storage(node);
@@ -157,7 +173,7 @@ void MasterState::begin_service() {
 
 void MasterState::start_storage(Node& node) {
   SPDLOG_INFO("{}: start operation", to_string(node.nid()));
-  send_to(node, protocol::StartOperation{false});
+  send_to(node, protocol::StartOperation{backup_tid_.has_value()});
   starting_.insert(*node.nid());
   ready_.erase(*node.nid());
 }
@@ -170,6 +186,10 @@ void MasterState::pack_completed(NodeId storage, Tid pack_id) {
 
 protocol::AnswerUnfinishedTransactions MasterState::unfinished_transactions(
     NodeId storage, const std::vector<std::int64_t>& offsets) {
+  if (backup_tid_) {  // nothing is committed here: up to what every cell has
+    pt_.mark_updatable(storage, offsets);
+    return {backup_->backup_tid_min(), {}};
+  }
   protocol::AnswerUnfinishedTransactions answer{tm_.last_transaction(),
                                                 tm_.register_for_notification(storage)};
   pt_.mark_updatable(storage, offsets);
@@ -179,6 +199,19 @@ protocol::AnswerUnfinishedTransactions MasterState::unfinished_transactions(
 std::string MasterState::replication_done(NodeId storage,
                                           const protocol::NotifyReplicationDone& p) {
   if (p.offset < 0 || p.offset >= pt_.num_partitions()) return "invalid partition";
+  if (backup_tid_) {
+    const auto offset = static_cast<std::uint32_t>(p.offset);
+    const pt::Cell* cell = pt_.find_cell(offset, storage);
+    if (!cell) return "Non-assigned partition";
+    if (!cell->readable() && !cell->updatable) {
+      SPDLOG_INFO("ignored late notification that {} has replicated partition {} up to {}",
+                  to_string(storage), p.offset, to_string(p.tid));
+      return {};
+    }
+    backup_->replication_done(storage, offset, p.tid, cluster_state_ == ClusterState::BackingUp);
+    check_backup_stopped();
+    return {};
+  }
   pt::Changes changes = pt_.set_up_to_date(storage, static_cast<std::uint32_t>(p.offset));
   if (!changes.ok()) return *changes.refused;
   if (changes.cells.empty()) {
@@ -227,15 +260,19 @@ void MasterState::storage_lost(Node& node) {
     after_transaction_change();
     update_completed_pack_id();
   }
+  if (cluster_state_ == ClusterState::BackingUp) backup_->node_lost(nid);
+  check_backup_stopped();
   waited(nid);
 }
 
 // The partition table is no longer operational, or a truncation was
 // requested: back to RECOVERING. No restart without every node while
 // truncating (nor without `neoctl start`).
-void MasterState::stop_operation(std::optional<Tid> truncate) {
+void MasterState::stop_operation(std::optional<Tid> truncate, bool startup_allowed) {
   SPDLOG_CRITICAL("No longer operational");
-  startup_allowed_ = !(truncate_tid_ || truncate);
+  if (backup_) leave_upstream("operation stopped", false);
+  stopping_backup_at_.reset();
+  startup_allowed_ = startup_allowed || !(truncate_tid_ || truncate);
   restart_ptid_ = pt_.ptid();
   stale_table_logged_ = false;
   starting_.clear();
@@ -279,6 +316,7 @@ void MasterState::shutdown(bool force) {
   }
   stop_requested_ = false;
   stopping_ = true;
+  if (backup_) leave_upstream("shutting down", false);
   phase_ = Phase::Stopping;
   ++generation_;
   change_cluster_state(ClusterState::Stopping);

@@ -38,6 +38,8 @@ MasterState::MasterState(MasterConfig config, Hooks hooks, node::NodeManager::Cl
   nid_ = *nid;
   Result<Node*> self = nm_.create(NodeType::Master, nid_, bind, node::NodeState::Running);
   self_ = *self;
+  if (!config_.upstream_cluster.empty())
+    backup_ = std::make_unique<Backup>(config_.upstream_cluster, backup_host());
 }
 
 void MasterState::start() {
@@ -102,6 +104,7 @@ void MasterState::answer_failed(NodeId nid, std::uint16_t code, std::error_code 
 
 MasterState::Route MasterState::route(const net::Peer& peer) const {
   if (primary_peer_ && &peer == primary_peer_.get()) return Route::Primary;
+  if (upstream_peer_ && &peer == upstream_peer_.get()) return Route::Upstream;
   for (const auto& [key, election_peer] : election_peers_)
     if (election_peer.get() == &peer) return Route::Election;
   if (role_ == Role::Secondary) return Route::SecondaryIdentification;
@@ -114,6 +117,7 @@ MasterState::Route MasterState::route(const net::Peer& peer) const {
       return phase_ == Phase::Running ? Route::StorageService : Route::Verification;
     case NodeType::Admin: return Route::Administration;
     case NodeType::Client:
+      if (backing_up()) return Route::BackupClient;
       return read_only_.count(node->key()) ? Route::ReadOnlyClient : Route::Client;
     case NodeType::Master: break;
   }
@@ -121,6 +125,11 @@ MasterState::Route MasterState::route(const net::Peer& peer) const {
 }
 
 void MasterState::on_closed(net::Peer& peer) {
+  if (upstream_peer_ && &peer == upstream_peer_.get()) {
+    const bool again =
+        cluster_state_ == ClusterState::StartingBackup || cluster_state_ == ClusterState::BackingUp;
+    return leave_upstream("connection lost", again);
+  }
   if (on_master_closed(peer)) return;
   auto it = node_of_peer_.find(&peer);
   if (it == node_of_peer_.end()) return;
@@ -180,6 +189,11 @@ std::vector<std::string> MasterState::dump() const {
   lines.push_back("last tid: " + to_string(tm_.last_transaction()) +
                   " last oid: " + to_string(tm_.last_oid()));
   if (truncate_tid_) lines.push_back("truncating after " + to_string(*truncate_tid_));
+  if (backup_tid_) {
+    lines.push_back("backup_tid: " + to_string(*backup_tid()) +
+                    " (all cells: " + to_string(backup_tid_min()) + ")");
+    for (std::string& line : backup_->dump()) lines.push_back(std::move(line));
+  }
   for (const auto& [ttid, txn] : tm_.transactions())
     lines.push_back("transaction: ttid=" + to_string(ttid) + " client=" + to_string(txn.client) +
                     " tid=" + (txn.tid ? to_string(*txn.tid) : std::string("None")) +

@@ -25,6 +25,7 @@
 #include "core/node/node_manager.hpp"
 #include "core/protocol/packets.hpp"
 #include "core/pt/master_partition_table.hpp"
+#include "nodes/master/backup.hpp"
 #include "nodes/master/master_config.hpp"
 #include "nodes/master/pack_manager.hpp"
 #include "nodes/master/recovery.hpp"
@@ -51,6 +52,16 @@ struct Hooks {
   };
   // Calls `fn` after `seconds` (retries of the election).
   std::function<void(double seconds, std::function<void()> fn)> call_later = [](double, auto) {};
+  // Backup mode: finds the upstream's primary master among `masters` and
+  // identifies with `request()` (retrying as other nodes do); `identified`
+  // gets the connection, whose next packets come through
+  // Master::on_packet/on_closed. Returns what cancels the attempts.
+  using UpstreamIdentified =
+      std::function<void(std::shared_ptr<net::Peer>, const protocol::AcceptIdentification&)>;
+  std::function<std::function<void()>(const std::vector<net::Address>& masters,
+                                      std::function<protocol::RequestIdentification()> request,
+                                      UpstreamIdentified identified)>
+      connect_upstream = [](auto&, auto, auto) { return [] {}; };
 };
 
 class MasterState : public std::enable_shared_from_this<MasterState> {
@@ -78,7 +89,9 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
     StorageService,           // a storage while RUNNING
     Client,
     ReadOnlyClient,
+    BackupClient,  // a client while BACKINGUP (read-only, up to the backup TID)
     Administration,
+    Upstream,  // backup mode: our connection to the upstream's primary master
   };
   Route route(const net::Peer& peer) const;
   // A connection closed (or could not be established).
@@ -161,6 +174,21 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   // in this cluster state.
   bool check_pt_rpc(net::Peer& peer, std::string_view rpc);
 
+  // --- Backup mode (master_backup.cpp, backup.hpp) -------------------------
+  // Set while the cluster backs up another (AnswerRecovery's backup_tid):
+  // the backup TID of the cluster (minimum over partitions of the most
+  // advanced readable cell).
+  std::optional<Tid> backup_tid() const;
+  // What read-only clients of a backup cluster may read up to (every
+  // readable cell complete).
+  Tid backup_tid_min() const;
+  const Backup* backup() const { return backup_.get(); }
+  // From the upstream's primary master (UpstreamHandler).
+  void upstream_nodes(const protocol::NotifyNodeInformation& p);
+  void upstream_pt(const protocol::SendPartitionTable& p);
+  void upstream_pt_changes(const protocol::NotifyPartitionChanges& p);
+  void upstream_invalidate(const protocol::InvalidatePartitions& p);
+
  private:
   enum class Phase { Idle, Recovery, Verification, Running, Stopping };
   enum class Role { Primary, Secondary };
@@ -190,6 +218,7 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void accept(net::Peer& peer, const protocol::RequestIdentification& request, node::Node* node,
               std::optional<NodeId> nid, node::NodeState state);
   void set_client_flags(const node::Node& node, const protocol::RequestIdentification& request);
+  static bool client_read_only(const protocol::RequestIdentification& request);
   void refuse(net::Peer& peer, const Refusal& refusal);
   bool make_room_for_master(const protocol::Address& address);
   void handler_switched(net::Peer& peer, node::Node& node, bool is_new);
@@ -250,7 +279,7 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void start_storage(node::Node& node);
   void storage_lost(node::Node& node);
   // Back to RECOVERING; with `truncate`, the storages are told to truncate.
-  void stop_operation(std::optional<Tid> truncate = std::nullopt);
+  void stop_operation(std::optional<Tid> truncate = std::nullopt, bool startup_allowed = false);
   void shutdown(bool force = false);
 
   // Transactions (client_service.cpp, transactions.cpp).
@@ -272,6 +301,23 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void run_delayed();
   void after_transaction_change();
   void update_completed_pack_id();
+
+  // Backup mode (master_backup.cpp).
+  // RUNNING -> STARTING_BACKUP (the storages back up from the last TID).
+  void start_backup();
+  // STARTING_BACKUP: connect to the upstream once the storages are ready.
+  void follow_upstream(const std::function<void(node::Node&)>& switch_storage = {});
+  void connect_upstream_if_ready();
+  void upstream_identified(std::shared_ptr<net::Peer> peer,
+                           const protocol::AcceptIdentification& accept);
+  void upstream_last_tid(Tid tid);
+  // The upstream connection is given up (lost, or leaving backup mode).
+  void leave_upstream(const std::string& why, bool again);
+  void stop_backup(net::Peer& peer);
+  void check_backup_stopped();
+  void log_backup_lag(std::uint64_t generation);
+  bool backing_up() const;
+  Backup::Host backup_host();
 
   // Administration (administration.cpp).
   void drop_storage(net::Peer& peer, node::Node& node, const protocol::SetNodeState& p);
@@ -335,6 +381,16 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   std::vector<Delayed> delayed_;
   bool running_delayed_ = false;
   log::Throttle refused_log_;  // identification refusals
+
+  // Backup mode (NEO/py's app.backup_tid, backup_app).
+  std::optional<Tid> backup_tid_;
+  std::unique_ptr<Backup> backup_;            // with an upstream cluster configured
+  std::shared_ptr<net::Peer> upstream_peer_;  // identified to the upstream's primary
+  std::function<void()> cancel_upstream_;     // attempts to identify in progress
+  std::optional<NodeId> upstream_nid_;        // our id in the upstream cluster
+  bool ignore_invalidations_ = true;          // until AnswerLastTransaction
+  std::optional<Tid> stopping_backup_at_;     // STOPPING_BACKUP: truncation TID
+  std::uint64_t upstream_generation_ = 0;     // stale upstream answers are ignored
 };
 
 template <class P, class F>

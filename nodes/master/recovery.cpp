@@ -41,6 +41,13 @@ std::optional<NodeId> Recovery::lost(NodeId nid) {
   return std::nullopt;
 }
 
+std::map<NodeId, Tid> Recovery::backup_tids() const {
+  std::map<NodeId, Tid> out;
+  for (const auto& [nid, tid] : backup_tids_)
+    if (tid) out[nid] = *tid;
+  return out;
+}
+
 std::optional<Tid> Recovery::backup_tid(NodeId nid) const {
   auto it = backup_tids_.find(nid);
   return it == backup_tids_.end() ? std::nullopt : it->second;

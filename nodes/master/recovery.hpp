@@ -37,6 +37,8 @@ class Recovery {
   bool waiting_lost() const { return ask_pt_ && ask_pt_->empty() && target_ptid_ > 0; }
   std::int64_t target_ptid() const { return target_ptid_; }
   std::optional<Tid> backup_tid(NodeId nid) const;
+  // The backup TIDs recorded by the storages that answered (with one).
+  std::map<NodeId, Tid> backup_tids() const;
   std::optional<Tid> truncate_tid(NodeId nid) const;
   // The nodes that answered AskRecovery without recording a truncation at
   // `tid` (none, or a later one): they must be sent Truncate again.

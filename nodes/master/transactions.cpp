@@ -96,6 +96,7 @@ void MasterState::set_storage_ready(NodeId nid) {
   }
   SPDLOG_INFO("{}: ready", to_string(nid));
   ready_[nid] = ++storage_readiness_;
+  if (backup_) connect_upstream_if_ready();
   protocol::NotifyPackSigned packs = pm_.approved_rejected();
   if (!packs.approved.empty() || !packs.rejected.empty())
     if (Node* node = nm_.by_nid(nid)) send_to(*node, packs);

@@ -2,6 +2,10 @@
 // askObject, askTIDs, askTransactionInformation, askObjectHistory,
 // askObjectUndoSerial, askTIDsFrom, askOIDsFrom). Delaying reads of objects
 // being committed is the handler's job (TransactionManager::load_locked).
+// In backup mode, reads stop at the backup TID (NEO/py's
+// ClientReadOnlyOperationHandler): later data may be incomplete.
+#include <algorithm>
+
 #include "nodes/storage/storage_state.hpp"
 
 namespace neo::storage {
@@ -19,8 +23,17 @@ constexpr std::int64_t kInvalidPartition = 0xffffffff;
 
 }  // namespace
 
-Result<protocol::AnswerObject> StorageState::load_object(const protocol::AskObject& ask,
+Result<protocol::AnswerObject> StorageState::load_object(const protocol::AskObject& request,
                                                          std::string& message) {
+  protocol::AskObject ask = request;
+  if (const std::optional<Tid> backup = db_.backup_tid()) {
+    const Tid after_backup{backup->value + 1};
+    if (ask.at) {
+      if (*backup < *ask.at) ask.at = kZeroTid;  // not found, as NEO/py
+    } else {
+      ask.before = ask.before ? std::min(*ask.before, after_backup) : after_backup;
+    }
+  }
   Result<ObjectRecord> record = db_.load(ask.oid, ask.at, ask.before);
   if (!record) {
     const std::error_code ec = record.error();
@@ -61,11 +74,17 @@ Result<protocol::AnswerTIDs> StorageState::tids(const protocol::AskTIDs& ask,
   auto list = db_.tid_list(static_cast<std::uint64_t>(ask.first),
                            static_cast<std::uint64_t>(ask.last - ask.first), partitions);
   if (!list) return list.error();
+  if (const std::optional<Tid> backup = db_.backup_tid())
+    std::erase_if(*list, [&](Tid tid) { return *backup < tid; });
   return protocol::AnswerTIDs{std::move(*list)};
 }
 
 Result<protocol::AnswerTransactionInformation> StorageState::transaction_information(
     Tid tid, std::string& message) {
+  if (const std::optional<Tid> backup = db_.backup_tid(); backup && *backup < tid) {
+    message = "tids > " + dump_id(backup->value) + " are not fully fetched yet";
+    return make_error_code(errc::tid_not_found);
+  }
   auto info = db_.transaction(tid, false);
   if (!info) return info.error();
   if (!*info) {
@@ -120,9 +139,10 @@ Result<protocol::AnswerTIDsFrom> StorageState::tids_from(const protocol::AskTIDs
     message = "invalid partition or length";
     return make_error_code(errc::protocol_error);
   }
-  auto list =
-      db_.replication_tid_list(ask.min_tid, ask.max_tid, static_cast<std::uint64_t>(ask.length),
-                               static_cast<std::uint32_t>(ask.partition));
+  Tid max_tid = ask.max_tid;
+  if (const std::optional<Tid> backup = db_.backup_tid()) max_tid = std::min(max_tid, *backup);
+  auto list = db_.replication_tid_list(ask.min_tid, max_tid, static_cast<std::uint64_t>(ask.length),
+                                       static_cast<std::uint32_t>(ask.partition));
   if (!list) return list.error();
   return protocol::AnswerTIDsFrom{std::move(*list)};
 }

@@ -79,6 +79,13 @@ void MasterHandler::on(net::Peer& peer, const protocol::NotifyPartitionChanges& 
 
 void MasterHandler::on(net::Peer&, const protocol::NotifyClusterInformation& p) {
   state_.set_cluster_state(p.state);
+  if (p.state == protocol::ClusterState::StoppingBackup)
+    if (Replicator* replicator = events_.replicator()) replicator->stop_backup();
+}
+
+void MasterHandler::on(net::Peer&, const protocol::Replicate& p) {
+  if (!state_.operational()) return;
+  if (Replicator* replicator = events_.replicator()) replicator->backup(p);
 }
 
 void MasterHandler::on(net::Peer& peer, const protocol::AskLockedTransactions&) {
@@ -165,11 +172,15 @@ void MasterHandler::on(net::Peer&, const protocol::Truncate& p) {
 }
 
 void MasterHandler::on(net::Peer& peer, const protocol::StartOperation& p) {
-  if (p.backup) SPDLOG_WARN("backup mode is not supported yet by this storage");
-  if (state_.operational()) return;
+  Replicator* replicator = events_.replicator();
+  if (state_.operational()) {  // a running cluster starts backing up
+    if (p.backup && replicator) replicator->start_operation(true);
+    return;
+  }
   if (failed(state_.start_operation(), "dropping unfinished data")) return;
+  if (replicator) replicator->start_operation(p.backup);
   peer.notify(protocol::NotifyReady{});
-  if (Replicator* replicator = events_.replicator()) replicator->populate();
+  if (replicator) replicator->populate();
   events_.operation_started();
 }
 

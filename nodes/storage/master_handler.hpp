@@ -7,8 +7,8 @@
 // NotifyUnlockInformation and AbortTransaction go to the TransactionManager.
 // Replication: the Replicator hears of operation start and stop, partition
 // changes and finished transactions; CheckPartition goes to the
-// application's Checker. Backup is not implemented yet: its packets are
-// rejected (unexpected packet).
+// application's Checker. Backup mode: StartOperation(backup), Replicate and
+// STOPPING_BACKUP go to the Replicator.
 // Owned by the master connection; io thread only.
 #pragma once
 
@@ -56,6 +56,7 @@ class MasterHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::AbortTransaction& p);
   void on(net::Peer& peer, const protocol::NotifyTransactionFinished& p);
   void on(net::Peer& peer, const protocol::CheckPartition& p);
+  void on(net::Peer& peer, const protocol::Replicate& p);
 
  private:
   // A backend failure: fatal for the node. Returns true if `ec` is one.

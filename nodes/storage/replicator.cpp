@@ -64,12 +64,104 @@ void Replicator::populate() {
   std::vector<std::uint32_t> outdated;
   for (const CellNextTid& cell : *cells) {
     Partition& p = partitions_[cell.partition];
-    if (!cell.out_of_date) continue;
+    if (!cell.out_of_date) {  // in backup mode, where the next fetch begins
+      p.next_trans = cell.next_trans.value_or(kZeroTid);
+      p.next_obj = cell.next_obj.value_or(kZeroTid);
+      continue;
+    }
     outdated.push_back(cell.partition);
     p.next_trans = p.next_obj = cell.next_trans.value_or(kZeroTid);
     p.max_ttid = kInvalidTid;
   }
   if (!outdated.empty()) ask_unfinished(std::move(outdated));
+}
+
+void Replicator::start_operation(bool backup) {
+  Database& db = state_.db();
+  std::optional<Tid> tid;
+  if (backup) {
+    if (db.backup_tid()) return;
+    Result<LastIds> last = db.last_ids();
+    if (failed(last ? std::error_code{} : last.error(), "reading the last TID")) return;
+    tid = last->tid.value_or(kZeroTid);
+    SPDLOG_INFO("backup mode: backup_tid starts at {}", to_string(*tid));
+  } else if (!db.backup_tid()) {
+    return;
+  }
+  if (failed(db.set_backup_tid(tid), "recording the backup TID") || failed(db.commit(), "commit"))
+    return;
+  if (partitions_.empty()) return;  // populate() reads the rest
+  Result<std::vector<CellNextTid>> cells = db.cell_next_tids();
+  if (failed(cells ? std::error_code{} : cells.error(), "reading the cells' progress")) return;
+  for (const CellNextTid& cell : *cells) {
+    if (cell.out_of_date || !partitions_.count(cell.partition)) continue;
+    Partition& p = partitions_[cell.partition];
+    p.next_trans = cell.next_trans.value_or(kZeroTid);
+    p.next_obj = cell.next_obj.value_or(kZeroTid);
+  }
+}
+
+void Replicator::backup(const protocol::Replicate& order) {
+  bool moved = false;
+  for (const auto& [offset64, address] : order.source_dict) {
+    const auto offset = static_cast<std::uint32_t>(offset64);
+    auto it = partitions_.find(offset);
+    if (offset64 < 0 || it == partitions_.end()) {
+      SPDLOG_WARN("Replicate for partition {} that is not ours: ignored", offset64);
+      continue;
+    }
+    if (address) {
+      sources_[offset] = BackupSource{*address, order.upstream_name};
+      replicate_[offset] = order.tid;
+    } else if (offset != current_ && !replicate_.count(offset)) {
+      // Nothing new up to order.tid (redundant orders are ignored while
+      // replicating).
+      it->second.next_trans = it->second.next_obj = Tid{order.tid.value + 1};
+      moved = true;
+    }
+  }
+  if (moved) update_backup_tid(true);
+  if (!current_ && !retry_) next_partition();
+}
+
+// The backup TID: every readable own cell is complete up to it.
+void Replicator::update_backup_tid(bool commit) {
+  Database& db = state_.db();
+  const std::optional<Tid> current = db.backup_tid();
+  if (!current) return;
+  std::set<std::uint32_t> outdated;
+  if (state_.nid())
+    for (std::uint32_t offset : state_.pt().outdated_partitions(*state_.nid()))
+      outdated.insert(offset);
+  Tid next = kInvalidTid;
+  for (const auto& [offset, p] : partitions_)
+    if (!outdated.count(offset)) next = std::min({next, p.next_trans, p.next_obj});
+  const Tid tid = next == kZeroTid || next == kInvalidTid ? kZeroTid : Tid{next.value - 1};
+  if (tid == *current) return;
+  if (failed(db.set_backup_tid(tid), "recording the backup TID")) return;
+  if (commit) failed(db.commit(), "commit");
+}
+
+void Replicator::stop_backup() {
+  if (current_ && sources_.count(*current_) && !sources_.at(*current_).upstream.empty()) {
+    SPDLOG_INFO("cancel replication of partition {} from the upstream", *current_);
+    ++generation_;
+    if (!commit_if_due()) return;
+    msg_id_.reset();
+    current_.reset();
+    close_source();
+  }
+  for (auto it = replicate_.begin(); it != replicate_.end();) {
+    auto source = sources_.find(it->first);
+    if (source != sources_.end() && !source->second.upstream.empty()) {
+      SPDLOG_INFO("cancel replication of partition {} from the upstream up to {}", it->first,
+                  to_string(it->second));
+      it = replicate_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!current_ && !retry_) next_partition();
 }
 
 void Replicator::ask_unfinished(std::vector<std::uint32_t> offsets) {
@@ -137,6 +229,7 @@ void Replicator::partition_changes(std::span<const protocol::CellChange> cells) 
     if (cell.state == CellState::Discarded || cell.state == CellState::Corrupted) {
       if (!partitions_.erase(cell.offset)) continue;
       replicate_.erase(cell.offset);
+      sources_.erase(cell.offset);
       abort_current = abort_current || current_ == cell.offset;
       discarded.push_back(cell.offset);
     } else if (cell.state == CellState::OutOfDate) {
@@ -174,6 +267,28 @@ void Replicator::next_partition() {
   std::uint32_t offset = replicate_.begin()->first;
   for (const auto& [candidate, tid] : replicate_)
     if (key(candidate) < key(offset)) offset = candidate;
+  if (auto it = sources_.find(offset); it != sources_.end()) {
+    // Backup mode: the master said where from.
+    const BackupSource source = it->second;
+    std::optional<NodeId> nid;
+    if (source.upstream.empty()) {
+      const node::Node* node = state_.nodes().by_address(source.address);
+      if (!node || !node->nid() || node->nid() == state_.nid()) {
+        SPDLOG_WARN("partition {}: no storage of ours at {}:{} to replicate from: order dropped",
+                    offset, source.address.host, source.address.port);
+        replicate_.erase(offset);
+        return next_partition();
+      }
+      nid = node->nid();
+    }
+    current_ = offset;
+    if (source_.peer && !source_.peer->closed() && source_.address == source.address &&
+        source_.nid == nid) {
+      if (source_.identified) fetch_transactions(std::nullopt);
+      return;
+    }
+    return connect(nid, source.address, source.upstream);
+  }
   // A readable cell of a running storage other than us.
   std::vector<std::pair<NodeId, protocol::Address>> sources;
   for (const pt::Cell& cell : state_.pt().cells(offset, true)) {
@@ -191,19 +306,25 @@ void Replicator::next_partition() {
     if (source_.identified) fetch_transactions(std::nullopt);
     return;  // else fetched once identified
   }
-  connect(nid, address);
+  connect(nid, address, "");
 }
 
-void Replicator::connect(NodeId nid, const protocol::Address& address) {
+// `upstream` empty: one of our storages (`nid`); else a storage of that
+// upstream cluster, to which we connect anonymously.
+void Replicator::connect(std::optional<NodeId> nid, const protocol::Address& address,
+                         const std::string& upstream) {
   close_source();
-  source_ = Source{nid, hooks_.connect(address, std::make_shared<SourceHandler>(self_)), false};
-  if (!source_.peer) return abort("cannot connect to " + to_string(nid), Failure::Connection);
-  source_.peer->set_nid(nid);
+  source_ =
+      Source{nid, hooks_.connect(address, std::make_shared<SourceHandler>(self_)), false, address};
+  if (!source_.peer)
+    return abort("cannot connect to " + address.host + ":" + std::to_string(address.port),
+                 Failure::Connection);
+  if (nid) source_.peer->set_nid(*nid);
   const node::Node* self = state_.nid() ? state_.nodes().by_nid(*state_.nid()) : nullptr;
   protocol::RequestIdentification request{.node_type = protocol::NodeType::Storage,
-                                          .nid = state_.nid(),
+                                          .nid = upstream.empty() ? state_.nid() : std::nullopt,
                                           .address = hooks_.server(),
-                                          .name = state_.cluster(),
+                                          .name = upstream.empty() ? state_.cluster() : upstream,
                                           .id_timestamp = self ? self->id_timestamp : std::nullopt};
   source_.peer->ask(request,
                     [this, owner = std::weak_ptr<Replicator*>(self_),
@@ -269,6 +390,7 @@ void Replicator::stop() {
   if (retry_) tasks_.cancel(std::exchange(retry_, 0));
   partitions_.clear();
   replicate_.clear();
+  sources_.clear();
   ttids_.clear();
   current_.reset();
   msg_id_.reset();

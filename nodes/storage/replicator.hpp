@@ -20,6 +20,14 @@
 // cell) one second later. The connection to the source is closed as soon
 // as nothing is left to fetch (a NEO/py storage refuses a second connection
 // from the same node, e.g. the Checker's, while one is open).
+//
+// Backup mode (spec/flows.md 12, NEO/py's replicator backup()): the master
+// sends Replicate(tid, upstream name, {partition: address}) for readable
+// cells: from an upstream storage (connected to anonymously, under the
+// upstream's name) or from our own primary cell ("" name); an address nil
+// means nothing new up to `tid` in that partition. The database's
+// backup_tid (the TID up to which every own readable cell is complete)
+// follows the progress; NotifyReplicationDone reports each order done.
 // Owned by StorageApp, reset when operation stops; io thread only.
 #pragma once
 
@@ -62,9 +70,18 @@ class Replicator {
   Replicator(const Replicator&) = delete;
   Replicator& operator=(const Replicator&) = delete;
 
+  // StartOperation: in backup mode, the backup TID starts at the last TID
+  // (unless already backing up); out of it, it is cleared. Before populate(),
+  // or when a running cluster starts backing up.
+  void start_operation(bool backup);
   // Operation started: reads where each own cell stands and starts
   // replicating the OUT_OF_DATE ones.
   void populate();
+  // Replicate from the master (backup mode).
+  void backup(const protocol::Replicate& p);
+  // STOPPING_BACKUP: orders from the upstream are cancelled (those from our
+  // own cells go on).
+  void stop_backup();
   // Partition changes from the master, once applied to the table and the
   // database: new own cells are replicated, discarded ones forgotten.
   void partition_changes(std::span<const protocol::CellChange> cells);
@@ -91,16 +108,24 @@ class Replicator {
     std::optional<Tid> max_ttid{};  // waiting for transactions up to it to finish
   };
   struct Source {
-    NodeId nid{};
+    std::optional<NodeId> nid{};  // none: an upstream storage
     std::shared_ptr<net::Peer> peer{};
     bool identified = false;
+    protocol::Address address{};
+  };
+  struct BackupSource {
+    protocol::Address address{};
+    std::string upstream;  // "": one of our storages
   };
 
   void ask_unfinished(std::vector<std::uint32_t> offsets);
   void set_unfinished(const protocol::AnswerUnfinishedTransactions& answer,
                       const std::vector<std::uint32_t>& offsets);
   void next_partition();
-  void connect(NodeId nid, const protocol::Address& address);
+  void connect(std::optional<NodeId> nid, const protocol::Address& address,
+               const std::string& upstream);
+  // Backup mode: the database's backup_tid follows the readable cells.
+  void update_backup_tid(bool commit);
   void fetch_transactions(std::optional<Tid> min_tid);
   void fetch_objects(std::optional<Tid> min_tid, Oid min_oid);
   void fetched_transactions(const protocol::AnswerFetchTransactions& answer);
@@ -126,6 +151,7 @@ class Replicator {
   Hooks hooks_;
   std::map<std::uint32_t, Partition> partitions_;  // own cells
   std::map<std::uint32_t, Tid> replicate_;         // to replicate -> up to
+  std::map<std::uint32_t, BackupSource> sources_;  // backup: where to replicate from
   std::set<Tid> ttids_;                            // unfinished transactions
   std::optional<std::uint32_t> current_;
   Tid replicate_tid_{};

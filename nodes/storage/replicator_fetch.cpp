@@ -40,8 +40,13 @@ void Replicator::fetch_transactions(std::optional<Tid> min_tid) {
     replicate_tid_ = replicate_.at(offset);
     replicate_.erase(offset);
     ask_pack_info = true;
-    SPDLOG_INFO("replicating partition {} from {} up to {} (from {})", offset,
-                to_string(source_.nid), to_string(replicate_tid_), to_string(*min_tid));
+    if (sources_.count(offset))  // backup mode: one order per commit, logged in debug
+      SPDLOG_DEBUG("replicating partition {} from {}:{} up to {} (from {})", offset,
+                   source_.address.host, source_.address.port, to_string(replicate_tid_),
+                   to_string(*min_tid));
+    else
+      SPDLOG_INFO("replicating partition {} from {} up to {} (from {})", offset,
+                  to_string(source_.nid), to_string(replicate_tid_), to_string(*min_tid));
   }
   Result<std::vector<Tid>> have =
       state_.db().replication_tid_list(*min_tid, replicate_tid_, kFetchCount, offset);
@@ -91,6 +96,7 @@ void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
   const bool next_chunk = min_tid.has_value();
   if (min_tid) {
     p.next_obj = *min_tid;
+    update_backup_tid(false);
   } else {
     min_tid = p.next_obj;
     p.next_trans = add(replicate_tid_, 1);
@@ -157,10 +163,16 @@ void Replicator::finish() {
   msg_id_.reset();
   Partition& p = partitions_.at(offset);
   p.next_obj = add(tid, 1);
+  update_backup_tid(false);
   if (failed(state_.db().update_cell_tid(offset, tid), "recording progress")) return;
   if (failed(state_.db().commit(), "commit")) return;
   const double seconds = std::chrono::duration<double>(tasks_.now() - started_).count() + 1e-9;
-  if (p.max_ttid || replicate_.count(offset)) {
+  if (sources_.count(offset)) {
+    // Backup mode: each order is reported (NotifyReplicationDone).
+    SPDLOG_DEBUG("partition {} replicated up to {} from {}:{}", offset, to_string(tid),
+                 source_.address.host, source_.address.port);
+    if (failed(state_.tm().replicated(offset, tid), "notifying a replication")) return;
+  } else if (p.max_ttid || replicate_.count(offset)) {
     SPDLOG_INFO("partition {} replicated up to {}; waiting for {} unfinished transaction(s)",
                 offset, to_string(tid), ttids_.size());
   } else {

@@ -90,6 +90,7 @@ void LocalCluster::start_master() {
         std::string("-r"), std::to_string(options_.replicas), std::string("-A"),
         std::to_string(autostart)})
     args.push_back(arg);
+  args.insert(args.end(), options_.master_args.begin(), options_.master_args.end());
   master_ = std::make_unique<ChildProcess>(args, dir_ / "master.out");
 }
 

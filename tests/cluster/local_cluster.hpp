@@ -26,6 +26,7 @@ class LocalCluster {
     int storages = 1;
     int autostart = 0;  // -A; 0: as many as `storages`
     bool admin = true;
+    std::vector<std::string> master_args{};  // more options of the master
   };
 
   explicit LocalCluster(Options options);

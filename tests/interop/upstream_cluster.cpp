@@ -61,6 +61,7 @@ UpstreamCluster::UpstreamCluster(const Options& options) : options_(options) {
     args.push_back(std::to_string(options_.autostart));
   }
   for (std::string& arg : tls_args(options_.master_tls)) args.push_back(std::move(arg));
+  args.insert(args.end(), options_.master_args.begin(), options_.master_args.end());
   spawn("master", "neomaster", args);
 
   for (int i = 0; i < options_.storages; ++i) add_storage();

@@ -38,6 +38,8 @@ class UpstreamCluster {
     std::string importer_conf{};
     // If set, the first storage's SQLite database (default: dir()/db.sqlite).
     std::string database{};
+    // More options of the master (e.g. --upstream-cluster of a backup cluster).
+    std::vector<std::string> master_args{};
   };
 
   explicit UpstreamCluster(const Options& options);

@@ -39,8 +39,16 @@ void ClientServiceHandler::on(net::Peer& peer, const protocol::WaitForPack& p) {
   state_.wait_for_pack(peer, p.tid);
 }
 
-void ClientReadOnlyServiceHandler::read_only(net::Peer& peer) {
-  peer.answer_error(errc::read_only_access, "read-only access as requested by the client");
+void ClientReadOnlyServiceHandler::read_only(net::Peer& peer, std::string_view message) {
+  peer.answer_error(errc::read_only_access, std::string(message));
+}
+
+void ClientBackupServiceHandler::on(net::Peer& peer, const protocol::AskLastTransaction&) {
+  peer.answer(protocol::AnswerLastTransaction{state_.backup_tid_min()});
+}
+
+void ClientBackupServiceHandler::on(net::Peer& peer, const protocol::AskLastIDs&) {
+  read_only(peer, read_only_message_);
 }
 
 }  // namespace neo::master

@@ -5,7 +5,9 @@
 // final TID, abort) and packs; the logic is MasterState's and its
 // TransactionManager's. ClientReadOnlyServiceHandler, for clients
 // identified with extra.read_only (or "backup"): the same, but every
-// request that writes is answered READ_ONLY_ACCESS. io thread only.
+// request that writes is answered READ_ONLY_ACCESS. ClientBackupServiceHandler,
+// for the (read-only) clients of a cluster in backup mode: AskLastTransaction
+// is answered the backup TID, AskLastIDs READ_ONLY_ACCESS. io thread only.
 #pragma once
 
 #include <string_view>
@@ -48,13 +50,25 @@ class ClientReadOnlyServiceHandler : public ClientServiceHandler {
   requires requires(ClientServiceHandler& base, net::Peer& peer, const P& p) { base.on(peer, p); }
   void on(net::Peer& peer, const P& p) {
     if constexpr (kClientWrite<P>)
-      read_only(peer);
+      read_only(peer, read_only_message_);
     else
       ClientServiceHandler::on(peer, p);
   }
 
- private:
-  static void read_only(net::Peer& peer);
+ protected:
+  static void read_only(net::Peer& peer, std::string_view message);
+  std::string_view read_only_message_ = "read-only access as requested by the client";
+};
+
+class ClientBackupServiceHandler : public ClientReadOnlyServiceHandler {
+ public:
+  static constexpr std::string_view kName = "ClientBackupServiceHandler";
+  explicit ClientBackupServiceHandler(MasterState& state) : ClientReadOnlyServiceHandler(state) {
+    read_only_message_ = "read-only access because cluster is in backuping mode";
+  }
+  using ClientReadOnlyServiceHandler::on;
+  void on(net::Peer& peer, const protocol::AskLastTransaction& p);
+  void on(net::Peer& peer, const protocol::AskLastIDs& p);
 };
 
 }  // namespace neo::master

@@ -10,9 +10,9 @@ void MasterHandler::on(net::Peer& peer, const protocol::AskClusterState&) {
   peer.answer(protocol::AnswerClusterState{state_.cluster_state()});
 }
 
-// No backup TID here (backup clusters are not supported).
 void MasterHandler::on(net::Peer& peer, const protocol::AskRecovery&) {
-  peer.answer(protocol::AnswerRecovery{state_.pt().ptid(), std::nullopt, state_.truncate_tid()});
+  peer.answer(
+      protocol::AnswerRecovery{state_.pt().ptid(), state_.backup_tid(), state_.truncate_tid()});
 }
 
 void MasterHandler::on(net::Peer& peer, const protocol::AskLastIDs&) {

@@ -27,6 +27,7 @@ struct MasterFixture {
     std::uint32_t replicas = 0;
     std::uint16_t port = 21000;
     std::vector<net::Address> masters{};
+    std::string upstream_cluster{};  // backup mode: the cluster to follow
   };
   MasterFixture() : MasterFixture(Options{}) {}
   explicit MasterFixture(Options options) {
@@ -37,7 +38,16 @@ struct MasterFixture {
     config.autostart = options.autostart;
     config.partitions = 4;
     config.replicas = options.replicas;
+    config.upstream_cluster = options.upstream_cluster;
+    if (!config.upstream_cluster.empty()) config.upstream_masters = {{"127.0.0.1", 22000}};
     Hooks hooks;
+    hooks.connect_upstream = [this](const std::vector<net::Address>&,
+                                    std::function<protocol::RequestIdentification()> request,
+                                    Hooks::UpstreamIdentified identified) {
+      upstream_request = request();
+      upstream_identified = std::move(identified);
+      return std::function<void()>([this] { upstream_identified = {}; });
+    };
     hooks.exit = [this](int status) { exit_status = status; };
     hooks.connect = [this](const net::Address& to) {
       outgoing.push_back(std::make_shared<FakePeer>(net::to_string(to)));
@@ -106,6 +116,10 @@ struct MasterFixture {
   double now = 1000;
   double tid_now = 1700000000.0;
   std::optional<int> exit_status;
+  // Backup mode: the last identification to the upstream asked, and how to
+  // say it succeeded (empty: no attempt in progress).
+  std::optional<protocol::RequestIdentification> upstream_request;
+  Hooks::UpstreamIdentified upstream_identified;
 };
 
 // The last packet `peer` got is Error(PROTOCOL_ERROR, `message`), and the

@@ -103,6 +103,21 @@ struct Node : neo::storage::PeerHost {
     send(protocol::AskLastIDs{});
     send(protocol::StartOperation{false});
   }
+  // Backup mode: S1 alone in the table, UP_TO_DATE everywhere (S2 stands
+  // for an upstream storage, or for our primary cell).
+  void start_backup() {
+    send(protocol::NotifyNodeInformation{
+        1.0,
+        {{NodeType::Master, protocol::Address{"127.0.0.1", 21500}, kM1, NodeState::Running, {}},
+         {NodeType::Storage, protocol::Address{"127.0.0.1", 21510}, kS1, NodeState::Running, 1.0},
+         {NodeType::Storage, protocol::Address{"127.0.0.1", 21520}, kS2, NodeState::Running,
+          1.0}}});
+    protocol::RowList rows(kPartitions,
+                           std::vector<protocol::CellInfo>{{kS1, CellState::UpToDate}});
+    send(protocol::SendPartitionTable{1, 0, rows});
+    send(protocol::AskLastIDs{});
+    send(protocol::StartOperation{true});
+  }
 };
 
 // Transaction `tid` storing one object in the tid's partition.
@@ -322,4 +337,67 @@ TEST_CASE("the connection to the source is closed once nothing is left to replic
   // NEO/py's storages refuse a second connection from us (the Checker's) while it is open.
   CHECK(replica.links[0].peer->closed());
   CHECK(replica.links.size() == 1);
+}
+
+TEST_CASE("backup mode: Replicate fetches from an upstream storage, anonymously",
+          "[storage][replication][backup]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2), replica(dir, "s1.db", kS1);
+  source.start();
+  fill(*source.db, 1500);
+  replica.start_backup();
+  CHECK(replica.db->backup_tid() == neo::kZeroTid);
+  const protocol::Address upstream{"127.0.0.1", 21520};
+  replica.send(protocol::Replicate{Tid{1000}, "up", {{0, upstream}}});
+  REQUIRE(replica.links.size() == 1);
+  const auto id = replica.links[0].peer->last<protocol::RequestIdentification>();
+  REQUIRE(id);
+  CHECK_FALSE(id->nid);  // anonymous, under the upstream's name
+  CHECK(id->name == "up");
+  pump(replica, source);
+  CHECK(replica.ev.fatals.empty());
+  auto done = replica.master->all<protocol::NotifyReplicationDone>();
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].offset == 0);
+  CHECK(done[0].tid == Tid{1000});
+  // Partition 0 holds the upstream's transactions up to 1000 (even TIDs).
+  CHECK(neo::storage::test::sql_rows(replica.file, "SELECT tid FROM trans WHERE partition=0")
+            .size() == 500);
+  // Partition 1 is behind: the backup TID moves once it is told nothing is new.
+  CHECK(replica.db->backup_tid() == neo::kZeroTid);
+  replica.send(protocol::Replicate{Tid{1000}, "", {{1, std::nullopt}}});
+  CHECK(replica.db->backup_tid() == Tid{1000});
+  // Clients read up to the backup TID only.
+  std::string message;
+  CHECK(replica.st.transaction_information(Tid{1002}, message).error() == neo::errc::tid_not_found);
+  CHECK(replica.st.transaction_information(Tid{1000}, message).has_value());
+
+  // STOPPING_BACKUP cancels what is left to fetch from the upstream.
+  replica.send(protocol::Replicate{Tid{1500}, "up", {{0, upstream}, {1, upstream}}});
+  replica.send(protocol::NotifyClusterInformation{protocol::ClusterState::StoppingBackup});
+  pump(replica, source);
+  CHECK(replica.master->all<protocol::NotifyReplicationDone>().size() == 1);
+  CHECK(replica.db->backup_tid() == Tid{1000});
+}
+
+TEST_CASE("backup mode: a secondary cell replicates from our primary cell",
+          "[storage][replication][backup]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2), replica(dir, "s1.db", kS1);
+  source.start();
+  fill(*source.db, 300);
+  replica.start_backup();
+  replica.send(protocol::Replicate{
+      Tid{300},
+      "",
+      {{0, protocol::Address{"127.0.0.1", 21520}}, {1, protocol::Address{"127.0.0.1", 21520}}}});
+  REQUIRE(replica.links.size() == 1);
+  const auto id = replica.links[0].peer->last<protocol::RequestIdentification>();
+  REQUIRE(id);
+  CHECK(id->nid == kS1);  // one of ours: identified as usual
+  CHECK(id->name == "test");
+  pump(replica, source);
+  CHECK(replica.master->all<protocol::NotifyReplicationDone>().size() == 2);
+  CHECK(content(replica.file) == content(source.file));
+  CHECK(replica.db->backup_tid() == Tid{300});
 }
