@@ -1,9 +1,13 @@
-// Cross-opening of storage databases between neo-cpp and NEO/py (SQLite,
-// schema 4): each implementation writes the same scenario, both dump each
-// database in one canonical text form through their own API, and the dumps
-// and raw rows must be equal; their file locks must exclude each other.
+// Cross-opening of storage databases between neo-cpp and NEO/py (schema 4):
+// each implementation writes the same scenario, both dump each database in
+// one canonical text form through their own API, and the dumps and raw rows
+// must be equal; their locks must exclude each other. Built twice: on SQLite
+// (interop_storage_db_test) and, with NEO_INTEROP_MARIADB, on MariaDB with
+// NEO/py's MySQL adapter (interop_storage_mysql_test, on a private server:
+// tests/support/mariadb_server.hpp; needs python3-mysqldb).
 // Needs NEO_PEER_PYTHONPATH (NEO/py and its dependencies); skipped (exit
-// code 77) without it. The interpreter is NEO_PEER_PYTHON or /usr/bin/python3.
+// code 77) without it (or without mariadbd). The interpreter is
+// NEO_PEER_PYTHON or /usr/bin/python3.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,9 +20,13 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/interop/peer_env.hpp"
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
+#include "tests/interop/peer_env.hpp"
+#ifdef NEO_INTEROP_MARIADB
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "tests/support/mariadb_server.hpp"
+#endif
 
 using namespace neo;
 using neo::interop::shell_quote;
@@ -29,10 +37,22 @@ namespace {
 constexpr std::uint32_t kNp = 3;
 constexpr NodeId kNid{1};
 
+#ifdef NEO_INTEROP_MARIADB
+constexpr const char* kAdapterEnv = "NEO_DB_ADAPTER=MySQL ";
+std::unique_ptr<Database> open_db(const std::string& target) {
+  return MariaDbDatabase::open(target);
+}
+#else
+constexpr const char* kAdapterEnv = "";
+std::unique_ptr<Database> open_db(const std::string& target) {
+  return SqliteDatabase::open(target);
+}
+#endif
+
 std::string python_command(const std::string& command, const std::string& path,
                            const std::string& extra = "") {
-  return interop::peer_python_command() + " " + shell_quote(NEO_STORAGE_DB_SCRIPT) + " " + command +
-         " " + shell_quote(path) + " " + extra;
+  return kAdapterEnv + interop::peer_python_command() + " " + shell_quote(NEO_STORAGE_DB_SCRIPT) +
+         " " + command + " " + shell_quote(path) + " " + extra;
 }
 
 // Runs the NEO/py helper; returns its stdout (and stderr unless
@@ -62,7 +82,7 @@ T get(Result<T> result) {
 
 // The canonical dump of upstream_db.py's `dump`, through this project's API.
 std::string dump(const std::string& path) {
-  auto db = SqliteDatabase::open(path);
+  auto db = open_db(path);
   std::ostringstream out;
   auto opt = [](const auto& value) -> std::string {
     if (!value) return "None";
@@ -189,7 +209,7 @@ struct Store {
 using PackSpec = std::pair<std::optional<std::vector<Oid>>, Tid>;  // (oids, pack_tid)
 
 void write_scenario(const std::string& path) {
-  auto db = SqliteDatabase::open(path);
+  auto db = open_db(path);
   REQUIRE_FALSE(db->set_name("interop"));
   REQUIRE_FALSE(db->set_nid(kNid));
   std::vector<protocol::CellChange> cells;
@@ -246,6 +266,7 @@ void write_scenario(const std::string& path) {
 // Every row of every table, sorted (a raw comparison of two files).
 std::string rows(const std::string& path) {
   auto [out, status] = run_python("rows", path);
+  INFO(out);
   REQUIRE(status == 0);
   return out;
 }
@@ -262,7 +283,17 @@ class TempDir {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // A new database: the file `name` here, or on MariaDB a new database
+  // named after it (its database string).
+  std::string file(const std::string& name) const {
+#ifdef NEO_INTEROP_MARIADB
+    std::string db = "interop_" + name.substr(0, name.find('.'));
+    return neo::test::MariaDbServer::require().create_database(db);
+#else
+    return (path_ / name).string();
+#endif
+  }
+  std::string flag_file(const std::string& name) const { return (path_ / name).string(); }
 
  private:
   std::filesystem::path path_;
@@ -304,10 +335,10 @@ TEST_CASE("neo-cpp and NEO/py write the same schema and rows", "[interop][storag
 TEST_CASE("neo-cpp and NEO/py storages lock each other out of a database", "[interop][storage]") {
   TempDir dir;
   const std::string path = dir.file("db.sqlite");
-  SqliteDatabase::open(path);
+  open_db(path);
   {
     // NEO/py holds it.
-    const std::string flag = dir.file("locked");
+    const std::string flag = dir.flag_file("locked");
     FILE* holder = popen(python_command("hold", path, shell_quote(flag)).c_str(), "w");
     REQUIRE(holder);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -315,13 +346,13 @@ TEST_CASE("neo-cpp and NEO/py storages lock each other out of a database", "[int
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     CHECK(std::filesystem::exists(flag));
-    CHECK_THROWS_WITH(SqliteDatabase::open(path), Catch::Contains("database is locked"));
+    CHECK_THROWS_WITH(open_db(path), Catch::Contains("database is locked"));
     std::fputs("\n", holder);
     CHECK(pclose(holder) == 0);
   }
   {
     // neo-cpp holds it.
-    auto db = SqliteDatabase::open(path);
+    auto db = open_db(path);
     auto [out, status] = run_python("open", path);
     CHECK(status != 0);
     CHECK_THAT(out, Catch::Contains("database is locked"));
@@ -365,7 +396,7 @@ TEST_CASE("neo-cpp reads a database a NEO/py storage node wrote for ZODB as NEO/
   CHECK(dump(path) == theirs);
   // The client's stores, an undo back-pointer and a completed pack are there.
   CHECK_THAT(theirs, Catch::Contains("pack_order ") && Catch::Contains("trans "));
-  auto db = SqliteDatabase::open(path);
+  auto db = open_db(path);
   CHECK(db->name() == "upstream");
   CHECK(db->num_partitions() == 3);
   auto root = db->load(kZeroOid, std::nullopt, std::nullopt);
