@@ -1,12 +1,18 @@
 // Our storage on MariaDB in a cluster of our daemons (real processes on
 // 127.0.0.1), on the test program's private MariaDB server: commits and
 // reads (a value of 17 MiB included) across a restart, and replication
-// from a MariaDB storage to an SQLite one and back.
+// from a MariaDB storage to an SQLite one and back; the Importer with a
+// MariaDB destination.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
+#include "core/util/record_data.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/cluster/replication_steps.hpp"
 #include "tests/support/mariadb_server.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/importer/fs_corpus.hpp"
 
 using namespace neo::test;
 using neo::Oid;
@@ -83,4 +89,60 @@ TEST_CASE("a MariaDB storage replicates to an SQLite one and back", "[cluster][m
   check_all(*mariadb_only, first);
   check_all(*mariadb_only, during);
   check_all(*mariadb_only, while_down);
+}
+
+TEST_CASE("the Importer imports a FileStorage into MariaDB, which then serves it alone",
+          "[cluster][mariadb][importer]") {
+  using namespace neo::importer::test;
+  REQUIRE(LocalCluster::daemons_built());
+  MariaDbServer& server = MariaDbServer::require();
+  const std::string database = server.create_database("neo_cluster_import");
+  LocalCluster cluster({.partitions = 12});
+  const nlohmann::json manifest = corpus_manifest("features");
+  const auto source = cluster.dir() / "Data.fs";
+  std::filesystem::copy_file(corpus_file("features"), source);
+  const std::string conf = (cluster.dir() / "importer.conf").string();
+  std::ofstream(conf) << "[neo]\nadapter = MySQL\ndatabase = " << database
+                      << "\n[root]\nstorage =\n  <filestorage>\n    path " << source.string()
+                      << "\n  </filestorage>\n";
+  cluster.use_importer(conf);
+  cluster.start();
+  INFO(cluster.diagnostics());
+  REQUIRE(cluster.wait_cluster_state("RUNNING"));
+  REQUIRE(wait_for(
+      [&] {
+        return read_file(cluster.dir() / "storage0.out").find("All data are imported") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(60)));
+  std::size_t records = 0;
+  for (const nlohmann::json& txn : manifest["transactions"]) records += txn["records"].size();
+  CHECK(server.rows("neo_cluster_import", "SELECT COUNT(*) FROM obj") ==
+        std::vector<std::vector<std::string>>{{std::to_string(records)}});
+  auto client = connect(cluster);
+  const Oid oid = client->new_oid().value();
+  const Tid tid = commit(*client, {oid}, neo::kZeroTid, "after the import");
+  client.reset();
+
+  // On MariaDB alone: every revision of the FileStorage, and the new one.
+  CHECK(cluster.storage(0).stop() == 0);
+  cluster.use_importer("");
+  cluster.use_database(0, "MySQL", database);
+  cluster.start_storage(0);
+  REQUIRE(cluster.wait_cluster_state("RUNNING"));
+  auto native = connect(cluster);
+  for (const nlohmann::json& txn : manifest["transactions"]) {
+    const Tid serial{from_hex64(txn["tid"])};
+    for (const nlohmann::json& record : txn["records"]) {
+      INFO("oid " << record["oid"] << " at " << txn["tid"]);
+      auto got = native->load_serial(Oid{from_hex64(record["oid"])}, serial);
+      if (record["data_sha1"].is_null()) {
+        CHECK(got.error() == neo::errc::no_data);
+        continue;
+      }
+      REQUIRE(got);
+      CHECK(neo::hex(neo::sha1(got->data)) == record["data_sha1"]);
+    }
+  }
+  CHECK(native->load(oid)->serial == tid);
 }
