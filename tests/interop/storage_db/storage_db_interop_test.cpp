@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -408,3 +409,50 @@ TEST_CASE("neo-cpp reads a database a NEO/py storage node wrote for ZODB as NEO/
   REQUIRE(packed->size() == 3);
   for (const auto& [partition, pack_id] : *packed) CHECK(pack_id != kZeroTid);
 }
+
+#ifdef NEO_INTEROP_MARIADB
+TEST_CASE("values of 16 and 17 MiB in bigdata chunks read the same by both", "[interop][storage]") {
+  TempDir dir;
+  // NEO/py writes, neo-cpp reads.
+  const std::string py = dir.file("pybig");
+  auto [theirs, status] = run_python("write-big", py, true);
+  REQUIRE(status == 0);
+  std::string ours;
+  {
+    auto db = open_db(py);
+    for (std::uint64_t oid : {1, 2}) {
+      const ObjectRecord r = get(db->load(Oid{oid}, std::nullopt, std::nullopt));
+      ours += std::to_string(oid) + ' ' + std::to_string(r.data.size()) + ' ' + hexs(sha1(r.data)) +
+              '\n';
+    }
+  }
+  CHECK(ours == theirs);
+  // neo-cpp writes, NEO/py reads.
+  const std::string cpp = dir.file("cppbig");
+  std::string written;
+  {
+    auto db = open_db(cpp);
+    REQUIRE_FALSE(db->set_name("interop"));
+    REQUIRE_FALSE(db->set_nid(kNid));
+    const std::vector<protocol::CellChange> cells{{0, kNid, CellState::UpToDate}};
+    REQUIRE(db->change_partition_table(1, 0, cells, true, kZeroTid));
+    std::mt19937_64 random(16);
+    for (std::uint64_t oid : {1, 2}) {
+      std::string data((oid == 1 ? 16 : 17) << 20, '\0');
+      for (char& c : data) c = static_cast<char>(random());
+      const Tid tid = tid_of(static_cast<int>(oid));
+      auto id = db->store_data(sha1(data), Oid{oid}, data, 0, std::nullopt);
+      REQUIRE(id);
+      const ObjectRef ref{Oid{oid}, *id, std::nullopt};
+      const TransactionMeta meta{{Oid{oid}}, "", "big", "", false, tid};
+      REQUIRE_FALSE(db->store_transaction(tid, {&ref, 1}, &meta, false));
+      REQUIRE_FALSE(db->commit());
+      written +=
+          std::to_string(oid) + ' ' + std::to_string(data.size()) + ' ' + hexs(sha1(data)) + '\n';
+    }
+  }
+  auto [read, read_status] = run_python("read-big", cpp, true);
+  REQUIRE(read_status == 0);
+  CHECK(read == written);
+}
+#endif

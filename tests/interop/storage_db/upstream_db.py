@@ -9,6 +9,9 @@
 #   open      open and set up the database, print "ok" (or fail)
 #   rows      print the schema (normalized) and every row of every table
 #             (plain sqlite3 or SQL, no NEO logic)
+#   write-big (MySQL) store values of 16 and 17 MiB (bigdata chunks) as
+#             oids 1 and 2, print "oid size sha1" for each
+#   read-big  print "oid size sha1" of oids 1 and 2 as getObject reads them
 #   cluster-write  run a NEO/py cluster (neomaster + neostorage) whose
 #             storage creates PATH, commit with ZODB (stores, undo, pack), stop
 #   cluster-read   run a NEO/py cluster whose storage serves the existing
@@ -102,6 +105,43 @@ def write(path):
     commit(6, [(4, b'four', 0, None)])
     commit(7, [(5, b'voted', 0, None)], lock=False, unlock=False)  # voted only
     commit(8, [(6, b'locked', 0, None)], unlock=False)             # locked
+    dm.close()
+
+
+BIG_SIZES = (1, 16 << 20), (2, 17 << 20)
+
+
+def write_big(path):
+    from hashlib import sha1
+    dm = open_dm(path)
+    dm.setup()
+    dm.setName('interop')
+    dm.setUUID(NID)
+    app = App()
+    app.dm = dm
+    dm.changePartitionTable(app, 1, 0, [(0, NID, CellStates.UP_TO_DATE)], reset=True)
+    dm.commit()
+    for oid, size in BIG_SIZES:
+        data = os.urandom(size)
+        ttid, final = p64(tid(oid) - 1), p64(tid(oid))
+        data_id = dm.holdData(makeChecksum(data), p64(oid), data, 0, None)
+        dm.storeTransaction(ttid, [(p64(oid), data_id, None)],
+                            ([p64(oid)], b'', b'big', b'', False, ttid))
+        dm.commit()
+        dm.lockTransaction(final, ttid, False)
+        dm.unlockTransaction(final, ttid, True, True, False)
+        dm.commit()
+        print(oid, size, sha1(data).hexdigest())
+    dm.close()
+
+
+def read_big(path):
+    from hashlib import sha1
+    dm = open_dm(path)
+    dm.setup()
+    for oid, _ in BIG_SIZES:
+        r = dm.getObject(p64(oid))
+        print(oid, len(r[4]), sha1(r[4]).hexdigest())
     dm.close()
 
 
@@ -341,6 +381,10 @@ def main():
         open(sys.argv[3], 'w').close()
         sys.stdin.readline()
         dm.close()
+    elif command == 'write-big':
+        write_big(path)
+    elif command == 'read-big':
+        read_big(path)
     elif command == 'cluster-write':
         cluster_write(path)
     elif command == 'cluster-read':
