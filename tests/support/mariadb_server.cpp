@@ -83,6 +83,7 @@ std::string hex(const char* data, unsigned long size) {
 }
 
 std::unique_ptr<MariaDbServer> g_server;
+std::vector<std::string> g_plugins;  // load_plugin_at_start
 bool g_tried = false;
 
 }  // namespace
@@ -124,13 +125,19 @@ void MariaDbServer::start(const std::string& mariadbd, const std::string& instal
   if (installed.status != 0) {
     throw std::runtime_error("mariadb-install-db failed: " + installed.out + installed.err);
   }
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{
-          mariadbd, "--no-defaults", user, "--datadir=" + dir_ + "/data", "--skip-networking",
-          "--socket=" + socket_, "--max-allowed-packet=64M", "--tmpdir=" + dir_ + "/tmp",
-          "--pid-file=" + dir_ + "/mariadbd.pid", "--innodb-flush-log-at-trx-commit=2",
-          "--innodb-buffer-pool-size=128M"},
-      dir_ + "/mariadbd.log");
+  std::vector<std::string> argv{mariadbd,
+                                "--no-defaults",
+                                user,
+                                "--datadir=" + dir_ + "/data",
+                                "--skip-networking",
+                                "--socket=" + socket_,
+                                "--max-allowed-packet=64M",
+                                "--tmpdir=" + dir_ + "/tmp",
+                                "--pid-file=" + dir_ + "/mariadbd.pid",
+                                "--innodb-flush-log-at-trx-commit=2",
+                                "--innodb-buffer-pool-size=128M"};
+  for (const std::string& plugin : g_plugins) argv.push_back("--plugin-load-add=" + plugin);
+  process_ = std::make_unique<ChildProcess>(argv, dir_ + "/mariadbd.log");
   const bool ready = wait_for(
       [&] {
         if (!process_->running()) return true;
@@ -167,6 +174,14 @@ void MariaDbServer::exec(const std::string& name, const std::string& sql) {
   do {
     if (MYSQL_RES* result = mysql_store_result(client.mysql)) mysql_free_result(result);
   } while (mysql_next_result(client.mysql) == 0);
+}
+
+void MariaDbServer::load_plugin_at_start(const std::string& soname) { g_plugins.push_back(soname); }
+
+bool MariaDbServer::plugin_active(const std::string& name) {
+  return !rows("", "SELECT 1 FROM information_schema.plugins WHERE plugin_name='" + name +
+                       "' AND plugin_status='ACTIVE'")
+              .empty();
 }
 
 std::vector<std::vector<std::string>> MariaDbServer::rows(const std::string& name,

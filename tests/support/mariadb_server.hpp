@@ -46,6 +46,12 @@ class MariaDbServer {
   std::vector<std::vector<std::string>> rows(const std::string& name, const std::string& sql);
   // Runs statements (autocommit) in database `name` ("" for none).
   void exec(const std::string& name, const std::string& sql);
+  // Plugins the server loads when it starts (--plugin-load-add), e.g.
+  // "ha_rocksdb" (its INSTALL SONAME crashes the server here); call before
+  // the first shared().
+  static void load_plugin_at_start(const std::string& soname);
+  // True if the plugin `name` (e.g. "ROCKSDB") is active.
+  bool plugin_active(const std::string& name);
 
  private:
   MariaDbServer() = default;

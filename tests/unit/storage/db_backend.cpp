@@ -1,6 +1,9 @@
 #include "tests/unit/storage/db_backend.hpp"
 
 #ifdef NEO_TEST_MARIADB
+#include <cstdio>
+#include <cstdlib>
+
 #include "nodes/storage/database/mariadb_database.hpp"
 #include "tests/support/mariadb_server.hpp"
 #else
@@ -12,7 +15,33 @@ namespace neo::storage::test {
 #ifdef NEO_TEST_MARIADB
 
 namespace {
-neo::test::MariaDbServer& server() { return neo::test::MariaDbServer::require(); }
+
+#ifdef NEO_TEST_ROCKSDB
+constexpr const char* kEngine = "RocksDB";
+#else
+constexpr const char* kEngine = "InnoDB";
+#endif
+
+neo::test::MariaDbServer& server() {
+#ifdef NEO_TEST_ROCKSDB
+  static const bool requested =
+      (neo::test::MariaDbServer::load_plugin_at_start("ha_rocksdb"), true);
+  (void)requested;
+#endif
+  neo::test::MariaDbServer& server = neo::test::MariaDbServer::require();
+#ifdef NEO_TEST_ROCKSDB
+  static const bool loaded = server.plugin_active("ROCKSDB");
+  if (!loaded) {
+    std::fprintf(stderr,
+                 "SKIPPED: MariaDB's RocksDB plugin is not installed "
+                 "(apt-get install mariadb-plugin-rocksdb)\n");
+    std::fflush(nullptr);
+    std::_Exit(neo::test::MariaDbServer::kSkipCode);
+  }
+#endif
+  return server;
+}
+
 }  // namespace
 
 BackendDb::BackendDb() {
@@ -23,12 +52,12 @@ BackendDb::BackendDb() {
 
 BackendDb::~BackendDb() { server().exec("", "DROP DATABASE IF EXISTS " + name_); }
 
-const char* BackendDb::name() { return "MariaDB"; }
+const char* BackendDb::name() { return kEngine; }
 
 const std::error_category& BackendDb::error_category() { return mariadb_error_category(); }
 
 std::unique_ptr<Database> BackendDb::open(bool dedup) const {
-  return MariaDbDatabase::open(database_, {.dedup = dedup});
+  return MariaDbDatabase::open(database_, {.dedup = dedup, .engine = kEngine});
 }
 
 std::vector<std::vector<std::string>> BackendDb::rows(const std::string& sql) const {

@@ -22,7 +22,7 @@ class BackendDb {
   BackendDb(const BackendDb&) = delete;
   BackendDb& operator=(const BackendDb&) = delete;
 
-  // "SQLite" or "MariaDB".
+  // "SQLite", "InnoDB" or "RocksDB".
   static const char* name();
   // The error category of the backend's own failures.
   static const std::error_category& error_category();
