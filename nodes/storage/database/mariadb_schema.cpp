@@ -158,13 +158,15 @@ void MariaDbDatabase::migrate(std::map<std::string, std::string>& tables) {
         break;
       case 2: alter_table(tables, "obj", "*"); break;
       case 3: {
-        // pt as version 3 had it: without the pack column.
+        // pt as version 3 had it: without the pack column. NEO/py's 1-state
+        // fails on its unsigned column for CORRUPTED (4): signed here.
         std::map<std::string, std::string> old{{"pt", tables["pt"]}};
         std::string& body = old["pt"];
         body.erase(body.find(" pack BIGINT UNSIGNED,"), 22);
-        alter_table(old, "pt",
-                    "rid AS `partition`, nid,"
-                    " CASE state WHEN 0 THEN -1 WHEN 2 THEN -2 ELSE 1-state END AS tid");
+        alter_table(
+            old, "pt",
+            "rid AS `partition`, nid,"
+            " CASE state WHEN 0 THEN -1 WHEN 2 THEN -2 ELSE 1-CAST(state AS SIGNED) END AS tid");
         break;
       }
       case 4: {

@@ -411,6 +411,28 @@ TEST_CASE("neo-cpp reads a database a NEO/py storage node wrote for ZODB as NEO/
 }
 
 #ifdef NEO_INTEROP_MARIADB
+TEST_CASE("old (schema 0) MySQL databases of NEO/py's upgrade test are upgraded as NEO/py does",
+          "[interop][storage]") {
+  TempDir dir;
+  for (int n = 1; n <= 3; ++n) {
+    INFO("s" << n << ".sql");
+    const std::string cpp = dir.file("upgrade_cpp" + std::to_string(n));
+    const std::string py = dir.file("upgrade_py" + std::to_string(n));
+    const std::string restore = "restore-upgrade-" + std::to_string(n);
+    REQUIRE(run_python(restore, cpp).second == 0);
+    REQUIRE(run_python(restore, py).second == 0);
+    open_db(cpp);                                    // upgraded by neo-cpp
+    auto [opened, status] = run_python("open", py);  // by NEO/py
+    INFO(opened);
+    REQUIRE(status == 0);
+    CHECK(rows(cpp) == rows(py));
+    auto [theirs, dump_status] = run_python("dump", py);
+    REQUIRE(dump_status == 0);
+    CHECK(dump(cpp) == theirs);
+    CHECK_THAT(theirs, Catch::Contains("config version=4"));
+  }
+}
+
 TEST_CASE("values of 16 and 17 MiB in bigdata chunks read the same by both", "[interop][storage]") {
   TempDir dir;
   // NEO/py writes, neo-cpp reads.

@@ -12,6 +12,8 @@
 #   write-big (MySQL) store values of 16 and 17 MiB (bigdata chunks) as
 #             oids 1 and 2, print "oid size sha1" for each
 #   read-big  print "oid size sha1" of oids 1 and 2 as getObject reads them
+#   restore-upgrade-N (MySQL) replace the database by NEO/py's own dump of an
+#             old (schema 0) storage, testStorageUpgrade-MySQL/sN.sql
 #   cluster-write  run a NEO/py cluster (neomaster + neostorage) whose
 #             storage creates PATH, commit with ZODB (stores, undo, pack), stop
 #   cluster-read   run a NEO/py cluster whose storage serves the existing
@@ -380,6 +382,14 @@ def main():
         dm = open_dm(path)
         open(sys.argv[3], 'w').close()
         sys.stdin.readline()
+        dm.close()
+    elif command.startswith('restore-upgrade-'):
+        import neo
+        dump_file = os.path.join(os.path.dirname(neo.__file__), 'tests', 'threaded',
+                                 'testStorageUpgrade-MySQL', 's%s.sql' % command[16:])
+        dm = open_dm(path)
+        with open(dump_file) as f:
+            dm.restore(f.read())
         dm.close()
     elif command == 'write-big':
         write_big(path)

@@ -153,3 +153,38 @@ TEST_CASE("a lost connection is reestablished only when nothing is uncommitted",
   CHECK(failed.error().category() == mariadb_error_category());
   CHECK(backend.count("data") == 0);
 }
+
+TEST_CASE("a database of schema version 2 is upgraded to 4 as NEO/py does", "[storage][mariadb]") {
+  BackendDb backend;
+  backend.exec(
+      "CREATE TABLE config (name VARBINARY(255) NOT NULL PRIMARY KEY, value VARBINARY(255) NULL)"
+      " ENGINE=InnoDB;"
+      "INSERT INTO config VALUES ('version', '2'), ('name', 'old'), ('nid', '1'),"
+      " ('partitions', '2'), ('ptid', '7');"
+      "CREATE TABLE pt (rid INT UNSIGNED NOT NULL, nid INT NOT NULL, state TINYINT UNSIGNED"
+      " NOT NULL, PRIMARY KEY (rid, nid)) ENGINE=InnoDB;"
+      "INSERT INTO pt VALUES (0, 1, 0), (0, 2, 2), (1, 1, 1), (1, 2, 4)");
+  auto db = backend.open();
+  CHECK(backend.rows("SELECT CAST(name AS CHAR), CAST(value AS CHAR) FROM config ORDER BY name") ==
+        Rows{{"name", "old"}, {"nid", "1"}, {"ptid", "7"}, {"version", "4"}});
+  CHECK(db->pt_rows().value() == std::vector<PtRow>{{0, NodeId{1}, -1, 0},
+                                                    {0, NodeId{2}, -2, std::nullopt},
+                                                    {1, NodeId{1}, 0, 0},
+                                                    {1, NodeId{2}, -3, std::nullopt}});
+  CHECK(backend.rows("SELECT column_name, column_type FROM information_schema.columns WHERE"
+                     " table_schema=DATABASE() AND table_name='pt' ORDER BY ordinal_position") ==
+        Rows{{"partition", "smallint(5) unsigned"},
+             {"nid", "int(11)"},
+             {"tid", "bigint(20)"},
+             {"pack", "bigint(20) unsigned"}});
+  CHECK(db->readable_partitions() == std::vector<std::uint32_t>{0});
+  CHECK(backend.count("pack") == 0);
+}
+
+TEST_CASE("a newer schema is refused", "[storage][mariadb]") {
+  BackendDb backend;
+  backend.exec(
+      "CREATE TABLE config (name VARBINARY(255) NOT NULL PRIMARY KEY, value VARBINARY(255) NULL);"
+      "INSERT INTO config VALUES ('version', '5')");
+  CHECK_THROWS_WITH(backend.open(), Catch::Contains("can not be downgraded"));
+}
