@@ -41,6 +41,9 @@ std::string verb_of(std::string_view sql) {
 
 bool is_lost(unsigned code) { return code == kServerGone || code == kServerLost; }
 
+constexpr const char* kDoomed =
+    "the connection to MySQL was lost with uncommitted changes: roll back first";
+
 }  // namespace
 
 const std::error_category& category() noexcept {
@@ -164,6 +167,7 @@ void Connection::setup_session() {
 }
 
 Rows Connection::query(std::string_view sql) {
+  if (doomed_) fail(make_error_code(errc::connection_closed), kDoomed);
   for (int retry = 2;; --retry) {
     try {
       if (!mysql_) reconnect();
@@ -171,7 +175,10 @@ Rows Connection::query(std::string_view sql) {
     } catch (const Failure& failure) {
       const bool lost = failure.code.category() == category() && is_lost(failure.code.value());
       if (!lost || active_ || retry == 0) {
-        if (lost) close();  // the uncommitted changes are gone with the session
+        if (lost) {
+          doomed_ = active_;
+          close();  // the uncommitted changes are gone with the session
+        }
         throw;
       }
       close();
@@ -246,10 +253,18 @@ std::string Connection::literal(std::string_view bytes) const {
 }
 
 void Connection::commit() {
-  if (!mysql_) fail(make_error_code(errc::connection_closed), "not connected to MySQL");
+  if (doomed_) fail(make_error_code(errc::connection_closed), kDoomed);
+  if (!mysql_) {
+    if (!active_) return;  // lost while idle: the next query reconnects
+    fail(make_error_code(errc::connection_closed), "not connected to MySQL");
+  }
   if (mysql_commit(mysql_)) {
     Failure failure = failure_of("COMMIT");
-    if (is_lost(mysql_errno(mysql_))) close();
+    const bool lost = is_lost(mysql_errno(mysql_));
+    const bool was_active = active_;
+    if (lost) close();
+    if (lost && !was_active) return;  // nothing was uncommitted
+    doomed_ = lost;
     throw failure;
   }
   active_ = false;
@@ -257,7 +272,7 @@ void Connection::commit() {
 
 void Connection::rollback() {
   if (mysql_ && mysql_rollback(mysql_) && is_lost(mysql_errno(mysql_))) close();
-  active_ = false;
+  active_ = doomed_ = false;
 }
 
 std::uint64_t Connection::thread_id() const { return mysql_ ? mysql_thread_id(mysql_) : 0; }

@@ -90,7 +90,8 @@ class Connection {
   // Runs one statement. A statement that modifies rows marks the
   // connection active (uncommitted changes); DDL commits implicitly. A lost
   // connection is reestablished (twice at most) and the statement rerun
-  // only when nothing was uncommitted; otherwise it fails.
+  // only when nothing was uncommitted; otherwise it fails, and so does
+  // every query and commit until rollback().
   Rows query(std::string_view sql);
   // Rows changed by the last statement.
   std::uint64_t affected_rows() const { return affected_; }
@@ -117,6 +118,7 @@ class Connection {
   Settings settings_;
   MYSQL* mysql_ = nullptr;
   bool active_ = false;
+  bool doomed_ = false;  // lost with uncommitted changes: only rollback() helps
   std::uint64_t affected_ = 0;
   std::uint64_t max_allowed_packet_ = kMinAllowedPacket;
 };

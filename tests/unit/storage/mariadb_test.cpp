@@ -151,7 +151,17 @@ TEST_CASE("a lost connection is reestablished only when nothing is uncommitted",
   auto failed = db.store_data(sha1("next"), Oid{0}, "next", 0, std::nullopt);
   REQUIRE_FALSE(failed);
   CHECK(failed.error().category() == mariadb_error_category());
+  // The transaction is lost: it can no more be committed nor continued.
+  CHECK(db.commit() == errc::connection_closed);
+  CHECK(db.store_data(sha1("x"), Oid{0}, "x", 0, std::nullopt).error() == errc::connection_closed);
   CHECK(backend.count("data") == 0);
+  opened.reset();
+  // Idle again after a reopen: a commit of nothing survives a lost connection.
+  opened = backend.open();
+  auto& again = dynamic_cast<MariaDbDatabase&>(*opened);
+  server.exec("", "KILL " + std::to_string(again.connection_id()));
+  CHECK_FALSE(again.commit());
+  CHECK(again.last_ids());
 }
 
 TEST_CASE("a database of schema version 2 is upgraded to 4 as NEO/py does", "[storage][mariadb]") {
