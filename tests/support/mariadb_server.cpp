@@ -84,6 +84,7 @@ std::string hex(const char* data, unsigned long size) {
 
 std::unique_ptr<MariaDbServer> g_server;
 std::vector<std::string> g_plugins;  // load_plugin_at_start
+bool g_durable = false;              // set_durable
 bool g_tried = false;
 
 }  // namespace
@@ -125,17 +126,18 @@ void MariaDbServer::start(const std::string& mariadbd, const std::string& instal
   if (installed.status != 0) {
     throw std::runtime_error("mariadb-install-db failed: " + installed.out + installed.err);
   }
-  std::vector<std::string> argv{mariadbd,
-                                "--no-defaults",
-                                user,
-                                "--datadir=" + dir_ + "/data",
-                                "--skip-networking",
-                                "--socket=" + socket_,
-                                "--max-allowed-packet=64M",
-                                "--tmpdir=" + dir_ + "/tmp",
-                                "--pid-file=" + dir_ + "/mariadbd.pid",
-                                "--innodb-flush-log-at-trx-commit=2",
-                                "--innodb-buffer-pool-size=128M"};
+  std::vector<std::string> argv{
+      mariadbd,
+      "--no-defaults",
+      user,
+      "--datadir=" + dir_ + "/data",
+      "--skip-networking",
+      "--socket=" + socket_,
+      "--max-allowed-packet=64M",
+      "--tmpdir=" + dir_ + "/tmp",
+      "--pid-file=" + dir_ + "/mariadbd.pid",
+      g_durable ? "--innodb-flush-log-at-trx-commit=1" : "--innodb-flush-log-at-trx-commit=2",
+      "--innodb-buffer-pool-size=128M"};
   for (const std::string& plugin : g_plugins) argv.push_back("--plugin-load-add=" + plugin);
   process_ = std::make_unique<ChildProcess>(argv, dir_ + "/mariadbd.log");
   const bool ready = wait_for(
@@ -175,6 +177,10 @@ void MariaDbServer::exec(const std::string& name, const std::string& sql) {
     if (MYSQL_RES* result = mysql_store_result(client.mysql)) mysql_free_result(result);
   } while (mysql_next_result(client.mysql) == 0);
 }
+
+void MariaDbServer::set_durable(bool durable) { g_durable = durable; }
+
+int MariaDbServer::pid() const { return process_ ? process_->pid() : -1; }
 
 void MariaDbServer::load_plugin_at_start(const std::string& soname) { g_plugins.push_back(soname); }
 

@@ -50,6 +50,11 @@ class MariaDbServer {
   // "ha_rocksdb" (its INSTALL SONAME crashes the server here); call before
   // the first shared().
   static void load_plugin_at_start(const std::string& soname);
+  // Commits durable on disk (innodb_flush_log_at_trx_commit=1, for
+  // benchmarks) instead of flushed once a second; call before shared().
+  static void set_durable(bool durable);
+  // The server's process id (its CPU time, for benchmarks).
+  int pid() const;
   // True if the plugin `name` (e.g. "ROCKSDB") is active.
   bool plugin_active(const std::string& name);
 

@@ -41,10 +41,14 @@ Result<ObjectRecord> MariaDbDatabase::load(Oid oid, std::optional<Tid> at,
                                            std::optional<Tid> before) {
   return guard([&] {
     const std::uint32_t partition = readable_partition_of(oid.value);
-    std::string sql = std::string(kRecordColumns) +
-                      " FROM obj FORCE INDEX(PRIMARY) LEFT JOIN data ON (obj.data_id = data.id)"
-                      " WHERE `partition`=" +
-                      n(partition) + " AND oid=" + n(oid.value);
+    const std::string where = " WHERE `partition`=" + n(partition) + " AND oid=" + n(oid.value);
+    // One round trip: the next serial comes along (none for the latest).
+    std::string sql = std::string(kRecordColumns);
+    if (at || before) {
+      sql += ", (SELECT next.tid FROM obj AS next" + where +
+             " AND next.tid>obj.tid ORDER BY next.tid LIMIT 1)";
+    }
+    sql += " FROM obj FORCE INDEX(PRIMARY) LEFT JOIN data ON (obj.data_id = data.id)" + where;
     if (at) {
       sql += " AND tid=" + n(at->value);
     } else if (before) {
@@ -54,15 +58,12 @@ Result<ObjectRecord> MariaDbDatabase::load(Oid oid, std::optional<Tid> at,
     }
     auto rows = q(sql);
     if (rows.empty()) {
-      const bool exists =
-          (at || before) && !q("SELECT 1 FROM obj WHERE `partition`=" + n(partition) +
-                               " AND oid=" + n(oid.value) + " LIMIT 1")
-                                 .empty();
+      const bool exists = (at || before) && !q("SELECT 1 FROM obj" + where + " LIMIT 1").empty();
       mariadb::fail(make_error_code(exists ? errc::oid_not_found : errc::oid_does_not_exist),
                     to_string(oid));
     }
     ObjectRecord record = record_of(rows[0]);
-    record.next_serial = next_serial(partition, oid, record.serial);
+    if (at || before) record.next_serial = rows[0].opt_tid(5);
     return record;
   });
 }
