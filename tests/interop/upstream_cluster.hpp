@@ -38,6 +38,8 @@ class UpstreamCluster {
     std::string importer_conf{};
     // If set, the first storage's SQLite database (default: dir()/db.sqlite).
     std::string database{};
+    // If set, the first storage's adapter for `database` (e.g. MySQL).
+    std::string adapter{};
   };
 
   explicit UpstreamCluster(const Options& options);
