@@ -103,14 +103,16 @@ MariaDbServer* MariaDbServer::shared() {
 
 MariaDbServer& MariaDbServer::require() {
   MariaDbServer* server = shared();
-  if (!server) {
-    std::fprintf(stderr,
-                 "SKIPPED: mariadbd or mariadb-install-db not found (apt-get install "
-                 "mariadb-server)\n");
-    std::fflush(nullptr);
-    std::_Exit(kSkipCode);
-  }
+  if (!server)
+    skip_program("mariadbd or mariadb-install-db not found (apt-get install mariadb-server)");
   return *server;
+}
+
+void MariaDbServer::skip_program(const std::string& why) {
+  g_server.reset();
+  std::fprintf(stderr, "SKIPPED: %s\n", why.c_str());
+  std::fflush(nullptr);
+  std::_Exit(kSkipCode);
 }
 
 void MariaDbServer::start(const std::string& mariadbd, const std::string& install) {

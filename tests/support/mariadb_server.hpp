@@ -31,6 +31,9 @@ class MariaDbServer {
   // shared(), or exits the program with kSkipCode (saying why) if there is
   // no mariadbd.
   static MariaDbServer& require();
+  // Stops the server (if started), says "SKIPPED: <why>" and exits the
+  // program with kSkipCode.
+  [[noreturn]] static void skip_program(const std::string& why);
 
   ~MariaDbServer();
   MariaDbServer(const MariaDbServer&) = delete;

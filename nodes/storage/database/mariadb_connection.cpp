@@ -151,8 +151,8 @@ void Connection::setup_session() {
       " SESSION group_concat_max_len = 4294967295");
   if (settings_.engine == "RocksDB") run("SET SESSION rocksdb_max_row_locks = 1073741824");
   if (settings_.lock) {
-    Rows locked =
-        run("SELECT GET_LOCK(" + literal(settings_.target.database + ".neostorage") + ", 0)");
+    Rows locked = run("SELECT GET_LOCK(" + literal(settings_.target.database + ".neostorage") +
+                      ", " + std::to_string(kLockWait) + ")");
     if (locked.empty() || locked[0].opt_i64(0) != 1) throw DatabaseError("database is locked");
   }
   Rows packet = run("SHOW VARIABLES WHERE variable_name='max_allowed_packet'");

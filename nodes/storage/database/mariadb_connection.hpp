@@ -77,6 +77,10 @@ class Connection {
     bool lock = true;               // take GET_LOCK('<db>.neostorage', 0)
     double wait = 0;                // seconds to retry connecting; < 0: forever
   };
+  // Seconds GET_LOCK waits (NEO/py: 0). The server releases the lock of a
+  // closed connection a moment after the client closed it: a storage
+  // restarted at once (or a test reopening) would find it still held.
+  static constexpr int kLockWait = 1;
   // The smallest max_allowed_packet accepted (NEO/py's: 32769 KiB).
   static constexpr std::uint64_t kMinAllowedPacket = 32769 * 1024;
 

@@ -1,8 +1,6 @@
 #include "tests/unit/storage/db_backend.hpp"
 
 #ifdef NEO_TEST_MARIADB
-#include <cstdio>
-#include <cstdlib>
 
 #include "nodes/storage/database/mariadb_database.hpp"
 #include "tests/support/mariadb_server.hpp"
@@ -32,11 +30,8 @@ neo::test::MariaDbServer& server() {
 #ifdef NEO_TEST_ROCKSDB
   static const bool loaded = server.plugin_active("ROCKSDB");
   if (!loaded) {
-    std::fprintf(stderr,
-                 "SKIPPED: MariaDB's RocksDB plugin is not installed "
-                 "(apt-get install mariadb-plugin-rocksdb)\n");
-    std::fflush(nullptr);
-    std::_Exit(neo::test::MariaDbServer::kSkipCode);
+    neo::test::MariaDbServer::skip_program(
+        "MariaDB's RocksDB plugin is not installed (apt-get install mariadb-plugin-rocksdb)");
   }
 #endif
   return server;
