@@ -11,6 +11,7 @@ find_package(Catch2 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)  # tests read the JSON vectors
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)  # storage -a MySQL
 
 # Standalone Asio (header only, Debian libasio-dev). Only .cpp files of
 # core/net and the nodes include it, never a widely-included header.

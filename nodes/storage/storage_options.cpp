@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "nodes/storage/database/importer_database.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
@@ -14,9 +15,12 @@ void add_storage_options(CLI::App& app, config::CommonOptions& common, StorageOp
       app, options.server,
       {.section = "storage", .masters = "127.0.0.1:10000", .bind = "127.0.0.1"});
   app.add_option("-a,--adapter", options.adapter, "database adapter to use")
-      ->check(CLI::IsMember({"Importer", "MySQL", "MySQLdb", "PyMySQL", "SQLite"}))
+      ->check(CLI::IsMember({"Importer", "MariaDB", "MySQL", "MySQLdb", "PyMySQL", "SQLite"}))
       ->capture_default_str();
-  app.add_option("-d,--database", options.database, "database connections string")->required();
+  app.add_option("-d,--database", options.database,
+                 "database connections string: SQLite path or file: URI; MySQL "
+                 "[user[:password]@]database[socket]")
+      ->required();
   app.add_option("-w,--wait", options.wait,
                  "seconds to wait for backend to be available, before erroring-out (-1 = "
                  "infinite)");
@@ -34,6 +38,7 @@ void add_storage_options(CLI::App& app, config::CommonOptions& common, StorageOp
                  "precedence (i.e. you should always use reset with this switch)")
       ->group("database creation");
   app.add_option("-e,--engine", options.engine, "database engine (MySQL only)")
+      ->check(CLI::IsMember({"InnoDB", "RocksDB"}))
       ->group("database creation");
   app.add_flag("--dedup", options.dedup,
                "enable deduplication of data when setting up a new storage node")
@@ -49,6 +54,10 @@ std::optional<NodeId> option_nid(const StorageOptions& options) {
   return NodeId{static_cast<std::int32_t>(static_cast<std::uint32_t>(*options.nid))};
 }
 
+bool is_mysql_adapter(std::string_view adapter) {
+  return adapter == "MySQL" || adapter == "MariaDB" || adapter == "MySQLdb" || adapter == "PyMySQL";
+}
+
 std::unique_ptr<Database> open_database(const StorageOptions& options) {
   if (options.adapter == "Importer") {
     try {
@@ -57,9 +66,20 @@ std::unique_ptr<Database> open_database(const StorageOptions& options) {
       throw std::runtime_error("Importer: " + std::string(e.what()));
     }
   }
+  if (is_mysql_adapter(options.adapter)) {
+    try {
+      return MariaDbDatabase::open(options.database,
+                                   MariaDbDatabase::Options{.reset = options.reset,
+                                                            .dedup = options.dedup,
+                                                            .engine = options.engine,
+                                                            .wait = options.wait});
+    } catch (const DatabaseError& e) {
+      throw std::runtime_error("cannot open the MySQL database " + options.database + ": " +
+                               e.what());
+    }
+  }
   if (options.adapter != "SQLite")
-    throw std::runtime_error("adapter " + options.adapter +
-                             " is not supported yet by this build: use -a SQLite");
+    throw std::runtime_error("adapter " + options.adapter + " is not supported by this build");
   try {
     return SqliteDatabase::open(
         options.database, SqliteDatabase::Options{.reset = options.reset, .dedup = options.dedup});

@@ -21,14 +21,14 @@ namespace neo::storage {
 
 struct StorageOptions {
   config::ServerOptions server;
-  std::string adapter = "MySQL";  // NEO/py's default; only SQLite works here
-  std::string database;           // SQLite path or file: URI
-  double wait = 0;                // MySQL only: accepted and ignored
+  std::string adapter = "MySQL";  // NEO/py's default (MariaDB, MySQLdb, PyMySQL: the same)
+  std::string database;           // SQLite path or file: URI; MySQL [user[:password]@]db[socket]
+  double wait = 0;                // MySQL only: seconds to retry connecting (-1: forever)
   bool disable_pack = false;
   bool disable_drop_partitions = false;
   bool new_nid = false;
   std::optional<std::int64_t> nid;  // -i: overrides the database's (testing)
-  std::string engine;               // MySQL only: accepted and ignored
+  std::string engine;               // MySQL only: InnoDB (default) or RocksDB, for new tables
   bool dedup = false;
   bool reset = false;
 };
@@ -39,6 +39,10 @@ void add_storage_options(CLI::App& app, config::CommonOptions& common, StorageOp
 // The node id given with -i (an integer, as NEO/py's int option), or nullopt.
 // Throws std::runtime_error if it is not a valid node id.
 std::optional<NodeId> option_nid(const StorageOptions& options);
+
+// True for the adapters backed by MariaDbDatabase: MySQL (NEO/py's name and
+// default), its bindings' names MySQLdb and PyMySQL, and MariaDB.
+bool is_mysql_adapter(std::string_view adapter);
 
 // Opens (and with --reset, erases) the database. Throws std::runtime_error:
 // unsupported adapter, bad connection string, database locked by another

@@ -14,6 +14,9 @@
 //       conflicts, and the server CPU of that phase.
 // Object data: 100..1000 random (incompressible) bytes.
 //   NEO_BIN_DIR=build/bin build/tests/client_bench [commits] [objects]
+// With NEO_BENCH_MARIADB=1 the storage runs on MariaDB (InnoDB, durable:
+// innodb_flush_log_at_trx_commit=1) on a private server, whose CPU is
+// counted as "db".
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <string>
@@ -34,6 +38,7 @@
 
 #include "neo/client.hpp"
 #include "tests/cluster/local_cluster.hpp"
+#include "tests/support/mariadb_server.hpp"
 
 using neo::Oid;
 using neo::Tid;
@@ -71,14 +76,20 @@ double self_cpu_ms() {
   return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
-// CPU used by the master, the storage and this program (the clients).
+// The MariaDB server's pid with NEO_BENCH_MARIADB, else 0.
+pid_t g_db_pid = 0;
+
+// CPU used by the master, the storage, the MariaDB server and this program (the clients).
 struct CpuMeter {
   pid_t master, storage;
   double start_master = cpu_ms(master), start_storage = cpu_ms(storage), start_self = self_cpu_ms();
+  double start_db = g_db_pid ? cpu_ms(g_db_pid) : 0;
   void print(const char* phase, double per, const char* unit) const {
-    std::printf("  %s CPU per %s: master %.1f ms, storage %.1f ms, clients %.1f ms\n", phase, unit,
+    std::printf("  %s CPU per %s: master %.1f ms, storage %.1f ms, clients %.1f ms", phase, unit,
                 (cpu_ms(master) - start_master) / per, (cpu_ms(storage) - start_storage) / per,
                 (self_cpu_ms() - start_self) / per);
+    if (g_db_pid) std::printf(", db %.1f ms", (cpu_ms(g_db_pid) - start_db) / per);
+    std::printf("\n");
   }
 };
 
@@ -279,9 +290,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: client_bench [commits > 0] [objects > 0]\n");
     return 2;
   }
-  std::printf("client_bench: %d commits, %zu objects; 1 master + 1 storage (SQLite), %s\n",
-              commit_count, object_count, LocalCluster::program("").c_str());
+  const char* mariadb = std::getenv("NEO_BENCH_MARIADB");
+  const bool on_mariadb = mariadb && std::string(mariadb) == "1";
+  std::printf("client_bench: %d commits, %zu objects; 1 master + 1 storage (%s), %s\n",
+              commit_count, object_count, on_mariadb ? "MariaDB, InnoDB" : "SQLite",
+              LocalCluster::program("").c_str());
   LocalCluster cluster({.partitions = 1, .replicas = 0, .storages = 1});
+  if (on_mariadb) {
+    neo::test::MariaDbServer::set_durable(true);
+    neo::test::MariaDbServer* server = neo::test::MariaDbServer::shared();
+    if (!server) {
+      std::fprintf(stderr, "NEO_BENCH_MARIADB=1: mariadbd not found\n");
+      return 1;
+    }
+    cluster.use_database(0, "MySQL", server->create_database("neo_bench"));
+    g_db_pid = server->pid();
+  }
   cluster.start();
   if (!cluster.wait_cluster_state("RUNNING", std::chrono::seconds(30))) {
     std::fprintf(stderr, "cluster did not reach RUNNING\n%s\n", cluster.diagnostics().c_str());

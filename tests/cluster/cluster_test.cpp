@@ -264,11 +264,13 @@ TEST_CASE("daemons reject bad command lines with argparse's status") {
     CHECK(help.status == 0);
     CHECK(help.out.find("--cluster") != std::string::npos);
   }
-  const RunResult mysql = neo::test::run_program(
-      {LocalCluster::program("neostorage"), "-c", "x", "-a", "MySQL", "-d", "neo"});
+  // MySQL on a socket where no server listens: a startup error, said so.
+  const RunResult mysql = neo::test::run_program({LocalCluster::program("neostorage"), "-c", "x",
+                                                  "-a", "MySQL", "-d", "neo/nonexistent/sock"});
   INFO(mysql.err << mysql.out);
   CHECK(mysql.status == 1);
-  CHECK((mysql.err + mysql.out).find("SQLite") != std::string::npos);
+  CHECK((mysql.err + mysql.out).find("cannot open the MySQL database neo/nonexistent/sock") !=
+        std::string::npos);
 }
 
 // The -D file of a master, without spaces (MasterListFile's JSON).

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 namespace neo::test {
 namespace {
@@ -106,9 +107,12 @@ void LocalCluster::start_storage(std::size_t index) {
   const std::string node = "storage" + std::to_string(index);
   std::vector<std::string> args = common_args(node);
   const bool importer = index == 0 && !importer_conf_.empty();
+  std::string adapter = importer ? "Importer" : "SQLite";
+  std::string database = importer ? importer_conf_ : database_argument(index);
+  if (auto it = databases_.find(index); it != databases_.end() && !importer)
+    std::tie(adapter, database) = it->second;
   for (const std::string& arg : {std::string("-b"), storage_address(index), std::string("-a"),
-                                 std::string(importer ? "Importer" : "SQLite"), std::string("-d"),
-                                 importer ? importer_conf_ : database_argument(index)})
+                                 adapter, std::string("-d"), database})
     args.push_back(arg);
   storages_.at(index) = std::make_unique<ChildProcess>(args, dir_ / (node + ".out"));
 }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -48,6 +49,11 @@ class LocalCluster {
   // Storage 0 runs the Importer backend on this importer.conf from its next
   // start (empty: SQLite on database(0) again).
   void use_importer(std::string conf) { importer_conf_ = std::move(conf); }
+  // Storage `index` runs `-a adapter -d database` from its next start (e.g.
+  // MySQL on a test server's database).
+  void use_database(std::size_t index, std::string adapter, std::string database) {
+    databases_[index] = {std::move(adapter), std::move(database)};
+  }
 
   std::string master_address() const;
   std::string admin_address() const;
@@ -84,6 +90,7 @@ class LocalCluster {
   std::unique_ptr<ChildProcess> master_, admin_;
   std::vector<std::unique_ptr<ChildProcess>> storages_;
   std::string importer_conf_;
+  std::map<std::size_t, std::pair<std::string, std::string>> databases_;  // use_database
 };
 
 // Lines of `text` containing `needle`.

@@ -91,6 +91,7 @@ std::size_t UpstreamCluster::add_storage() {
     database = options_.importer_conf;
   } else if (index == 0 && !options_.database.empty()) {
     database = options_.database;
+    if (!options_.adapter.empty()) adapter = options_.adapter;
   }
   std::vector<std::string> args = {"-l", (dir_ / ("storage" + suffix + ".log")).string(),
                                    "-c", options_.name,

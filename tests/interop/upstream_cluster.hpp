@@ -40,6 +40,8 @@ class UpstreamCluster {
     std::string database{};
     // More options of the master (e.g. --upstream-cluster of a backup cluster).
     std::vector<std::string> master_args{};
+    // If set, the first storage's adapter for `database` (e.g. MySQL).
+    std::string adapter{};
   };
 
   explicit UpstreamCluster(const Options& options);

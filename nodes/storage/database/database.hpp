@@ -4,7 +4,8 @@
 // written by NEO/py opens here and the reverse.
 //
 // `Database` is the interface the node logic talks to; `SqliteDatabase`
-// (sqlite_database.hpp) implements it, a MySQL backend may follow. The
+// (sqlite_database.hpp) and `MariaDbDatabase` (mariadb_database.hpp)
+// implement it. The
 // storage application owns its one Database and uses it from its io thread
 // only: no method is thread-safe. No logging here: failures come back as
 // error codes and `last_error()` says more for the node's log.

@@ -5,6 +5,7 @@
 
 #include "core/config/ini_file.hpp"
 #include "core/util/record_data.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
@@ -17,12 +18,20 @@ std::unique_ptr<ImporterDatabase> ImporterDatabase::open(const std::string& conf
   } catch (const config::Error& e) {
     throw DatabaseError(e.what());
   }
-  if (config.adapter != "SQLite")
-    throw DatabaseError(conf_path + ": adapter " + config.adapter +
-                        " is not supported yet by this build as the Importer's destination: "
-                        "use adapter = SQLite");
-  std::unique_ptr<Database> destination = SqliteDatabase::open(
-      config.database, SqliteDatabase::Options{.reset = reset, .dedup = dedup});
+  const std::string& a = config.adapter;
+  std::unique_ptr<Database> destination;
+  if (a == "MySQL" || a == "MariaDB" || a == "MySQLdb" || a == "PyMySQL") {
+    destination = MariaDbDatabase::open(
+        config.database,
+        MariaDbDatabase::Options{
+            .reset = reset, .dedup = dedup, .engine = config.engine, .wait = config.wait});
+  } else if (a == "SQLite") {
+    destination = SqliteDatabase::open(config.database,
+                                       SqliteDatabase::Options{.reset = reset, .dedup = dedup});
+  } else {
+    throw DatabaseError(conf_path + ": adapter " + a +
+                        " is not supported as the Importer's destination: use SQLite or MySQL");
+  }
   return std::make_unique<ImporterDatabase>(std::move(config), std::move(destination));
 }
 

@@ -6,6 +6,9 @@
 // commits/s and latency of 10-object transactions, cold load latency,
 // 4 client processes with 20% writes, and the servers' CPU time.
 //   NEO_PEER_PYTHONPATH=... build/tests/zodb_bench [commits] [mixed_ops]
+// With NEO_BENCH_MARIADB=1 both storages run on MariaDB (-a MySQL, InnoDB,
+// durable: innodb_flush_log_at_trx_commit=1), one database each on one
+// private server, whose CPU is counted with each run's servers.
 // Our daemons come from NEO_BIN_DIR (default: this build's bin/). Needs the peer.
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +20,7 @@
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/interop/peer_env.hpp"
 #include "tests/interop/upstream_cluster.hpp"
+#include "tests/support/mariadb_server.hpp"
 
 using Figures = std::map<std::string, double>;
 
@@ -72,18 +76,38 @@ int main(int argc, char** argv) {
       "2000 cold loads, %s mixed ops (4 processes, 20%% writes)\n",
       commits.c_str(), mixed.c_str());
 
+  const char* mariadb = std::getenv("NEO_BENCH_MARIADB");
+  neo::test::MariaDbServer* server = nullptr;
+  if (mariadb && std::string(mariadb) == "1") {
+    neo::test::MariaDbServer::set_durable(true);
+    server = neo::test::MariaDbServer::shared();
+    if (!server) {
+      std::fprintf(stderr, "NEO_BENCH_MARIADB=1: mariadbd not found\n");
+      return 1;
+    }
+    std::printf("storages on MariaDB (InnoDB, durable), server pid %d\n", server->pid());
+  }
   Figures ours, upstream;
   {
     neo::test::LocalCluster cluster({.name = "neo-cpp-bench", .partitions = 1, .admin = false});
+    if (server) cluster.use_database(0, "MySQL", server->create_database("neo_bench_cpp"));
     cluster.start();
-    ours = run_workload(cluster.master_address(), "neo-cpp-bench",
-                        {cluster.master().pid(), cluster.storage(0).pid()}, commits, mixed);
+    std::vector<pid_t> pids{cluster.master().pid(), cluster.storage(0).pid()};
+    if (server) pids.push_back(server->pid());
+    ours = run_workload(cluster.master_address(), "neo-cpp-bench", pids, commits, mixed);
     if (ours.empty()) std::fprintf(stderr, "%s\n", cluster.diagnostics().c_str());
   }
   {
-    neo::interop::UpstreamCluster cluster({.name = "neopy-bench", .partitions = 1});
-    upstream = run_workload(neo::net::to_string(cluster.master()), "neopy-bench",
-                            cluster.server_pids(), commits, mixed);
+    neo::interop::UpstreamCluster::Options options{.name = "neopy-bench", .partitions = 1};
+    if (server) {
+      options.database = server->create_database("neo_bench_py");
+      options.adapter = "MySQL";
+    }
+    neo::interop::UpstreamCluster cluster(options);
+    std::vector<pid_t> pids = cluster.server_pids();
+    if (server) pids.push_back(server->pid());
+    upstream =
+        run_workload(neo::net::to_string(cluster.master()), "neopy-bench", pids, commits, mixed);
     if (upstream.empty()) std::fprintf(stderr, "%s\n", cluster.diagnostics().c_str());
   }
   if (ours.empty() || upstream.empty()) return 1;

@@ -1,9 +1,13 @@
-// Cross-opening of storage databases between neo-cpp and NEO/py (SQLite,
-// schema 4): each implementation writes the same scenario, both dump each
-// database in one canonical text form through their own API, and the dumps
-// and raw rows must be equal; their file locks must exclude each other.
+// Cross-opening of storage databases between neo-cpp and NEO/py (schema 4):
+// each implementation writes the same scenario, both dump each database in
+// one canonical text form through their own API, and the dumps and raw rows
+// must be equal; their locks must exclude each other. Built twice: on SQLite
+// (interop_storage_db_test) and, with NEO_INTEROP_MARIADB, on MariaDB with
+// NEO/py's MySQL adapter (interop_storage_mysql_test, on a private server:
+// tests/support/mariadb_server.hpp; needs python3-mysqldb).
 // Needs NEO_PEER_PYTHONPATH (NEO/py and its dependencies); skipped (exit
-// code 77) without it. The interpreter is NEO_PEER_PYTHON or /usr/bin/python3.
+// code 77) without it (or without mariadbd). The interpreter is
+// NEO_PEER_PYTHON or /usr/bin/python3.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,12 +17,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
-#include "tests/interop/peer_env.hpp"
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
+#include "tests/interop/peer_env.hpp"
+#ifdef NEO_INTEROP_MARIADB
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "tests/support/mariadb_server.hpp"
+#endif
 
 using namespace neo;
 using neo::interop::shell_quote;
@@ -29,10 +38,22 @@ namespace {
 constexpr std::uint32_t kNp = 3;
 constexpr NodeId kNid{1};
 
+#ifdef NEO_INTEROP_MARIADB
+constexpr const char* kAdapterEnv = "NEO_DB_ADAPTER=MySQL ";
+std::unique_ptr<Database> open_db(const std::string& target) {
+  return MariaDbDatabase::open(target);
+}
+#else
+constexpr const char* kAdapterEnv = "";
+std::unique_ptr<Database> open_db(const std::string& target) {
+  return SqliteDatabase::open(target);
+}
+#endif
+
 std::string python_command(const std::string& command, const std::string& path,
                            const std::string& extra = "") {
-  return interop::peer_python_command() + " " + shell_quote(NEO_STORAGE_DB_SCRIPT) + " " + command +
-         " " + shell_quote(path) + " " + extra;
+  return kAdapterEnv + interop::peer_python_command() + " " + shell_quote(NEO_STORAGE_DB_SCRIPT) +
+         " " + command + " " + shell_quote(path) + " " + extra;
 }
 
 // Runs the NEO/py helper; returns its stdout (and stderr unless
@@ -62,7 +83,7 @@ T get(Result<T> result) {
 
 // The canonical dump of upstream_db.py's `dump`, through this project's API.
 std::string dump(const std::string& path) {
-  auto db = SqliteDatabase::open(path);
+  auto db = open_db(path);
   std::ostringstream out;
   auto opt = [](const auto& value) -> std::string {
     if (!value) return "None";
@@ -189,7 +210,7 @@ struct Store {
 using PackSpec = std::pair<std::optional<std::vector<Oid>>, Tid>;  // (oids, pack_tid)
 
 void write_scenario(const std::string& path) {
-  auto db = SqliteDatabase::open(path);
+  auto db = open_db(path);
   REQUIRE_FALSE(db->set_name("interop"));
   REQUIRE_FALSE(db->set_nid(kNid));
   std::vector<protocol::CellChange> cells;
@@ -246,6 +267,7 @@ void write_scenario(const std::string& path) {
 // Every row of every table, sorted (a raw comparison of two files).
 std::string rows(const std::string& path) {
   auto [out, status] = run_python("rows", path);
+  INFO(out);
   REQUIRE(status == 0);
   return out;
 }
@@ -262,7 +284,17 @@ class TempDir {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // A new database: the file `name` here, or on MariaDB a new database
+  // named after it (its database string).
+  std::string file(const std::string& name) const {
+#ifdef NEO_INTEROP_MARIADB
+    std::string db = "interop_" + name.substr(0, name.find('.'));
+    return neo::test::MariaDbServer::require().create_database(db);
+#else
+    return (path_ / name).string();
+#endif
+  }
+  std::string flag_file(const std::string& name) const { return (path_ / name).string(); }
 
  private:
   std::filesystem::path path_;
@@ -304,10 +336,10 @@ TEST_CASE("neo-cpp and NEO/py write the same schema and rows", "[interop][storag
 TEST_CASE("neo-cpp and NEO/py storages lock each other out of a database", "[interop][storage]") {
   TempDir dir;
   const std::string path = dir.file("db.sqlite");
-  SqliteDatabase::open(path);
+  open_db(path);
   {
     // NEO/py holds it.
-    const std::string flag = dir.file("locked");
+    const std::string flag = dir.flag_file("locked");
     FILE* holder = popen(python_command("hold", path, shell_quote(flag)).c_str(), "w");
     REQUIRE(holder);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -315,13 +347,13 @@ TEST_CASE("neo-cpp and NEO/py storages lock each other out of a database", "[int
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     CHECK(std::filesystem::exists(flag));
-    CHECK_THROWS_WITH(SqliteDatabase::open(path), Catch::Contains("database is locked"));
+    CHECK_THROWS_WITH(open_db(path), Catch::Contains("database is locked"));
     std::fputs("\n", holder);
     CHECK(pclose(holder) == 0);
   }
   {
     // neo-cpp holds it.
-    auto db = SqliteDatabase::open(path);
+    auto db = open_db(path);
     auto [out, status] = run_python("open", path);
     CHECK(status != 0);
     CHECK_THAT(out, Catch::Contains("database is locked"));
@@ -365,7 +397,7 @@ TEST_CASE("neo-cpp reads a database a NEO/py storage node wrote for ZODB as NEO/
   CHECK(dump(path) == theirs);
   // The client's stores, an undo back-pointer and a completed pack are there.
   CHECK_THAT(theirs, Catch::Contains("pack_order ") && Catch::Contains("trans "));
-  auto db = SqliteDatabase::open(path);
+  auto db = open_db(path);
   CHECK(db->name() == "upstream");
   CHECK(db->num_partitions() == 3);
   auto root = db->load(kZeroOid, std::nullopt, std::nullopt);
@@ -377,3 +409,72 @@ TEST_CASE("neo-cpp reads a database a NEO/py storage node wrote for ZODB as NEO/
   REQUIRE(packed->size() == 3);
   for (const auto& [partition, pack_id] : *packed) CHECK(pack_id != kZeroTid);
 }
+
+#ifdef NEO_INTEROP_MARIADB
+TEST_CASE("old (schema 0) MySQL databases of NEO/py's upgrade test are upgraded as NEO/py does",
+          "[interop][storage]") {
+  TempDir dir;
+  for (int n = 1; n <= 3; ++n) {
+    INFO("s" << n << ".sql");
+    const std::string cpp = dir.file("upgrade_cpp" + std::to_string(n));
+    const std::string py = dir.file("upgrade_py" + std::to_string(n));
+    const std::string restore = "restore-upgrade-" + std::to_string(n);
+    REQUIRE(run_python(restore, cpp).second == 0);
+    REQUIRE(run_python(restore, py).second == 0);
+    open_db(cpp);                                    // upgraded by neo-cpp
+    auto [opened, status] = run_python("open", py);  // by NEO/py
+    INFO(opened);
+    REQUIRE(status == 0);
+    CHECK(rows(cpp) == rows(py));
+    auto [theirs, dump_status] = run_python("dump", py);
+    REQUIRE(dump_status == 0);
+    CHECK(dump(cpp) == theirs);
+    CHECK_THAT(theirs, Catch::Contains("config version=4"));
+  }
+}
+
+TEST_CASE("values of 16 and 17 MiB in bigdata chunks read the same by both", "[interop][storage]") {
+  TempDir dir;
+  // NEO/py writes, neo-cpp reads.
+  const std::string py = dir.file("pybig");
+  auto [theirs, status] = run_python("write-big", py, true);
+  REQUIRE(status == 0);
+  std::string ours;
+  {
+    auto db = open_db(py);
+    for (std::uint64_t oid : {1, 2}) {
+      const ObjectRecord r = get(db->load(Oid{oid}, std::nullopt, std::nullopt));
+      ours += std::to_string(oid) + ' ' + std::to_string(r.data.size()) + ' ' + hexs(sha1(r.data)) +
+              '\n';
+    }
+  }
+  CHECK(ours == theirs);
+  // neo-cpp writes, NEO/py reads.
+  const std::string cpp = dir.file("cppbig");
+  std::string written;
+  {
+    auto db = open_db(cpp);
+    REQUIRE_FALSE(db->set_name("interop"));
+    REQUIRE_FALSE(db->set_nid(kNid));
+    const std::vector<protocol::CellChange> cells{{0, kNid, CellState::UpToDate}};
+    REQUIRE(db->change_partition_table(1, 0, cells, true, kZeroTid));
+    std::mt19937_64 random(16);
+    for (std::uint64_t oid : {1, 2}) {
+      std::string data((oid == 1 ? 16 : 17) << 20, '\0');
+      for (char& c : data) c = static_cast<char>(random());
+      const Tid tid = tid_of(static_cast<int>(oid));
+      auto id = db->store_data(sha1(data), Oid{oid}, data, 0, std::nullopt);
+      REQUIRE(id);
+      const ObjectRef ref{Oid{oid}, *id, std::nullopt};
+      const TransactionMeta meta{{Oid{oid}}, "", "big", "", false, tid};
+      REQUIRE_FALSE(db->store_transaction(tid, {&ref, 1}, &meta, false));
+      REQUIRE_FALSE(db->commit());
+      written +=
+          std::to_string(oid) + ' ' + std::to_string(data.size()) + ' ' + hexs(sha1(data)) + '\n';
+    }
+  }
+  auto [read, read_status] = run_python("read-big", cpp, true);
+  REQUIRE(read_status == 0);
+  CHECK(read == written);
+}
+#endif

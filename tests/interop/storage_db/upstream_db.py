@@ -1,24 +1,32 @@
-# Drives NEO/py's SQLite storage database (neo.storage.database.sqlite) for
-# the storage_db interoperability test. Usage: upstream_db.py COMMAND PATH
+# Drives NEO/py's storage database for the storage_db interoperability
+# tests: SQLite (neo.storage.database.sqlite, PATH a file), or MySQL when
+# NEO_DB_ADAPTER=MySQL (neo.storage.database.mysql, PATH its database
+# string). Usage: upstream_db.py COMMAND PATH
 #   write     create a database with the test scenario (same as the C++ one)
 #   dump      print the canonical dump (same format as the C++ dumper)
 #   hold      open (and lock) the database, create the file given as third
 #             argument, then wait for a line on stdin
 #   open      open and set up the database, print "ok" (or fail)
 #   rows      print the schema (normalized) and every row of every table
-#             (plain sqlite3, no NEO code)
+#             (plain sqlite3 or SQL, no NEO logic)
+#   write-big (MySQL) store values of 16 and 17 MiB (bigdata chunks) as
+#             oids 1 and 2, print "oid size sha1" for each
+#   read-big  print "oid size sha1" of oids 1 and 2 as getObject reads them
+#   restore-upgrade-N (MySQL) replace the database by NEO/py's own dump of an
+#             old (schema 0) storage, testStorageUpgrade-MySQL/sN.sql
 #   cluster-write  run a NEO/py cluster (neomaster + neostorage) whose
 #             storage creates PATH, commit with ZODB (stores, undo, pack), stop
 #   cluster-read   run a NEO/py cluster whose storage serves the existing
 #             PATH (cluster "interop") and print what a ZODB client reads
 # Needs NEO/py and its dependencies on PYTHONPATH.
-import sys
+import os, re, sys
 from binascii import hexlify
 
 from neo.lib.protocol import CellStates, ZERO_OID, ZERO_TID, MAX_TID
 from neo.lib.util import p64, u64, makeChecksum
 from neo.storage.database.sqlite import SQLiteDatabaseManager
 
+ADAPTER = os.environ.get('NEO_DB_ADAPTER', 'SQLite')
 NP = 3
 NID = 1
 # zlib.compress(b'this is compressed, compressed, compressed')
@@ -44,8 +52,15 @@ def tid(i):
     return 0x03f84a50fb000000 + i * 7  # ttid = tid - NP: same partition
 
 
+def open_dm(path):
+    if ADAPTER == 'MySQL':
+        from neo.storage.database.mysql import MySQLDatabaseManager
+        return MySQLDatabaseManager(path)
+    return SQLiteDatabaseManager(path)
+
+
 def write(path):
-    dm = SQLiteDatabaseManager(path)
+    dm = open_dm(path)
     dm.setup()
     dm.setName('interop')
     dm.setUUID(NID)
@@ -95,8 +110,45 @@ def write(path):
     dm.close()
 
 
+BIG_SIZES = (1, 16 << 20), (2, 17 << 20)
+
+
+def write_big(path):
+    from hashlib import sha1
+    dm = open_dm(path)
+    dm.setup()
+    dm.setName('interop')
+    dm.setUUID(NID)
+    app = App()
+    app.dm = dm
+    dm.changePartitionTable(app, 1, 0, [(0, NID, CellStates.UP_TO_DATE)], reset=True)
+    dm.commit()
+    for oid, size in BIG_SIZES:
+        data = os.urandom(size)
+        ttid, final = p64(tid(oid) - 1), p64(tid(oid))
+        data_id = dm.holdData(makeChecksum(data), p64(oid), data, 0, None)
+        dm.storeTransaction(ttid, [(p64(oid), data_id, None)],
+                            ([p64(oid)], b'', b'big', b'', False, ttid))
+        dm.commit()
+        dm.lockTransaction(final, ttid, False)
+        dm.unlockTransaction(final, ttid, True, True, False)
+        dm.commit()
+        print(oid, size, sha1(data).hexdigest())
+    dm.close()
+
+
+def read_big(path):
+    from hashlib import sha1
+    dm = open_dm(path)
+    dm.setup()
+    for oid, _ in BIG_SIZES:
+        r = dm.getObject(p64(oid))
+        print(oid, len(r[4]), sha1(r[4]).hexdigest())
+    dm.close()
+
+
 def dump(path):
-    dm = SQLiteDatabaseManager(path)
+    dm = open_dm(path)
     dm.setup()
     out = []
     w = out.append
@@ -159,7 +211,32 @@ def dump(path):
     sys.stdout.write('\n'.join(out) + '\n')
 
 
+def text(x):
+    return x.decode() if isinstance(x, bytes) else x
+
+
+def mysql_rows(path):
+    dm = open_dm(path)
+    conn = dm.conn
+
+    def q(sql):
+        conn.query(sql.encode())
+        return conn.store_result().fetch_row(0)
+    tables = sorted(text(t) for t, in q("SELECT table_name FROM information_schema.tables"
+                                        " WHERE table_schema=DATABASE()"))
+    for table in tables:
+        create = text(q("SHOW CREATE TABLE " + table)[0][1])
+        print('table', re.sub(r' AUTO_INCREMENT=[0-9]+', '', create))
+    for table in tables:
+        for row in sorted(q("SELECT * FROM " + table), key=repr):
+            print(table, ' '.join(h(x) if isinstance(x, bytes) else
+                                  '%s:%r' % (type(x).__name__, x) for x in row))
+    dm.close()
+
+
 def rows(path):
+    if ADAPTER == 'MySQL':
+        return mysql_rows(path)
     import sqlite3
     c = sqlite3.connect(path)
     q = lambda sql, *args: c.execute(sql, args).fetchall()
@@ -178,7 +255,7 @@ def rows(path):
 
 
 class Cluster(object):
-    """neomaster + neostorage (SQLite on `path`) on loopback."""
+    """neomaster + neostorage (ADAPTER on `path`) on loopback."""
 
     def __init__(self, path, name, partitions=3):
         import os, socket, subprocess, tempfile
@@ -201,7 +278,7 @@ class Cluster(object):
                               '-c', name, '-b', self.master, '-m', self.master, '-A', '1',
                               '-p', str(partitions), '-r', '0']),
             subprocess.Popen([sys.executable, root + '/neostorage', '-l', self.dir + '/storage.log',
-                              '-c', name, '-b', storage, '-m', self.master, '-a', 'SQLite',
+                              '-c', name, '-b', storage, '-m', self.master, '-a', ADAPTER,
                               '-d', path]),
         ]
 
@@ -302,10 +379,22 @@ def main():
     elif command == 'dump':
         dump(path)
     elif command == 'hold':
-        dm = SQLiteDatabaseManager(path)
+        dm = open_dm(path)
         open(sys.argv[3], 'w').close()
         sys.stdin.readline()
         dm.close()
+    elif command.startswith('restore-upgrade-'):
+        import neo
+        dump_file = os.path.join(os.path.dirname(neo.__file__), 'tests', 'threaded',
+                                 'testStorageUpgrade-MySQL', 's%s.sql' % command[16:])
+        dm = open_dm(path)
+        with open(dump_file) as f:
+            dm.restore(f.read())
+        dm.close()
+    elif command == 'write-big':
+        write_big(path)
+    elif command == 'read-big':
+        read_big(path)
     elif command == 'cluster-write':
         cluster_write(path)
     elif command == 'cluster-read':
@@ -313,7 +402,7 @@ def main():
     elif command == 'rows':
         rows(path)
     elif command == 'open':
-        dm = SQLiteDatabaseManager(path)
+        dm = open_dm(path)
         dm.setup()
         dm.close()
         print('ok')

@@ -119,3 +119,21 @@ TEST_CASE("commits that skip the WAL's sync are still whole in the file for othe
   CHECK(totals(path) == "55 " + std::to_string(bytes));
   CHECK(sql_rows(path, "PRAGMA integrity_check")[0][0] == "ok");
 }
+
+TEST_CASE("a replication chunk's commit without sync is seen at once, and made durable by the next",
+          "[storage]") {
+  using namespace neo;
+  TempDir dir;
+  const std::string path = dir.file("unsynced.sqlite");
+  auto db = SqliteDatabase::open(path);  // WAL, synchronous=FULL: through the batching VFS
+  give_partitions(*db, 2);
+  const TransactionMeta meta{{Oid{2}}, "", "", "", false, Tid{10}};
+  auto id = db->store_data(sha1("a"), Oid{2}, "a", 0, std::nullopt);
+  REQUIRE(id);
+  const ObjectRef ref{Oid{2}, *id, std::nullopt};
+  REQUIRE_FALSE(db->store_transaction(Tid{10}, std::span(&ref, 1), &meta, false));
+  REQUIRE_FALSE(db->commit_unsynced());
+  CHECK(sql_rows(path, "SELECT COUNT(*) FROM obj")[0][0] == "1");
+  REQUIRE_FALSE(db->commit());  // nothing to write: syncs the WAL file itself
+  CHECK(db->load(Oid{2}, std::nullopt, std::nullopt)->serial == Tid{10});
+}

@@ -31,7 +31,8 @@ TEST_CASE("neostorage options have NEO/py's names and defaults", "[storage][opti
   CHECK(neo::storage::option_nid(options) == neo::make_node_id(1, 1));
 }
 
-TEST_CASE("the adapter defaults to MySQL, which this build refuses clearly", "[storage][options]") {
+TEST_CASE("the adapter defaults to MySQL, whose database string names a server",
+          "[storage][options]") {
   CLI::App app{"NEO Storage node", "neostorage"};
   neo::config::CommonOptions common;
   StorageOptions options;
@@ -39,8 +40,13 @@ TEST_CASE("the adapter defaults to MySQL, which this build refuses clearly", "[s
   parse(app, {"-c", "c", "-d", "db.sqlite"});
   CHECK(options.adapter == "MySQL");
   CHECK(options.server.masters.size() == 1);
+  // Database "db" behind the socket ".sqlite": nothing listens there.
   CHECK_THROWS_WITH(neo::storage::open_database(options),
-                    "adapter MySQL is not supported yet by this build: use -a SQLite");
+                    Catch::StartsWith("cannot open the MySQL database db.sqlite: cannot connect to "
+                                      "MySQL database db: "));
+  CHECK(neo::storage::is_mysql_adapter("MariaDB"));
+  CHECK(neo::storage::is_mysql_adapter("MySQL"));
+  CHECK_FALSE(neo::storage::is_mysql_adapter("SQLite"));
   options.adapter = "Importer";  // -d names its importer.conf
   CHECK_THROWS_WITH(neo::storage::open_database(options),
                     "Importer: cannot read configuration file 'db.sqlite'");

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
+#include "tests/unit/storage/db_backend.hpp"
 
 using namespace neo;
 using namespace neo::storage;
@@ -32,8 +32,8 @@ void replicate(Database& db, Tid tid, const std::vector<std::pair<Oid, std::stri
 // np = 2: transactions 10, 12, 20 in partition 0, 15 in partition 1;
 // objects (tid, oid): p0 (10,2) (10,4) (12,2) (20,0) (20,4 deleted);
 // p1 (15,1) (15,3).
-std::unique_ptr<SqliteDatabase> dataset(const std::string& path) {
-  auto db = open_fast(path);
+std::unique_ptr<Database> dataset(const BackendDb& backend) {
+  auto db = backend.open();
   give_partitions(*db, 2);
   replicate(*db, Tid{10}, {{Oid{2}, "a"}, {Oid{4}, "b"}});
   replicate(*db, Tid{12}, {{Oid{2}, "c"}});
@@ -44,15 +44,11 @@ std::unique_ptr<SqliteDatabase> dataset(const std::string& path) {
 
 std::string hex_digest(const std::string& digest) { return hex_of(digest); }
 
-std::size_t count(const std::string& path, const std::string& table) {
-  return std::stoul(sql_rows(path, "SELECT COUNT(*) FROM " + table)[0][0]);
-}
-
 }  // namespace
 
 TEST_CASE("check digests are SHA-1 of the decimal ids joined with commas", "[storage]") {
-  TempDir dir;
-  auto db = dataset(dir.file("db.sqlite"));
+  BackendDb backend;
+  auto db = dataset(backend);
   // Expected values computed with Python's hashlib.sha1(b"10,12,20") etc.
   auto t = db->check_tid_range(0, std::nullopt, kZeroTid, kMaxTid);
   REQUIRE(t);
@@ -99,8 +95,8 @@ TEST_CASE("check digests are SHA-1 of the decimal ids joined with commas", "[sto
 }
 
 TEST_CASE("replication lists transactions and object records in ranges", "[storage]") {
-  TempDir dir;
-  auto db = dataset(dir.file("db.sqlite"));
+  BackendDb backend;
+  auto db = dataset(backend);
   CHECK(db->replication_tid_list(kZeroTid, kMaxTid, std::nullopt, 0).value() ==
         std::vector<Tid>{Tid{10}, Tid{12}, Tid{20}});
   CHECK(db->replication_tid_list(Tid{11}, Tid{19}, 5, 0).value() == std::vector<Tid>{Tid{12}});
@@ -172,8 +168,8 @@ TEST_CASE("replication lists transactions and object records in ranges", "[stora
 }
 
 TEST_CASE("oids_from lists the oids alive at a tid, chunk by chunk", "[storage]") {
-  TempDir dir;
-  auto db = dataset(dir.file("db.sqlite"));
+  BackendDb backend;
+  auto db = dataset(backend);
   auto all = db->oids_from(0, 10, kZeroOid, kMaxTid);
   REQUIRE(all);
   CHECK_FALSE(all->next_oid);
@@ -188,14 +184,13 @@ TEST_CASE("oids_from lists the oids alive at a tid, chunk by chunk", "[storage]"
 }
 
 TEST_CASE("deletions, truncation and partition drop prune data", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
-  auto db = dataset(path);
-  CHECK(count(path, "data") == 6);
+  BackendDb backend;
+  auto db = dataset(backend);
+  CHECK(backend.count("data") == 6);
   REQUIRE_FALSE(db->delete_object(Oid{2}, Tid{12}));
   REQUIRE_FALSE(db->delete_transaction(Tid{12}));
   REQUIRE_FALSE(db->commit());
-  CHECK(count(path, "data") == 5);
+  CHECK(backend.count("data") == 5);
   CHECK(db->replication_tid_list(kZeroTid, kMaxTid, std::nullopt, 0).value() ==
         std::vector<Tid>{Tid{10}, Tid{20}});
 
@@ -205,8 +200,8 @@ TEST_CASE("deletions, truncation and partition drop prune data", "[storage]") {
   CHECK_FALSE(db->truncate_tid());
   CHECK(db->last_ids().value().tid == Tid{10});
   CHECK(db->last_ids().value().oid == Oid{4});
-  CHECK(count(path, "trans") == 1);
-  CHECK(count(path, "data") == 2);  // a and b
+  CHECK(backend.count("trans") == 1);
+  CHECK(backend.count("data") == 2);  // a and b
 
   bool more = true;
   int calls = 0;
@@ -218,13 +213,12 @@ TEST_CASE("deletions, truncation and partition drop prune data", "[storage]") {
   }
   REQUIRE_FALSE(db->commit());
   CHECK(calls == 4);  // two object rows, one transaction, then nothing
-  CHECK(count(path, "obj") + count(path, "trans") + count(path, "data") == 0);
+  CHECK(backend.count("obj") + backend.count("trans") + backend.count("data") == 0);
 }
 
 TEST_CASE("pack keeps the last revision before the pack TID", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
-  auto db = open_fast(path);
+  BackendDb backend;
+  auto db = backend.open();
   give_partitions(*db, 2);
   replicate(*db, Tid{10}, {{Oid{2}, "a"}, {Oid{4}, "b"}, {Oid{6}, "c"}});
   replicate(*db, Tid{12}, {{Oid{2}, "d"}});
@@ -238,21 +232,21 @@ TEST_CASE("pack keeps the last revision before the pack TID", "[storage]") {
   REQUIRE(progress);
   CHECK_FALSE(progress->last_oid);
   REQUIRE_FALSE(db->commit());
-  CHECK(sql_rows(path, "SELECT oid, tid FROM obj ORDER BY oid, tid") ==
+  CHECK(backend.rows("SELECT oid, tid FROM obj ORDER BY oid, tid") ==
         std::vector<std::vector<std::string>>{{"2", "12"}, {"2", "20"}, {"6", "10"}});
   const std::vector<Oid> oids{Oid{2}};
   progress = db->pack_oids(0, oids, Tid{25});
   REQUIRE(progress);
   CHECK(progress->pruned_data == 1);
   REQUIRE_FALSE(db->commit());
-  CHECK(sql_rows(path, "SELECT oid, tid FROM obj ORDER BY oid, tid") ==
+  CHECK(backend.rows("SELECT oid, tid FROM obj ORDER BY oid, tid") ==
         std::vector<std::vector<std::string>>{{"6", "10"}});
-  CHECK(count(path, "data") == 1);
+  CHECK(backend.count("data") == 1);
 }
 
 TEST_CASE("pack orders are stored, signed and listed; pack ids per cell", "[storage]") {
-  TempDir dir;
-  auto db = open_fast(dir.file("db.sqlite"));
+  BackendDb backend;
+  auto db = backend.open();
   give_partitions(*db, 2);
   const std::optional<std::vector<Oid>> oids = std::vector<Oid>{Oid{2}};
   replicate(*db, Tid{12}, {});
@@ -280,21 +274,4 @@ TEST_CASE("pack orders are stored, signed and listed; pack ids per cell", "[stor
   CHECK(db->packed_ids(true).value() == Packed{{0, Tid{12}}, {1, kZeroTid}});
   REQUIRE_FALSE(db->update_completed_pack_by_replication(0, Tid{7}));
   CHECK(db->packed_ids(false).value() == Packed{{0, Tid{7}}, {1, kZeroTid}});
-}
-
-TEST_CASE("a replication chunk's commit without sync is seen at once, and made durable by the next",
-          "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("unsynced.sqlite");
-  auto db = SqliteDatabase::open(path);  // WAL, synchronous=FULL: through the batching VFS
-  give_partitions(*db, 2);
-  const TransactionMeta meta{{Oid{2}}, "", "", "", false, Tid{10}};
-  auto id = db->store_data(sha1("a"), Oid{2}, "a", 0, std::nullopt);
-  REQUIRE(id);
-  const ObjectRef ref{Oid{2}, *id, std::nullopt};
-  REQUIRE_FALSE(db->store_transaction(Tid{10}, std::span(&ref, 1), &meta, false));
-  REQUIRE_FALSE(db->commit_unsynced());
-  CHECK(sql_rows(path, "SELECT COUNT(*) FROM obj")[0][0] == "1");
-  REQUIRE_FALSE(db->commit());  // nothing to write: syncs the WAL file itself
-  CHECK(db->load(Oid{2}, std::nullopt, std::nullopt)->serial == Tid{10});
 }

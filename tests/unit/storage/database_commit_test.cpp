@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
+#include "tests/unit/storage/db_backend.hpp"
 
 using namespace neo;
 using namespace neo::storage;
@@ -60,10 +60,6 @@ std::error_code load_error(Database& db, Oid oid, std::optional<Tid> at = std::n
   return db.load(oid, at, before).error();
 }
 
-std::size_t count(const std::string& path, const std::string& table) {
-  return std::stoul(sql_rows(path, "SELECT COUNT(*) FROM " + table)[0][0]);
-}
-
 constexpr Oid A{1}, B{2};                // partitions 1 and 0 of 2
 constexpr Tid T1{0x1000}, TID1{0x1002};  // ttid and tid, partition 0
 constexpr Tid T2{0x2000}, TID2{0x2004};
@@ -76,9 +72,8 @@ TEST_CASE("SHA-1 is the one NEO/py computes", "[storage]") {
 }
 
 TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
-  auto db = open_fast(path);
+  BackendDb backend;
+  auto db = backend.open();
   give_partitions(*db, 2);
 
   // Stores: data rows at once, ids (partition << 48) + n.
@@ -87,16 +82,16 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
   store(*db, t1, B, "b1");
   CHECK(t1.held == std::vector<std::uint64_t>{(std::uint64_t{1} << 48) + 0, 0});
   REQUIRE_FALSE(db->commit());
-  CHECK(sql_rows(path, "SELECT id, hash, compression, value FROM data ORDER BY id") ==
+  CHECK(backend.rows("SELECT id, hash, compression, value FROM data ORDER BY id") ==
         Rows{{"0", "x'" + hex_of(sha1("b1")) + "'", "0", "x'" + hex_of("b1") + "'"},
              {"281474976710656", "x'" + hex_of(sha1("v1")) + "'", "0", "x'" + hex_of("v1") + "'"}});
 
   // Vote: tobj/ttrans rows, ttrans.tid NULL; the ttid is unfinished.
   vote(*db, t1, "first");
-  CHECK(sql_rows(path, "SELECT partition, oid, tid, data_id, value_tid FROM tobj ORDER BY oid") ==
+  CHECK(backend.rows("SELECT `partition`, oid, tid, data_id, value_tid FROM tobj ORDER BY oid") ==
         Rows{{"1", "1", "4096", "281474976710656", "NULL"}, {"0", "2", "4096", "0", "NULL"}});
-  CHECK(sql_rows(path,
-                 "SELECT partition, tid, packed, oids, user, description, ext, ttid FROM ttrans") ==
+  CHECK(backend.rows(
+            "SELECT `partition`, tid, packed, oids, user, description, ext, ttid FROM ttrans") ==
         Rows{{"0", "NULL", "0", "x'00000000000000010000000000000002'", "x'75736572'",
               "x'6669727374'", "x''", "4096"}});
   auto locked = db->locked_transactions();
@@ -106,7 +101,7 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
 
   // Lock: the final tid is recorded (and committed).
   REQUIRE_FALSE(db->lock_transaction(TID1, T1, false));
-  CHECK(sql_rows(path, "SELECT tid FROM ttrans") == Rows{{"4098"}});
+  CHECK(backend.rows("SELECT tid FROM ttrans") == Rows{{"4098"}});
   locked = db->locked_transactions();
   REQUIRE(locked);
   CHECK(*locked == std::vector<std::pair<Tid, std::optional<Tid>>>{{T1, TID1}});
@@ -118,13 +113,13 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
   // Unlock: moved to trans/obj with the final tid; the commit is deferred.
   REQUIRE_FALSE(db->unlock_transaction(TID1, T1, true, true, false));
   db->defer_commit();
-  CHECK(count(path, "obj") == 0);  // not committed yet
+  CHECK(backend.count("obj") == 0);  // not committed yet
   REQUIRE_FALSE(db->commit_deferred());
-  CHECK(sql_rows(path, "SELECT partition, oid, tid, data_id, value_tid FROM obj ORDER BY oid") ==
+  CHECK(backend.rows("SELECT `partition`, oid, tid, data_id, value_tid FROM obj ORDER BY oid") ==
         Rows{{"1", "1", "4098", "281474976710656", "NULL"}, {"0", "2", "4098", "0", "NULL"}});
-  CHECK(sql_rows(path, "SELECT partition, tid, packed, ttid FROM trans") ==
+  CHECK(backend.rows("SELECT `partition`, tid, packed, ttid FROM trans") ==
         Rows{{"0", "4098", "0", "4096"}});
-  CHECK(count(path, "tobj") + count(path, "ttrans") == 0);
+  CHECK(backend.count("tobj") + backend.count("ttrans") == 0);
   locked = db->locked_transactions();
   REQUIRE(locked);
   CHECK(locked->empty());
@@ -182,11 +177,11 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
   CHECK((*undo)->current_serial == TID2);
   CHECK((*undo)->undo_serial == TID1);
   CHECK((*undo)->is_current);
-  const std::size_t data_rows = count(path, "data");
+  const std::size_t data_rows = backend.count("data");
   PendingTransaction t3{T3};
   store(*db, t3, A, "v1", TID1);
   CHECK(t3.objects[0].data_id == (std::uint64_t{1} << 48) + 0);
-  CHECK(count(path, "data") == data_rows);
+  CHECK(backend.count("data") == data_rows);
   commit(*db, t3, TID3);
   ObjectRecord undone = load(*db, A);
   CHECK(undone.serial == TID3);
@@ -224,32 +219,31 @@ TEST_CASE("a transaction goes through store, vote, lock and unlock, then loads",
 
   // Everything survives a restart.
   db.reset();
-  db = open_fast(path);
+  db = backend.open();
   CHECK(load(*db, A).data_serial == TID1);
   CHECK(db->last_ids().value().tid == TID3);
 }
 
 TEST_CASE("an aborted transaction leaves nothing visible and its data is pruned", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
-  auto db = open_fast(path);
+  BackendDb backend;
+  auto db = backend.open();
   give_partitions(*db, 2);
   PendingTransaction t1{T1};
   store(*db, t1, A, "v1");
   commit(*db, t1, TID1);
-  const std::size_t data_rows = count(path, "data");
+  const std::size_t data_rows = backend.count("data");
 
   // Aborted after vote.
   PendingTransaction t2{T2};
   store(*db, t2, A, "aborted");
   store(*db, t2, B, "aborted too");
   vote(*db, t2, "doomed");
-  CHECK(count(path, "data") == data_rows + 2);
+  CHECK(backend.count("data") == data_rows + 2);
   REQUIRE_FALSE(db->abort_transaction(T2));
   REQUIRE_FALSE(db->release_data(t2.held, true));
   REQUIRE_FALSE(db->commit());
-  CHECK(count(path, "data") == data_rows);
-  CHECK(count(path, "tobj") + count(path, "ttrans") == 0);
+  CHECK(backend.count("data") == data_rows);
+  CHECK(backend.count("tobj") + backend.count("ttrans") == 0);
   CHECK(db->locked_transactions().value().empty());
   CHECK(load(*db, A).serial == TID1);
   CHECK(load_error(*db, B) == errc::oid_does_not_exist);
@@ -260,7 +254,7 @@ TEST_CASE("an aborted transaction leaves nothing visible and its data is pruned"
   REQUIRE_FALSE(db->abort_transaction(T3));
   REQUIRE_FALSE(db->release_data(t3.held, true));
   REQUIRE_FALSE(db->commit());
-  CHECK(count(path, "data") == data_rows);
+  CHECK(backend.count("data") == data_rows);
 
   // Data still held by another transaction is not pruned.
   PendingTransaction t4{Tid{0x4000}};
@@ -270,14 +264,13 @@ TEST_CASE("an aborted transaction leaves nothing visible and its data is pruned"
   auto pruned = db->prune_data(t4.held);
   REQUIRE(pruned);
   CHECK(*pruned == 0);
-  CHECK(count(path, "data") == data_rows + 1);
+  CHECK(backend.count("data") == data_rows + 1);
 }
 
 TEST_CASE("unfinished transactions survive a restart until dropped", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
+  BackendDb backend;
   {
-    auto db = open_fast(path);
+    auto db = backend.open();
     give_partitions(*db, 2);
     PendingTransaction voted{T1}, locked{T2};
     store(*db, voted, A, "voted");
@@ -286,13 +279,13 @@ TEST_CASE("unfinished transactions survive a restart until dropped", "[storage]"
     vote(*db, locked, "");
     REQUIRE_FALSE(db->lock_transaction(TID2, T2, false));
   }
-  auto db = open_fast(path);
+  auto db = backend.open();
   auto unfinished = db->locked_transactions();
   REQUIRE(unfinished);
   CHECK(*unfinished ==
         std::vector<std::pair<Tid, std::optional<Tid>>>{{T1, std::nullopt}, {T2, TID2}});
   // The data of unfinished transactions is referenced: pruning keeps it.
-  auto ids = sql_rows(path, "SELECT id FROM data");
+  auto ids = backend.rows("SELECT id FROM data");
   std::vector<std::uint64_t> data_ids;
   for (const auto& row : ids) data_ids.push_back(std::stoull(row[0]));
   CHECK(db->prune_data(data_ids).value() == 0);
@@ -304,14 +297,13 @@ TEST_CASE("unfinished transactions survive a restart until dropped", "[storage]"
   CHECK(db->locked_transactions().value().empty());
   CHECK(load(*db, B).data == "locked");
   CHECK(load_error(*db, A) == errc::oid_does_not_exist);
-  CHECK(count(path, "data") == 1);
+  CHECK(backend.count("data") == 1);
 }
 
 TEST_CASE("with --dedup identical data is stored once, otherwise twice", "[storage]") {
-  TempDir dir;
   for (bool dedup : {true, false}) {
-    const std::string path = dir.file(dedup ? "dedup.sqlite" : "plain.sqlite");
-    auto db = open_fast(path, {.dedup = dedup});
+    BackendDb backend;
+    auto db = backend.open(dedup);
     give_partitions(*db, 2);
     auto first = db->store_data(sha1("same"), A, "same", 0, std::nullopt);
     auto second = db->store_data(sha1("same"), B, "same", 0, std::nullopt);
@@ -322,23 +314,22 @@ TEST_CASE("with --dedup identical data is stored once, otherwise twice", "[stora
     REQUIRE_FALSE(db->commit());
     if (dedup) {
       CHECK(*second == *first);
-      CHECK(count(path, "data") == 2);  // compression is part of the key
+      CHECK(backend.count("data") == 2);  // compression is part of the key
     } else {
       CHECK(*second != *first);
-      CHECK(count(path, "data") == 3);
+      CHECK(backend.count("data") == 3);
     }
     // A different value under the same hash is an error, never a silent reuse.
     auto collision = db->store_data(sha1("same"), A, "not the same", 0, std::nullopt);
     CHECK(collision.has_value() == !dedup);
-    if (dedup) CHECK(collision.error().category() == sqlite_error_category());
+    if (dedup) CHECK(collision.error().category() == BackendDb::error_category());
   }
 }
 
 TEST_CASE("data ids continue per partition after a restart", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
+  BackendDb backend;
   {
-    auto db = open_fast(path);
+    auto db = backend.open();
     give_partitions(*db, 3);
     CHECK(db->store_data(sha1("a"), Oid{5}, "a", 0, std::nullopt).value() ==
           (std::uint64_t{2} << 48));
@@ -347,7 +338,7 @@ TEST_CASE("data ids continue per partition after a restart", "[storage]") {
     CHECK(db->store_data(sha1("c"), Oid{3}, "c", 0, std::nullopt).value() == 0);
     REQUIRE_FALSE(db->commit());
   }
-  auto db = open_fast(path);
+  auto db = backend.open();
   CHECK(db->store_data(sha1("d"), Oid{2}, "d", 0, std::nullopt).value() ==
         (std::uint64_t{2} << 48) + 2);
   CHECK(db->store_data(sha1("e"), Oid{1}, "e", 0, std::nullopt).value() ==
@@ -359,8 +350,8 @@ TEST_CASE("data ids continue per partition after a restart", "[storage]") {
 }
 
 TEST_CASE("reads of a partition that is not readable are refused", "[storage]") {
-  TempDir dir;
-  auto db = open_fast(dir.file("db.sqlite"));
+  BackendDb backend;
+  auto db = backend.open();
   REQUIRE_FALSE(db->set_nid(NodeId{1}));
   const std::vector<protocol::CellChange> table{{0, NodeId{1}, CellState::UpToDate},
                                                 {1, NodeId{1}, CellState::OutOfDate}};

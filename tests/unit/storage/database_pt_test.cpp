@@ -1,7 +1,7 @@
 // The partition table saved in table pt.
 #include <catch2/catch.hpp>
 
-#include "tests/unit/storage/storage_test_support.hpp"
+#include "tests/unit/storage/db_backend.hpp"
 
 using namespace neo;
 using namespace neo::storage;
@@ -31,11 +31,10 @@ void commit_record(Database& db, Oid oid, Tid tid) {
 }  // namespace
 
 TEST_CASE("the partition table round-trips every cell state and own-cell TIDs", "[storage]") {
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
+  BackendDb backend;
   const Tid last_pack{0x0300000000000000ULL};
   {
-    auto db = open_fast(path);
+    auto db = backend.open();
     REQUIRE_FALSE(db->set_nid(S1));
     const std::vector<CellChange> table{
         {0, S1, CellState::UpToDate},  {0, S2, CellState::OutOfDate}, {1, S1, CellState::Feeding},
@@ -50,7 +49,7 @@ TEST_CASE("the partition table round-trips every cell state and own-cell TIDs", 
     CHECK(db->num_partitions() == 5);
     CHECK(db->readable_partitions() == std::vector<std::uint32_t>{0, 1});
   }
-  auto db = open_fast(path);
+  auto db = backend.open();
   CHECK(db->ptid() == 12);
   CHECK(db->num_replicas() == 1);
   CHECK(rows(*db) == std::vector<PtRow>{
@@ -120,8 +119,8 @@ TEST_CASE("the partition table round-trips every cell state and own-cell TIDs", 
 }
 
 TEST_CASE("a new node id rewrites the node's own rows", "[storage]") {
-  TempDir dir;
-  auto db = open_fast(dir.file("db.sqlite"));
+  BackendDb backend;
+  auto db = backend.open();
   REQUIRE_FALSE(db->set_nid(S1));
   const std::vector<CellChange> table{{0, S1, CellState::UpToDate},
                                       {0, S2, CellState::UpToDate},

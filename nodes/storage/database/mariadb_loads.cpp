@@ -1,0 +1,210 @@
+// MariaDbDatabase: loads, transaction metadata and last ids.
+#include <algorithm>
+
+#include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/mariadb_guard.hpp"
+
+namespace neo::storage {
+namespace {
+
+std::string n(std::uint64_t value) { return std::to_string(value); }
+
+constexpr std::string_view kRecordColumns = "SELECT tid, compression, data.hash, value, value_tid";
+
+}  // namespace
+
+std::optional<Tid> MariaDbDatabase::next_serial(std::uint32_t partition, Oid oid, Tid serial) {
+  auto rows =
+      q("SELECT tid FROM obj FORCE INDEX(PRIMARY) WHERE `partition`=" + n(partition) +
+        " AND oid=" + n(oid.value) + " AND tid>" + n(serial.value) + " ORDER BY tid LIMIT 1");
+  if (rows.empty()) return std::nullopt;
+  return rows[0].tid(0);
+}
+
+ObjectRecord MariaDbDatabase::record_of(const mariadb::Row& row) {
+  ObjectRecord record;
+  record.serial = row.tid(0);
+  record.compression = row.opt_i64(1);
+  if (record.compression) {
+    record.checksum = row.str(2);
+    record.data = row.str(3);
+    if (*record.compression & kBigDataFlag) {
+      *record.compression &= ~kBigDataFlag;
+      record.data = load_big_data(record.data);
+    }
+  }
+  record.data_serial = row.opt_tid(4);
+  return record;
+}
+
+Result<ObjectRecord> MariaDbDatabase::load(Oid oid, std::optional<Tid> at,
+                                           std::optional<Tid> before) {
+  return guard([&] {
+    const std::uint32_t partition = readable_partition_of(oid.value);
+    const std::string where = " WHERE `partition`=" + n(partition) + " AND oid=" + n(oid.value);
+    // One round trip: the next serial comes along (none for the latest).
+    std::string sql = std::string(kRecordColumns);
+    if (at || before) {
+      sql += ", (SELECT next.tid FROM obj AS next" + where +
+             " AND next.tid>obj.tid ORDER BY next.tid LIMIT 1)";
+    }
+    sql += " FROM obj FORCE INDEX(PRIMARY) LEFT JOIN data ON (obj.data_id = data.id)" + where;
+    if (at) {
+      sql += " AND tid=" + n(at->value);
+    } else if (before) {
+      sql += " AND tid<" + n(before->value) + " ORDER BY tid DESC LIMIT 1";
+    } else {
+      sql += " ORDER BY tid DESC LIMIT 1";
+    }
+    auto rows = q(sql);
+    if (rows.empty()) {
+      const bool exists = (at || before) && !q("SELECT 1 FROM obj" + where + " LIMIT 1").empty();
+      mariadb::fail(make_error_code(exists ? errc::oid_not_found : errc::oid_does_not_exist),
+                    to_string(oid));
+    }
+    ObjectRecord record = record_of(rows[0]);
+    if (at || before) record.next_serial = rows[0].opt_tid(5);
+    return record;
+  });
+}
+
+Result<std::optional<Tid>> MariaDbDatabase::next_object_tid(Oid oid, Tid serial) {
+  return guard([&] { return next_serial(readable_partition_of(oid.value), oid, serial); });
+}
+
+Result<std::optional<Tid>> MariaDbDatabase::last_object_tid(Oid oid) {
+  return guard([&]() -> std::optional<Tid> {
+    auto rows = q("SELECT tid FROM obj FORCE INDEX(PRIMARY) WHERE `partition`=" +
+                  n(readable_partition_of(oid.value)) + " AND oid=" + n(oid.value) +
+                  " ORDER BY tid DESC LIMIT 1");
+    if (rows.empty()) return std::nullopt;
+    return rows[0].tid(0);
+  });
+}
+
+Result<std::size_t> MariaDbDatabase::visit_objects(std::uint32_t partition,
+                                                   std::pair<Tid, Oid> first,
+                                                   std::pair<Tid, Oid> last,
+                                                   const ObjectVisitor& visit) {
+  return guard([&] {
+    readable(partition);
+    const std::string t1 = n(first.first.value), o1 = n(first.second.value);
+    const std::string t2 = n(last.first.value), o2 = n(last.second.value);
+    auto rows =
+        q(std::string(kRecordColumns) +
+          ", oid FROM obj FORCE INDEX(tid) LEFT JOIN data ON (obj.data_id = data.id)"
+          " WHERE `partition`=" +
+          n(partition) + " AND tid BETWEEN " + t1 + " AND " + t2 + " AND (tid > " + t1 +
+          " OR oid >= " + o1 + ") AND (tid < " + t2 + " OR oid <= " + o2 + ") ORDER BY tid, oid");
+    std::size_t count = 0;
+    for (const auto& row : rows) {
+      ++count;
+      if (!visit(row.oid(5), record_of(row))) break;
+    }
+    return count;
+  });
+}
+
+std::int64_t MariaDbDatabase::partition_last_tid(std::uint32_t partition,
+                                                 std::optional<Tid> max_tid) {
+  std::string sql =
+      "SELECT MAX(tid) FROM trans FORCE INDEX (PRIMARY) WHERE `partition`=" + n(partition);
+  if (max_tid) sql += " AND tid<=" + n(max_tid->value);
+  const auto tid = q(sql).at(0).opt_i64(0);
+  return tid ? *tid : -1;
+}
+
+// (greatest object serial, greatest oid) of a partition; -1 when empty.
+std::pair<std::int64_t, std::int64_t> MariaDbDatabase::partition_last_ids(std::uint32_t partition) {
+  const auto oid =
+      q("SELECT MAX(oid) FROM obj FORCE INDEX (PRIMARY) WHERE `partition`=" + n(partition))
+          .at(0)
+          .opt_i64(0);
+  const auto tid = q("SELECT MAX(tid) FROM obj FORCE INDEX (tid) WHERE `partition`=" + n(partition))
+                       .at(0)
+                       .opt_i64(0);
+  return {tid.value_or(-1), oid.value_or(-1)};
+}
+
+Result<std::optional<Tid>> MariaDbDatabase::last_tid(std::optional<Tid> max_tid) {
+  return guard([&]() -> std::optional<Tid> {
+    std::int64_t last = -1;
+    for (std::uint32_t p : readable_) last = std::max(last, partition_last_tid(p, max_tid));
+    if (last < 0) return std::nullopt;
+    return Tid{static_cast<std::uint64_t>(last)};
+  });
+}
+
+Result<LastIds> MariaDbDatabase::last_ids() {
+  return guard([&] {
+    LastIds ids;
+    if (readable_.empty()) return ids;
+    std::int64_t tid = -1, oid = -1, trans_tid = -1;
+    for (std::uint32_t p : readable_) {
+      const auto [t, o] = partition_last_ids(p);
+      tid = std::max(tid, t);
+      oid = std::max(oid, o);
+      trans_tid = std::max(trans_tid, partition_last_tid(p, std::nullopt));
+    }
+    tid = std::max(tid, trans_tid);
+    if (tid >= 0) ids.tid = Tid{static_cast<std::uint64_t>(tid)};
+    if (oid >= 0) ids.oid = Oid{static_cast<std::uint64_t>(oid)};
+    return ids;
+  });
+}
+
+Result<Tid> MariaDbDatabase::first_tid() {
+  return guard([&] {
+    Tid first = kMaxTid;
+    for (std::uint32_t p : readable_) {
+      auto tid = q("SELECT MIN(tid) FROM trans FORCE INDEX (PRIMARY) WHERE `partition`=" + n(p))
+                     .at(0)
+                     .opt_tid(0);
+      if (tid) first = std::min(first, *tid);
+    }
+    return first;
+  });
+}
+
+Result<std::optional<TransactionInfo>> MariaDbDatabase::transaction(Tid tid, bool include_locked) {
+  return guard([&]() -> std::optional<TransactionInfo> {
+    static const std::string columns =
+        "oids, user, description, ext, packed, ttid, approved, partial, pack.oids, pack_tid";
+    auto rows =
+        q("SELECT trans." + columns + " FROM trans LEFT JOIN pack USING (tid) WHERE `partition`=" +
+          n(readable_partition_of(tid.value)) + " AND tid=" + n(tid.value));
+    if (rows.empty() && include_locked) {
+      rows = q("SELECT ttrans." + columns +
+               " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=" + n(tid.value));
+    }
+    if (rows.empty()) return std::nullopt;
+    const mariadb::Row& row = rows[0];
+    auto split = [&](const std::string& column) {
+      auto oids = split_oids(column);
+      if (!oids) {
+        mariadb::fail(
+            make_error_code(errc::corrupted_record),
+            "invalid oids length for tid " + dump_tid(tid) + ": " + std::to_string(column.size()));
+      }
+      return std::move(*oids);
+    };
+    TransactionInfo info;
+    info.meta.oids = split(row.str(0));
+    info.meta.user = row.str(1);
+    info.meta.description = row.str(2);
+    info.meta.extension = row.str(3);
+    info.meta.packed = row.i64(4) != 0;
+    info.meta.ttid = row.tid(5);
+    if (!row.is_null(7)) {
+      protocol::TransactionPack pack;
+      if (!row.is_null(6)) pack.approved = row.i64(6) != 0;
+      pack.partial = row.i64(7) != 0;
+      if (!row.is_null(8)) pack.oids = split(row.str(8));
+      pack.pack_tid = row.tid(9);
+      info.pack = std::move(pack);
+    }
+    return info;
+  });
+}
+
+}  // namespace neo::storage

@@ -1,0 +1,146 @@
+// MariaDbDatabase: pack orders and the pack of partitions.
+#include <algorithm>
+
+#include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/mariadb_guard.hpp"
+
+namespace neo::storage {
+namespace {
+
+std::string n(std::uint64_t value) { return std::to_string(value); }
+
+template <class T>
+std::string join(const T& values) {
+  std::string list;
+  for (const auto& value : values) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(value);
+  }
+  return list;
+}
+
+}  // namespace
+
+Result<std::vector<protocol::PackOrder>> MariaDbDatabase::pack_orders(Tid min_completed) {
+  return guard([&] {
+    std::vector<protocol::PackOrder> orders;
+    if (readable_.empty()) return orders;
+    for (const auto& row : q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
+                             " WHERE tid >= " +
+                             n(min_completed.value) + " AND tid % " + n(np_) + " IN (" +
+                             join(readable_) + ") ORDER BY tid")) {
+      protocol::PackOrder order;
+      order.pack_id = row.tid(0);
+      if (!row.is_null(1)) order.approved = row.i64(1) != 0;
+      order.partial = row.i64(2) != 0;
+      if (!row.is_null(3)) {
+        auto oids = split_oids(row.str(3));
+        if (!oids)
+          mariadb::fail(make_error_code(errc::corrupted_record), "invalid pack.oids length");
+        order.oids = std::move(*oids);
+      }
+      order.pack_tid = row.tid(4);
+      orders.push_back(std::move(order));
+    }
+    return orders;
+  });
+}
+
+Result<std::vector<std::pair<std::uint32_t, Tid>>> MariaDbDatabase::packed_ids(
+    bool up_to_date_only) {
+  return guard([&] {
+    std::vector<std::pair<std::uint32_t, Tid>> ids;
+    for (const auto& row :
+         q(up_to_date_only ? "SELECT `partition`, pack FROM pt WHERE pack IS NOT NULL"
+                             " AND tid=-1"
+                           : "SELECT `partition`, pack FROM pt WHERE pack IS NOT NULL")) {
+      ids.emplace_back(static_cast<std::uint32_t>(row.u64(0)), row.tid(1));
+    }
+    return ids;
+  });
+}
+
+std::int64_t MariaDbDatabase::partition_packed(std::uint32_t partition) {
+  const auto own = nid();
+  std::vector<mariadb::Row> rows;
+  if (own) {
+    rows = q("SELECT pack FROM pt WHERE `partition`=" + n(partition) +
+             " AND nid=" + std::to_string(own->value));
+  }
+  if (rows.empty() || rows[0].is_null(0)) {
+    mariadb::fail(make_error_code(errc::invalid_argument),
+                  "no pack id for own cell of partition " + n(partition));
+  }
+  return static_cast<std::int64_t>(rows[0].u64(0));
+}
+
+std::error_code MariaDbDatabase::set_partition_packed(std::uint32_t partition, Tid pack_id) {
+  return guard([&] {
+    const auto own = nid();
+    if (!own) mariadb::fail(make_error_code(errc::not_ready), "no node id");
+    q("UPDATE pt SET pack=" + n(pack_id.value) + " WHERE `partition`=" + n(partition) +
+      " AND nid=" + std::to_string(own->value));
+  });
+}
+
+std::error_code MariaDbDatabase::update_completed_pack_by_replication(std::uint32_t partition,
+                                                                      Tid pack_id) {
+  return guard([&] {
+    if (static_cast<std::int64_t>(pack_id.value) < partition_packed(partition)) {
+      q("UPDATE pt SET pack=" + n(pack_id.value) + " WHERE `partition`=" + n(partition) +
+        " AND nid=" + std::to_string(nid()->value));
+    }
+  });
+}
+
+// For each oid with revisions <= pack_tid: if the latest such revision is a
+// deletion, drop it and all older ones; else drop the older ones. Then
+// prune data nothing references any more.
+PackProgress MariaDbDatabase::pack_rows(std::uint32_t partition, const std::string& oid_condition,
+                                        std::optional<std::uint64_t> limit, Tid pack_tid) {
+  const std::string p = n(partition);
+  // (oid, bound): revisions of oid below bound go; bound NULL: nothing to do.
+  auto groups =
+      q("SELECT obj.oid, IF(data_id IS NULL OR cnt>1, tid + (data_id IS NULL), NULL)"
+        " FROM (SELECT COUNT(*) AS cnt, oid, MAX(tid) AS max_tid FROM obj FORCE INDEX(PRIMARY)"
+        " WHERE `partition`=" +
+        p + " AND oid" + oid_condition + " AND tid<=" + n(pack_tid.value) + " GROUP BY oid" +
+        (limit ? " ORDER BY oid LIMIT " + n(*limit) : "") + ") AS t JOIN obj ON `partition`=" + p +
+        " AND t.oid=obj.oid AND tid=max_tid ORDER BY oid");
+  std::set<std::uint64_t> data_ids;
+  for (const auto& group : groups) {
+    if (group.is_null(1)) continue;
+    const std::string where = " FROM obj WHERE `partition`=" + p + " AND oid=" + n(group.u64(0)) +
+                              " AND tid<" + n(group.u64(1));
+    for (const auto& used : q("SELECT DISTINCT data_id" + where)) {
+      if (!used.is_null(0)) data_ids.insert(used.u64(0));
+    }
+    q("DELETE" + where);
+  }
+  std::vector<std::uint64_t> ids(data_ids.begin(), data_ids.end());
+  do_prune_data(ids);
+  PackProgress progress;
+  if (limit && !groups.empty()) progress.last_oid = groups.back().oid(0);
+  progress.pruned_data = ids.size();
+  return progress;
+}
+
+Result<PackProgress> MariaDbDatabase::pack_partition(std::uint32_t partition, Oid min_oid,
+                                                     Tid pack_tid, std::uint64_t limit) {
+  return guard([&] {
+    return pack_rows(partition, ">=" + n(min_oid.value), std::max<std::uint64_t>(limit, 1),
+                     pack_tid);
+  });
+}
+
+Result<PackProgress> MariaDbDatabase::pack_oids(std::uint32_t partition, std::span<const Oid> oids,
+                                                Tid pack_tid) {
+  return guard([&] {
+    std::vector<std::uint64_t> values;
+    for (Oid oid : oids) values.push_back(oid.value);
+    if (values.empty()) return PackProgress{};
+    return pack_rows(partition, " IN (" + join(values) + ")", std::nullopt, pack_tid);
+  });
+}
+
+}  // namespace neo::storage
