@@ -47,7 +47,7 @@ class Run {
 
  private:
   bool start_cluster();
-  bool start_clients(const Layout& layout);
+  bool start_clients();
   void load_loop();
   bool finished(const Injector& injector, Clock::time_point since) const;
   void watch_processes(const Injector& injector);
@@ -83,19 +83,15 @@ bool Run::start_cluster() {
   cluster_ = std::make_unique<StressCluster>(plan);
   probe_ = std::make_unique<Probe>(cluster_->admin_address(), 50ms);
   std::string error;
-  if (!start_healthy(*cluster_, *probe_, o_.storages, 60s, error))
-    return std::fprintf(stderr, "neostress: %s\n", error.c_str()), false;
+  if (!start_healthy(*cluster_, *probe_, o_.storages, 60s, error)) return failed(false, error);
   auto client = client::Client::connect(
       {.masters = cluster_->master_addresses(), .cluster = cluster_->name(), .timeout = 30s});
-  if (!client)
-    return std::fprintf(stderr, "neostress: cannot connect: %s\n",
-                        client.error().message().c_str()),
-           false;
+  if (!client) return failed(false, "cannot connect: " + client.error().message());
   client_ = std::move(*client);
   return true;
 }
 
-bool Run::start_clients(const Layout& layout) {
+bool Run::start_clients() {
   for (int i = 0; i < o_.clients; ++i) {
     WriterProcess w;
     w.name = "client_" + std::to_string(i);
@@ -120,11 +116,9 @@ bool Run::start_clients(const Layout& layout) {
                                      std::to_string(report_.seed)};
     w.process = std::make_unique<neo::simple::Process>(w.name, argv, data_dir_ / (w.name + ".out"));
     std::string error;
-    if (!w.process->start(error))
-      return std::fprintf(stderr, "neostress: %s: %s\n", w.name.c_str(), error.c_str()), false;
+    if (!w.process->start(error)) return failed(false, w.name + ": " + error);
     writers_.push_back(std::move(w));
   }
-  (void)layout;
   return true;
 }
 
@@ -287,8 +281,7 @@ int Run::run() {
     log::setup_tool("neostress", (data_dir_ / "neostress.log").string(),
                     [] { return log::compress_protocol(protocol::python_description()); });
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "neostress: %s\n", e.what());
-    return kExitSetup;
+    return failed(kExitSetup, e.what());
   }
   std::fprintf(stderr, "neostress: seed %llu, data and logs in %s\n",
                static_cast<unsigned long long>(report_.seed), data_dir_.c_str());
@@ -296,11 +289,8 @@ int Run::run() {
   const int writers = o_.clients * o_.threads;
   auto layout = ensure_layout(
       *client_, {.logs = 2 * writers, .accounts = std::max(4, writers), .writers = writers});
-  if (!layout)
-    return std::fprintf(stderr, "neostress: cannot create the data: %s\n",
-                        layout.error().message().c_str()),
-           kExitSetup;
-  if (!start_clients(*layout)) return kExitSetup;
+  if (!layout) return failed(kExitSetup, "cannot create the data: " + layout.error().message());
+  if (!start_clients()) return kExitSetup;
   signal(SIGINT, on_interrupt);
   signal(SIGTERM, on_interrupt);
   load_loop();
@@ -329,21 +319,17 @@ int run_stress(const StressOptions& o) {
   fs::path data_dir = o.data_dir.empty() ? make_temp_dir("neostress-") : fs::path(o.data_dir);
   std::error_code ec;
   if (fs::exists(data_dir / "neostress.conf", ec))
-    return std::fprintf(stderr,
-                        "neostress: %s holds a previous run (neostress.conf): check it with "
-                        "`neostress -d %s check`, or give a new directory\n",
-                        data_dir.c_str(), data_dir.c_str()),
-           kExitSetup;
+    return failed(kExitSetup, data_dir.string() +
+                                  " holds a previous run (neostress.conf): check it with "
+                                  "`neostress -d " +
+                                  data_dir.string() + " check`, or give a new directory");
   if (data_dir.empty() || (fs::create_directories(data_dir, ec), ec))
-    return std::fprintf(stderr, "neostress: cannot create the data directory %s\n",
-                        data_dir.c_str()),
-           kExitSetup;
+    return failed(kExitSetup, "cannot create the data directory " + data_dir.string());
   const fs::path bin_dir = o.bin_dir.empty() ? self_path().parent_path() : fs::path(o.bin_dir);
   for (const char* program : {"neomaster", "neostorage", "neoadmin", "neoctl"})
     if (access((bin_dir / program).c_str(), X_OK) != 0)
-      return std::fprintf(stderr, "neostress: %s not found in %s (use --bin-dir)\n", program,
-                          bin_dir.c_str()),
-             kExitSetup;
+      return failed(kExitSetup, std::string(program) + " not found in " + bin_dir.string() +
+                                    " (use --bin-dir)");
   // Before any thread: unshare(CLONE_NEWNS) wants a single-threaded process.
   std::vector<fs::path> disks;
   if (o.isolate) {
@@ -352,7 +338,7 @@ int run_stress(const StressOptions& o) {
       disks.push_back(data_dir / ("disk" + std::to_string(i)));
       error = mount_disk(disks.back(), o.disk_mib << 20);
     }
-    if (!error.empty()) return std::fprintf(stderr, "neostress: %s\n", error.c_str()), kExitSetup;
+    if (!error.empty()) return failed(kExitSetup, error);
   }
   const int status = Run(o, data_dir, bin_dir, disks).run();
   for (const fs::path& disk : disks) {

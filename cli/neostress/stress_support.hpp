@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -44,6 +45,13 @@ bool start_healthy(StressCluster& cluster, const Probe& probe, std::size_t stora
 
 // The path of `name` on $PATH, or "" (run_capture does not search $PATH).
 std::string find_program(const std::string& name);
+// Prints "neostress: <what>" on stderr; returns `result`.
+template <class T>
+T failed(T result, const std::string& what) {
+  std::fprintf(stderr, "neostress: %s\n", what.c_str());
+  return result;
+}
+
 // This program (/proc/self/exe).
 std::filesystem::path self_path();
 // A new directory under $TMPDIR (or /tmp); empty on failure.
