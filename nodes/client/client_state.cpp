@@ -155,6 +155,9 @@ void ClientState::when_ready(Done done) {
 
 void ClientState::master_lost() {
   master_.reset();
+  // The next primary only knows the oids committed: it may hand out again
+  // those the lost one gave us (as NEO/py's client, forget them).
+  oids_.clear();
   ++master_epoch_;
   ready_ = false;
   last_tid_fresh_ = false;

@@ -68,6 +68,17 @@ TEST_CASE(
     f.state.last_transaction([&](Result<Tid> r) { failed.push_back(r.error()); });
     CHECK(failed == std::vector<std::error_code>(3, make_error_code(errc::connection_closed)));
   }
+  SECTION("oids of a lost master are not used: the next one is asked") {
+    std::vector<neo::Oid> got;
+    auto take = [&](Result<neo::Oid> r) { got.push_back(*r); };
+    f.state.new_oid(take);
+    REQUIRE(f.master->reply<AskNewOIDs>(AnswerNewOIDs{{neo::Oid{5}, neo::Oid{6}}}));
+    f.master->close(make_error_code(errc::connection_closed));
+    f.connect_master(Tid{100});
+    f.state.new_oid(take);
+    REQUIRE(f.master->reply<AskNewOIDs>(AnswerNewOIDs{{neo::Oid{5}}}));
+    CHECK(got == std::vector<neo::Oid>{neo::Oid{5}, neo::Oid{5}});  // not 6 from the old one
+  }
   SECTION("refused by the master: waiting calls fail") {
     f.master->close(make_error_code(errc::connection_closed));
     std::optional<std::error_code> ready;
