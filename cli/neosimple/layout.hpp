@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,11 +54,18 @@ class Layout {
 
   // Ports: --port-base, else the saved ones, else 0 (to be assigned).
   bool ports_assigned() const;
-  // Gives every node with port 0 a port that is free now (`free_port`).
+  // Gives every node with port 0 a port that is free now (`free_port`),
+  // never one another node has (a port just freed may come back at once).
   template <class FreePort>
   void assign_ports(FreePort&& free_port) {
-    for (NodePlan* node : mutable_all())
-      if (!node->port) node->port = free_port();
+    std::set<std::uint16_t> taken;
+    for (NodePlan* node : mutable_all()) taken.insert(node->port);
+    for (NodePlan* node : mutable_all()) {
+      if (node->port) continue;
+      for (int tries = 0; tries < 100 && (!node->port || taken.count(node->port)); ++tries)
+        node->port = free_port();
+      taken.insert(node->port);
+    }
   }
 
   // "127.0.0.1:22001", "[::1]:22001".

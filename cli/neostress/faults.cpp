@@ -81,7 +81,7 @@ std::optional<FaultKind> parse_fault_kind(std::string_view name) {
 }
 
 Injector::Injector(StressCluster& cluster, InjectorSettings settings, std::uint64_t seed,
-                   Clock::time_point start, std::function<void()> pack)
+                   Clock::time_point start, std::function<bool()> pack)
     : cluster_(cluster),
       settings_(std::move(settings)),
       rng_(seed),
@@ -182,8 +182,7 @@ std::optional<Injector::Open> Injector::cause(FaultKind kind, const View& view, 
     }
     case FaultKind::Reset: return reset(view, fault);
     case FaultKind::Pack:
-      pack_();
-      fault.detail = "pack at the last TID";
+      if (pack_()) fault.detail = "pack at the last TID";  // else: not now
       return std::nullopt;
     case FaultKind::LogRotate: rotate_logs(fault); return std::nullopt;
   }

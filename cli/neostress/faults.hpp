@@ -72,9 +72,10 @@ struct InjectorSettings {
 
 class Injector {
  public:
-  // `pack` packs the cluster (on a thread of the caller's); may be empty.
+  // `pack` packs the cluster (on a thread of the caller's), false if a
+  // pack is still in progress; may be empty.
   Injector(StressCluster& cluster, InjectorSettings settings, std::uint64_t seed,
-           Clock::time_point start, std::function<void()> pack);
+           Clock::time_point start, std::function<bool()> pack);
 
   // Causes the next fault if one is safe now (`view` fresh); returns it.
   const Fault* inject(const View& view);
@@ -128,7 +129,7 @@ class Injector {
   InjectorSettings settings_;
   std::mt19937_64 rng_;
   Clock::time_point start_;
-  std::function<void()> pack_;
+  std::function<bool()> pack_;
   std::vector<Fault> faults_;
   std::vector<Open> open_;
   std::uint64_t rotations_ = 0;
