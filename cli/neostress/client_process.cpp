@@ -13,10 +13,9 @@
 #include <vector>
 
 #include "cli/neostress/neostress.hpp"
+#include "cli/neostress/stress_support.hpp"
 #include "cli/neostress/workload.hpp"
 #include "core/log/log.hpp"
-#include "core/log/protocol_text.hpp"
-#include "core/protocol/python_description.hpp"
 
 namespace neo::stress {
 namespace {
@@ -28,13 +27,7 @@ void on_stop(int) { g_stop = true; }
 }  // namespace
 
 int run_client(const StressOptions& o) {
-  try {
-    log::setup_tool("neostress client", o.log,
-                    [] { return log::compress_protocol(protocol::python_description()); });
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "neostress client: %s\n", e.what());
-    return kExitSetup;
-  }
+  if (!setup_log("neostress client", o.log)) return kExitSetup;
   signal(SIGTERM, on_stop);
   signal(SIGINT, on_stop);
   const int fd = ::open(o.acks.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -5,9 +5,6 @@
 
 #include "cli/neostress/checker.hpp"
 #include "cli/neostress/stress_support.hpp"
-#include "core/log/log.hpp"
-#include "core/log/protocol_text.hpp"
-#include "core/protocol/python_description.hpp"
 
 namespace neo::stress {
 namespace {
@@ -109,8 +106,7 @@ int run_neostress(int argc, char** argv) {
   if (options.command == "client") return run_client(options);
   if (options.command == "check") {
     // The console shows critical records only: the checker reports itself.
-    log::setup_tool("neostress", "",
-                    [] { return log::compress_protocol(protocol::python_description()); });
+    setup_log("neostress", "");
     return run_check(options);
   }
   return run_stress(options);

@@ -20,8 +20,6 @@
 #include "cli/neostress/stress_support.hpp"
 #include "cli/neostress/workload.hpp"
 #include "core/log/log.hpp"
-#include "core/log/protocol_text.hpp"
-#include "core/protocol/python_description.hpp"
 
 namespace neo::stress {
 namespace {
@@ -285,12 +283,7 @@ void Run::stop_clients() {
 }
 
 int Run::run() {
-  try {
-    log::setup_tool("neostress", (data_dir_ / "neostress.log").string(),
-                    [] { return log::compress_protocol(protocol::python_description()); });
-  } catch (const std::exception& e) {
-    return failed(kExitSetup, e.what());
-  }
+  if (!setup_log("neostress", (data_dir_ / "neostress.log").string())) return kExitSetup;
   std::fprintf(stderr, "neostress: seed %llu, data and logs in %s\n",
                static_cast<unsigned long long>(report_.seed), data_dir_.c_str());
   if (!start_cluster()) return kExitSetup;

@@ -9,6 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include "core/log/log.hpp"
+#include "core/log/protocol_text.hpp"
+#include "core/protocol/python_description.hpp"
+
 namespace neo::stress {
 
 void WriterProcess::count_acks(Clock::time_point now) {
@@ -72,6 +76,17 @@ std::string find_program(const std::string& name) {
   for (std::string dir; std::getline(dirs, dir, ':');)
     if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
   return "";
+}
+
+bool setup_log(const std::string& program, const std::string& file) {
+  try {
+    log::setup_tool(program, file,
+                    [] { return log::compress_protocol(protocol::python_description()); });
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    return false;
+  }
 }
 
 std::filesystem::path self_path() {

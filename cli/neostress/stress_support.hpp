@@ -52,6 +52,11 @@ T failed(T result, const std::string& what) {
   return result;
 }
 
+// The NEO log (SQLite, read by neolog) of neostress or one of its client
+// processes; "" for the console only. False, after saying why, if `file`
+// cannot be opened.
+bool setup_log(const std::string& program, const std::string& file);
+
 // This program (/proc/self/exe).
 std::filesystem::path self_path();
 // A new directory under $TMPDIR (or /tmp); empty on failure.

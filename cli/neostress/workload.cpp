@@ -10,11 +10,6 @@ using client::Client;
 
 bool is_conflict(std::error_code ec) { return ec == errc::conflict || ec == errc::read_conflict; }
 
-// Loads `oid` as of `before` (exclusive): one consistent snapshot.
-Result<client::Record> load_at(Client& client, Oid oid, Tid before) {
-  return client.load_before(oid, before);
-}
-
 }  // namespace
 
 Result<Layout> read_layout(Client& client) {
@@ -154,10 +149,10 @@ Result<Snapshot> read_snapshot(Client& client, const Layout& layout, std::option
     if (!last) return last.error();
     at = *last;
   }
-  const Tid before{at->value + 1};
+  const Tid before{at->value + 1};  // every read as of `at`: one snapshot
   Snapshot snapshot;
   auto read_count = [&](Oid oid, std::vector<std::int64_t>& into) -> std::error_code {
-    auto record = load_at(client, oid, before);
+    auto record = client.load_before(oid, before);
     if (!record) return record.error();
     auto value = decode_count(record->data);
     if (!value) return make_error_code(errc::corrupted_record);
@@ -169,13 +164,13 @@ Result<Snapshot> read_snapshot(Client& client, const Layout& layout, std::option
   for (Oid oid : layout.writers)
     if (auto ec = read_count(oid, snapshot.counts)) return ec;
   for (Oid oid : layout.logs) {
-    auto record = load_at(client, oid, before);
+    auto record = client.load_before(oid, before);
     if (!record) return record.error();
     auto head = decode_log(record->data);
     if (!head) return make_error_code(errc::corrupted_record);
     snapshot.entries.insert(snapshot.entries.end(), head->entries.begin(), head->entries.end());
     for (Oid bucket_oid : head->buckets) {
-      auto bucket_record = load_at(client, bucket_oid, before);
+      auto bucket_record = client.load_before(bucket_oid, before);
       if (!bucket_record) return bucket_record.error();
       auto bucket = decode_bucket(bucket_record->data);
       if (!bucket) return make_error_code(errc::corrupted_record);
