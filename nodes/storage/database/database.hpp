@@ -306,13 +306,16 @@ class Database {
   // committed: the caller defers the commit by up to 1 s (defer_commit()).
   virtual std::error_code unlock_transaction(Tid tid, Tid ttid, bool has_trans, bool has_objects,
                                              bool has_pack) = 0;
-  // Deletes the tobj/ttrans rows of `ttid`. Not committed; the caller then
-  // releases (with prune) the data it held and commits.
+  // Deletes the tobj/ttrans rows of `ttid` and its pack order. NEO/py leaves
+  // the order: unsigned, it stops every later pack from being approved once
+  // a master reads it back (neostress found this). Not committed; the caller
+  // then releases (with prune) the data it held and commits.
   virtual std::error_code abort_transaction(Tid ttid) = 0;
   // Forgets every unfinished transaction (tobj/ttrans, their pack orders,
   // their data references and data). Commits.
   virtual std::error_code drop_unfinished_data() = 0;
-  // Deletes the temporary rows of these partitions (all if nullopt).
+  // Deletes the temporary rows of these partitions (all if nullopt): tobj,
+  // ttrans and the pack orders of those ttids.
   virtual std::error_code drop_partitions_temporary(
       std::optional<std::span<const std::uint32_t>> partitions) = 0;
   // AskLockedTransactions: every unfinished ttid -> final tid if locked.
@@ -395,7 +398,9 @@ class Database {
   // Background drop of a partition, in chunks of `count` object rows:
   // returns true while there is more to do. Not committed.
   virtual Result<bool> drop_partition(std::uint32_t partition, std::uint64_t count) = 0;
-  // Pack orders with id >= min_completed whose id is in a readable partition.
+  // Pack orders with id >= min_completed whose id is in a readable partition,
+  // of committed transactions only (an order without its trans row was left
+  // by an aborted transaction, e.g. in a database NEO/py wrote).
   virtual Result<std::vector<protocol::PackOrder>> pack_orders(Tid min_completed) = 0;
   // Own cells' last completed pack ids (only UP_TO_DATE ones if asked).
   virtual Result<std::vector<std::pair<std::uint32_t, Tid>>> packed_ids(bool up_to_date_only) = 0;

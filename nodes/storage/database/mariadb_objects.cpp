@@ -327,6 +327,7 @@ std::error_code MariaDbDatabase::abort_transaction(Tid ttid) {
   return guard([&] {
     q("DELETE FROM tobj WHERE tid=" + std::to_string(ttid.value));
     q("DELETE FROM ttrans WHERE ttid=" + std::to_string(ttid.value));
+    q("DELETE FROM pack WHERE tid=" + std::to_string(ttid.value));  // see abort_transaction's doc
   });
 }
 
@@ -341,7 +342,7 @@ std::error_code MariaDbDatabase::drop_partitions_temporary(
       where = " WHERE `partition` IN (" + list + ")";
     }
     q("DELETE FROM tobj" + where);
-    q("DELETE ttrans, pack FROM ttrans LEFT JOIN pack USING(tid)" + where);
+    q("DELETE ttrans, pack FROM ttrans LEFT JOIN pack ON pack.tid = ttrans.ttid" + where);
   });
 }
 

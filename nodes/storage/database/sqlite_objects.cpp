@@ -232,6 +232,7 @@ std::error_code SqliteDatabase::abort_transaction(Tid ttid) {
   return guard([&] {
     write("DELETE FROM tobj WHERE tid=?").bind(ttid).run();
     write("DELETE FROM ttrans WHERE ttid=?").bind(ttid).run();
+    write("DELETE FROM pack WHERE tid=?").bind(ttid).run();  // see abort_transaction's doc
   });
 }
 
@@ -247,8 +248,7 @@ std::error_code SqliteDatabase::drop_partitions_temporary(
     conn_->begin();
     conn_->query_once("DELETE FROM tobj" + where).run();
     conn_
-        ->query_once("DELETE FROM pack WHERE tid IN (SELECT tid FROM ttrans JOIN pack USING (tid)" +
-                     where + ")")
+        ->query_once("DELETE FROM pack WHERE tid IN (SELECT ttid FROM ttrans" + where + ")")
         .run();
     conn_->query_once("DELETE FROM ttrans" + where).run();
   });

@@ -293,7 +293,9 @@ Result<std::vector<protocol::PackOrder>> SqliteDatabase::pack_orders(Tid min_com
     auto q = conn_->query_once(
         "SELECT tid, approved, partial, oids, pack_tid FROM pack"
         " WHERE tid >= ? AND tid % " +
-        std::to_string(np_) + " IN (" + join(readable_) + ") ORDER BY tid");
+        std::to_string(np_) + " IN (" + join(readable_) +
+        ") AND EXISTS (SELECT 1 FROM trans WHERE partition = pack.tid % " + std::to_string(np_) +
+        " AND trans.tid = pack.tid) ORDER BY tid");
     q.bind(min_completed);
     while (q.step()) {
       protocol::PackOrder order;

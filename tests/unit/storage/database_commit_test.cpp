@@ -300,6 +300,37 @@ TEST_CASE("unfinished transactions survive a restart until dropped", "[storage]"
   CHECK(backend.count("data") == 1);
 }
 
+// NEO/py keeps the pack order of an aborted transaction: listed unsigned to
+// the next master, it stops every later pack from being approved.
+TEST_CASE("pack orders of aborted or unfinished transactions go with them", "[storage]") {
+  BackendDb backend;
+  auto db = backend.open();
+  give_partitions(*db, 2);
+  const auto voted_pack = [&](Tid ttid) {
+    PendingTransaction txn{ttid};
+    vote(*db, txn, "IStorage.pack");
+    REQUIRE_FALSE(db->store_pack_order(ttid, std::nullopt, false, std::nullopt, Tid{0x800}));
+    REQUIRE_FALSE(db->commit());
+  };
+  voted_pack(T1);  // committed
+  REQUIRE_FALSE(db->lock_transaction(TID1, T1, true));
+  REQUIRE_FALSE(db->unlock_transaction(TID1, T1, true, false, true));
+  voted_pack(T2);  // aborted
+  REQUIRE_FALSE(db->abort_transaction(T2));
+  REQUIRE_FALSE(db->commit());
+  voted_pack(T3);  // left unfinished, then dropped
+  REQUIRE_FALSE(db->drop_unfinished_data());
+  CHECK(backend.rows("SELECT tid, approved FROM pack") ==
+        Rows{{std::to_string(TID1.value), "1"}});
+  // An order left by an aborted transaction in an older database is not
+  // listed to the master.
+  REQUIRE_FALSE(db->store_pack_order(Tid{0x5000}, std::nullopt, false, std::nullopt, TID1));
+  REQUIRE_FALSE(db->commit());
+  auto orders = db->pack_orders(kZeroTid);
+  REQUIRE(orders);
+  CHECK(*orders == std::vector<protocol::PackOrder>{{TID1, true, false, std::nullopt, Tid{0x800}}});
+}
+
 TEST_CASE("with --dedup identical data is stored once, otherwise twice", "[storage]") {
   for (bool dedup : {true, false}) {
     BackendDb backend;

@@ -250,6 +250,7 @@ TEST_CASE("pack orders are stored, signed and listed; pack ids per cell", "[stor
   give_partitions(*db, 2);
   const std::optional<std::vector<Oid>> oids = std::vector<Oid>{Oid{2}};
   replicate(*db, Tid{12}, {});
+  replicate(*db, Tid{13}, {});
   REQUIRE_FALSE(db->store_pack_order(Tid{12}, std::nullopt, true, oids, Tid{11}));
   REQUIRE_FALSE(db->store_pack_order(Tid{13}, std::nullopt, false, std::nullopt, Tid{13}));
   const std::vector<Tid> approved{Tid{12}, Tid{99}}, rejected{Tid{13}};
