@@ -78,7 +78,10 @@ void ClientState::send_abort(const Txn& txn) {
     nids.push_back(nid);
     if (connection && !connection->closed()) connection->notify(AbortTransaction{txn.ttid, {}});
   }
-  if (master_) master_->notify(AbortTransaction{txn.ttid, nids});
+  // A master found since tpc_begin does not know the ttid: it would answer
+  // PROTOCOL_ERROR and close the connection, failing the other transactions.
+  if (master_ && txn.master_epoch == master_epoch_)
+    master_->notify(AbortTransaction{txn.ttid, nids});
 }
 
 void ClientState::abort(Tid ttid) {

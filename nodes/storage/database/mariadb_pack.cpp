@@ -25,12 +25,12 @@ Result<std::vector<protocol::PackOrder>> MariaDbDatabase::pack_orders(Tid min_co
   return guard([&] {
     std::vector<protocol::PackOrder> orders;
     if (readable_.empty()) return orders;
-    for (const auto& row : q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
-                             " WHERE tid >= " +
-                             n(min_completed.value) + " AND tid % " + n(np_) + " IN (" +
-                             join(readable_) +
-                             ") AND EXISTS (SELECT 1 FROM trans WHERE `partition` = pack.tid % " +
-                             n(np_) + " AND trans.tid = pack.tid) ORDER BY tid")) {
+    for (const auto& row :
+         q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
+           " WHERE tid >= " +
+           n(min_completed.value) + " AND tid % " + n(np_) + " IN (" + join(readable_) +
+           ") AND EXISTS (SELECT 1 FROM trans WHERE `partition` = pack.tid % " + n(np_) +
+           " AND trans.tid = pack.tid) ORDER BY tid")) {
       protocol::PackOrder order;
       order.pack_id = row.tid(0);
       if (!row.is_null(1)) order.approved = row.i64(1) != 0;

@@ -247,9 +247,7 @@ std::error_code SqliteDatabase::drop_partitions_temporary(
     }
     conn_->begin();
     conn_->query_once("DELETE FROM tobj" + where).run();
-    conn_
-        ->query_once("DELETE FROM pack WHERE tid IN (SELECT ttid FROM ttrans" + where + ")")
-        .run();
+    conn_->query_once("DELETE FROM pack WHERE tid IN (SELECT ttid FROM ttrans" + where + ")").run();
     conn_->query_once("DELETE FROM ttrans" + where).run();
   });
 }

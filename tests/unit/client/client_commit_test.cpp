@@ -331,3 +331,21 @@ TEST_CASE("client commit: the master lost before the vote fails the transaction"
   REQUIRE(vote.ec);
   CHECK(*vote.ec == errc::transaction_failed);
 }
+
+TEST_CASE("client commit: an abort after a master change is not sent to the new master",
+          "[client][commit]") {
+  ClientFixture f;
+  const Tid ttid = store_two(f);
+  f.master->close(make_error_code(errc::connection_closed));
+  f.connect_master(Tid{300});
+  f.state.abort(ttid);
+  CHECK(f.master->all<AbortTransaction>().empty());
+  CHECK_FALSE(f.state.has_transaction(ttid));
+
+  // With the master that began it, the abort goes to it.
+  const Tid second = store_two(f);
+  f.state.abort(second);
+  const auto aborts = f.master->all<AbortTransaction>();
+  REQUIRE(aborts.size() == 1);
+  CHECK(aborts[0].ttid == second);
+}

@@ -320,8 +320,7 @@ TEST_CASE("pack orders of aborted or unfinished transactions go with them", "[st
   REQUIRE_FALSE(db->commit());
   voted_pack(T3);  // left unfinished, then dropped
   REQUIRE_FALSE(db->drop_unfinished_data());
-  CHECK(backend.rows("SELECT tid, approved FROM pack") ==
-        Rows{{std::to_string(TID1.value), "1"}});
+  CHECK(backend.rows("SELECT tid, approved FROM pack") == Rows{{std::to_string(TID1.value), "1"}});
   // An order left by an aborted transaction in an older database is not
   // listed to the master.
   REQUIRE_FALSE(db->store_pack_order(Tid{0x5000}, std::nullopt, false, std::nullopt, TID1));
