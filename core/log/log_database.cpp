@@ -76,7 +76,21 @@ LogDatabase::~LogDatabase() {
   close_locked();
 }
 
+// A log file left corrupt (journal_mode = MEMORY: a process killed in the
+// middle of a write, as NEO/py's) is kept aside and a new one started: the
+// node must not stay down because of its log.
 void LogDatabase::open_locked() {
+  try {
+    open_file_locked();
+  } catch (const CorruptLog& e) {
+    const std::string aside = path_ + ".corrupt";
+    if (std::rename(path_.c_str(), aside.c_str()) != 0) throw std::runtime_error(e.what());
+    std::fprintf(stderr, "%s; kept as %s, a new log file is started\n", e.what(), aside.c_str());
+    open_file_locked();
+  }
+}
+
+void LogDatabase::open_file_locked() {
   if (db_.open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) != SQLITE_OK) {
     std::string why = db_ ? db_.error() : "out of memory";
     db_.close();
@@ -99,9 +113,11 @@ void LogDatabase::open_locked() {
   }
   for (const char* sql : {kCreateLog, kCreatePacket, kCreateProtocol, kCreateNode}) {
     if (!exec_locked(sql)) {
-      std::string why = db_.error();
+      const std::string why = "cannot create tables in log file " + path_ + ": " + db_.error();
+      const int code = db_.errcode() & 0xff;
       close_locked();
-      throw std::runtime_error("cannot create tables in log file " + path_ + ": " + why);
+      if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) throw CorruptLog(why);
+      throw std::runtime_error(why);
     }
   }
   if (!options_.protocol.empty()) {

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <variant>
 
@@ -95,7 +96,11 @@ class LogDatabase {
  private:
   using Record = std::variant<LogRecord, PacketRecord>;
 
+  struct CorruptLog : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
   void open_locked();
+  void open_file_locked();
   void close_locked();
   void queue_locked(Record record, bool urgent);
   void flush_locked();

@@ -118,6 +118,17 @@ void MasterState::upstream_identified(std::shared_ptr<net::Peer> peer,
   upstream_peer_ = std::move(peer);
   change_cluster_state(ClusterState::BackingUp);
   log_backup_lag(upstream_generation_);
+  // The pack orders from our backup TID on, or from the first one not signed yet.
+  ignore_pack_notifications_ = true;
+  Tid min_tid{backup_->backup_tid_min().value + 1};
+  for (const protocol::PackOrder& order : pm_.dump(kZeroTid, false)) {
+    if (!(order.pack_id < min_tid)) break;
+    if (!order.approved) {
+      min_tid = order.pack_id;
+      break;
+    }
+  }
+  ask_upstream_pack_orders(min_tid, min_tid);
   upstream_peer_->ask(protocol::AskLastTransaction{},
                       [weak = weak_from_this(), generation = upstream_generation_](
                           Result<protocol::AnswerLastTransaction> answer, std::string_view) {
@@ -168,6 +179,41 @@ void MasterState::upstream_invalidate(const protocol::InvalidatePartitions& p) {
       partitions.insert(static_cast<std::uint32_t>(offset));
   tm_.set_last_transaction(p.tid);
   backup_->invalidate(p.tid, prev, partitions);
+}
+
+// NotifyPackSigned from the upstream: its signatures are ours; orders not
+// known yet are asked first.
+void MasterState::upstream_pack_signed(const protocol::NotifyPackSigned& p) {
+  if (ignore_pack_notifications_) return;
+  std::optional<Tid> ask_tid, min_tid;
+  for (const auto& [tids, approved] : {std::pair{&p.approved, true}, std::pair{&p.rejected, false}})
+    for (Tid tid : *tids) {
+      std::optional<Tid>& first = pm_.sign(tid, approved) ? min_tid : ask_tid;
+      if (!first || tid < *first) first = tid;
+    }
+  if (ask_tid)
+    return ask_upstream_pack_orders(*ask_tid, std::min(*ask_tid, min_tid.value_or(*ask_tid)));
+  if (min_tid) broadcast_signed_packs(*min_tid);
+}
+
+void MasterState::ask_upstream_pack_orders(Tid ask_tid, Tid min_tid) {
+  upstream_peer_->ask(protocol::AskPackOrders{ask_tid},
+                      [weak = weak_from_this(), generation = upstream_generation_, min_tid](
+                          Result<protocol::AnswerPackOrders> answer, std::string_view) {
+                        auto self = weak.lock();
+                        if (!self || generation != self->upstream_generation_ || !answer) return;
+                        for (const protocol::PackOrder& order : answer->pack_list)
+                          self->pm_.add(order);
+                        self->broadcast_signed_packs(min_tid);
+                        self->ignore_pack_notifications_ = false;
+                      });
+}
+
+void MasterState::broadcast_signed_packs(Tid min_tid) {
+  const protocol::NotifyPackSigned signed_packs = pm_.approved_rejected(min_tid);
+  if (signed_packs.approved.empty() && signed_packs.rejected.empty()) return;
+  for (NodeId nid : storage_ready_set())
+    if (Node* node = nm_.by_nid(nid)) send_to(*node, signed_packs);
 }
 
 void MasterState::upstream_nodes(const protocol::NotifyNodeInformation& p) {

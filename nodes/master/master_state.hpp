@@ -188,6 +188,7 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void upstream_pt(const protocol::SendPartitionTable& p);
   void upstream_pt_changes(const protocol::NotifyPartitionChanges& p);
   void upstream_invalidate(const protocol::InvalidatePartitions& p);
+  void upstream_pack_signed(const protocol::NotifyPackSigned& p);
 
  private:
   enum class Phase { Idle, Recovery, Verification, Running, Stopping };
@@ -311,6 +312,10 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   void upstream_identified(std::shared_ptr<net::Peer> peer,
                            const protocol::AcceptIdentification& accept);
   void upstream_last_tid(Tid tid);
+  // The upstream's pack orders from `ask_tid` on are added; the storages
+  // are told those signed from `min_tid` on.
+  void ask_upstream_pack_orders(Tid ask_tid, Tid min_tid);
+  void broadcast_signed_packs(Tid min_tid);
   // The upstream connection is given up (lost, or leaving backup mode).
   void leave_upstream(const std::string& why, bool again);
   void stop_backup(net::Peer& peer);
@@ -389,6 +394,7 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   std::function<void()> cancel_upstream_;     // attempts to identify in progress
   std::optional<NodeId> upstream_nid_;        // our id in the upstream cluster
   bool ignore_invalidations_ = true;          // until AnswerLastTransaction
+  bool ignore_pack_notifications_ = true;     // until the first AnswerPackOrders
   std::optional<Tid> stopping_backup_at_;     // STOPPING_BACKUP: truncation TID
   std::uint64_t upstream_generation_ = 0;     // stale upstream answers are ignored
 };

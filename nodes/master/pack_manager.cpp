@@ -29,6 +29,13 @@ std::optional<bool> PackManager::approved(Tid tid) const {
   return it == packs_.end() ? std::nullopt : it->second.approved;
 }
 
+bool PackManager::sign(Tid tid, bool approved) {
+  auto it = packs_.find(tid);
+  if (it == packs_.end()) return false;
+  it->second.approved = approved;
+  return true;
+}
+
 std::vector<protocol::PackOrder> PackManager::dump(Tid pack_id, bool only_first_approved) const {
   std::vector<protocol::PackOrder> out;
   for (auto it = packs_.lower_bound(pack_id); it != packs_.end(); ++it) {
@@ -45,7 +52,8 @@ protocol::NotifyPackSigned PackManager::approved_rejected(Tid min_tid) const {
   protocol::NotifyPackSigned out;
   if (max_completed_ && min_tid <= *max_completed_) out.approved.push_back(*max_completed_);
   for (auto it = packs_.lower_bound(min_tid); it != packs_.end(); ++it)
-    if (it->second.approved) (*it->second.approved ? out.approved : out.rejected).push_back(it->first);
+    if (it->second.approved)
+      (*it->second.approved ? out.approved : out.rejected).push_back(it->first);
   return out;
 }
 

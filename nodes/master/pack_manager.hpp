@@ -26,6 +26,8 @@ class PackManager {
   bool create(Tid tid, std::optional<std::vector<Oid>> oids, Tid pack_tid);
   bool contains(Tid tid) const { return packs_.count(tid) != 0; }
   std::optional<bool> approved(Tid tid) const;
+  // Backup mode: the upstream signed order `tid`; false if it is unknown.
+  bool sign(Tid tid, bool approved);
   // Orders from `pack_id` on, by TID; only the first approved one if asked.
   std::vector<protocol::PackOrder> dump(Tid pack_id, bool only_first_approved) const;
   // NotifyPackSigned for a storage becoming ready: (approved, rejected).

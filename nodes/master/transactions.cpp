@@ -46,6 +46,9 @@ void MasterState::on_committed(Transaction& txn) {
     const protocol::NotifyPackSigned signed_pack{{tid}, {}};
     for (NodeId nid : storage_ready_set())
       if (Node* node = nm_.by_nid(nid)) send_to(*node, signed_pack);
+    for (Node* node : identified(NodeType::Client))  // backup clusters follow it
+      if (backup_clients_.count(node->key()))
+        if (net::Peer* peer = peer_of(*node)) peer->notify(signed_pack);
   }
   const protocol::NotifyTransactionFinished finished{txn.ttid, tid};
   for (NodeId nid : txn.notify) {

@@ -118,9 +118,12 @@ void MasterHandler::on(net::Peer& peer, const protocol::AskPackOrders& p) {
 }
 
 void MasterHandler::on(net::Peer& peer, const protocol::NotifyPackSigned& p) {
-  auto completed = state_.pack_signed(p);
-  if (failed(completed ? std::error_code{} : completed.error(), "signing pack orders")) return;
-  if (*completed) peer.notify(protocol::NotifyPackCompleted{**completed});
+  auto signed_packs = state_.pack_signed(p);
+  if (failed(signed_packs ? std::error_code{} : signed_packs.error(), "signing pack orders"))
+    return;
+  if (Replicator* replicator = events_.replicator())
+    replicator->keep_pending_signatures(signed_packs->pending);
+  if (signed_packs->completed) peer.notify(protocol::NotifyPackCompleted{*signed_packs->completed});
   maybe_pack(peer);
 }
 
@@ -143,6 +146,13 @@ void MasterHandler::maybe_pack(net::Peer& peer) {
              auto job = state_.start_pack(answer->pack_list.front());
              if (failed(job ? std::error_code{} : job.error(), "packing")) return;
              if (!*job) return;
+             // Backup mode: a partition not replicated up to the order yet
+             // is packed once it is (the replicator calls maybe_pack).
+             if (Replicator* replicator = events_.replicator())
+               std::erase_if((*job)->partitions, [&](std::uint32_t partition) {
+                 return !replicator->packable(partition, (*job)->order.pack_id);
+               });
+             if ((*job)->partitions.empty()) return;
              packing_ = true;
              pack(weak, std::move(**job));
            });

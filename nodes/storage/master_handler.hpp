@@ -58,13 +58,14 @@ class MasterHandler : public net::Handler {
   void on(net::Peer& peer, const protocol::CheckPartition& p);
   void on(net::Peer& peer, const protocol::Replicate& p);
 
+  // Processes the signed pack orders one by one (asking the master for
+  // each), then reports NotifyPackCompleted if the completed id changed.
+  void maybe_pack(net::Peer& peer);
+
  private:
   // A backend failure: fatal for the node. Returns true if `ec` is one.
   bool failed(const std::error_code& ec, const char* what);
   void protocol_error(net::Peer& peer, const std::string& message);
-  // Processes the signed pack orders one by one (asking the master for
-  // each), then reports NotifyPackCompleted if the completed id changed.
-  void maybe_pack(net::Peer& peer);
   // One step of `job`, the next one queued behind the packets waiting.
   void pack(std::weak_ptr<net::Peer> master, StorageState::PackJob job);
   // Aborts every transaction of the clients the master says are not RUNNING.

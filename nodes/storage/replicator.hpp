@@ -64,6 +64,9 @@ class Replicator {
     std::function<void(const std::string&)> fatal;
     // Our listening address (identification to the source).
     std::function<protocol::Address()> server;
+    // A partition of an UP_TO_DATE cell was replicated (backup mode: a pack
+    // order may now apply to it).
+    std::function<void()> maybe_pack = [] {};
   };
   Replicator(StorageState& state, net::Scheduler& scheduler, Hooks hooks);
   ~Replicator();
@@ -94,6 +97,13 @@ class Replicator {
   void stop();
 
   bool active() const { return current_.has_value() || !replicate_.empty(); }
+  // Backup mode: signatures of pack orders whose transactions are not
+  // replicated yet, applied once they are (after the partition's
+  // transactions are fetched).
+  void keep_pending_signatures(const protocol::NotifyPackSigned& pending);
+  // Backup mode: false while `partition` is not replicated up to pack order
+  // `pack_id` (it is packed later).
+  bool packable(std::uint32_t partition, Tid pack_id) const;
   std::vector<std::string> dump() const;
 
   // Packets from the source (SourceHandler).
@@ -105,7 +115,8 @@ class Replicator {
   struct Partition {
     Tid next_trans{};
     Tid next_obj{};
-    std::optional<Tid> max_ttid{};  // waiting for transactions up to it to finish
+    std::optional<Tid> max_ttid{};         // waiting for transactions up to it to finish
+    protocol::NotifyPackSigned pending{};  // signatures of orders not fetched yet
   };
   struct Source {
     std::optional<NodeId> nid{};  // none: an upstream storage
@@ -131,6 +142,8 @@ class Replicator {
   void fetched_transactions(const protocol::AnswerFetchTransactions& answer);
   void fetched_objects(const protocol::AnswerFetchObjects& answer);
   void finish();
+  // Applies the partition's pending signatures whose orders are now here.
+  bool sign_pending(Partition& p);
   // Commits if commit_due_ (false on failure).
   bool commit_if_due();
   // Why a partition's replication stops: discarded (go on at once), the

@@ -2,6 +2,7 @@
 // chunk by chunk) and its end.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/util/record_data.hpp"
@@ -100,6 +101,7 @@ void Replicator::fetch_objects(std::optional<Tid> min_tid, Oid min_oid) {
   } else {
     min_tid = p.next_obj;
     p.next_trans = add(replicate_tid_, 1);
+    if (!sign_pending(p)) return;
   }
   Result<std::vector<std::pair<Tid, Oid>>> have =
       state_.db().replication_object_list(*min_tid, replicate_tid_, kFetchCount, offset, min_oid);
@@ -184,7 +186,42 @@ void Replicator::finish() {
         bytes_ / 1e6, seconds, bytes_ / 1e6 / seconds);
     if (failed(state_.tm().replicated(offset, tid), "notifying a replication")) return;
   }
+  if (state_.nid() && !std::ranges::count(state_.pt().outdated_partitions(*state_.nid()), offset))
+    hooks_.maybe_pack();
   next_partition();
+}
+
+// ---- Pack orders in backup mode (NEO/py's filterPackable and
+// keepPendingSignedPackOrders) ----
+
+void Replicator::keep_pending_signatures(const protocol::NotifyPackSigned& pending) {
+  const std::uint32_t np = state_.pt().num_partitions();
+  if (!np) return;
+  for (auto [tids, approved] : {std::pair{&pending.approved, true}, {&pending.rejected, false}})
+    for (Tid tid : *tids)
+      if (auto it = partitions_.find(static_cast<std::uint32_t>(tid.value % np));
+          it != partitions_.end())
+        (approved ? it->second.pending.approved : it->second.pending.rejected).push_back(tid);
+}
+
+bool Replicator::sign_pending(Partition& p) {
+  if (p.pending.approved.empty() && p.pending.rejected.empty()) return true;
+  auto signed_ids = state_.db().sign_pack_orders(p.pending.approved, p.pending.rejected);
+  if (failed(signed_ids ? std::error_code{} : signed_ids.error(), "signing pack orders"))
+    return false;
+  for (std::vector<Tid>* tids : {&p.pending.approved, &p.pending.rejected})
+    std::erase_if(*tids, [&](Tid tid) {
+      return std::find(signed_ids->begin(), signed_ids->end(), tid) != signed_ids->end();
+    });
+  commit_due_ = true;
+  return true;
+}
+
+bool Replicator::packable(std::uint32_t partition, Tid pack_id) const {
+  if (!state_.db().backup_tid()) return true;
+  auto it = partitions_.find(partition);
+  return it == partitions_.end() ||
+         (pack_id < it->second.next_trans && pack_id < it->second.next_obj);
 }
 
 }  // namespace neo::storage

@@ -86,6 +86,11 @@ StorageApp::StorageApp(daemon::Env& env, const StorageOptions& options,
           .server =
               [this] {
                 return protocol::Address{server_.host, server_.port};
+              },
+          .maybe_pack =
+              [this] {
+                if (auto handler = master_handler_.lock(); handler && master_)
+                  handler->maybe_pack(*master_);
               }});
   env_.dump = [this] {
     for (const std::string& line : state_.dump()) SPDLOG_INFO("{}", line);
@@ -155,8 +160,10 @@ void StorageApp::connect_to_primary() {
       [this](cluster::Bootstrap::Identified identified) {
         master_ = identified.connection;
         master_->set_nid(identified.accept.nid);
-        master_->set_handler(std::make_shared<MasterHandler>(
-            state_, *this, [this](std::error_code reason) { master_lost(reason); }));
+        auto handler = std::make_shared<MasterHandler>(
+            state_, *this, [this](std::error_code reason) { master_lost(reason); });
+        master_handler_ = handler;
+        master_->set_handler(std::move(handler));
         if (std::error_code ec = state_.identified(*identified.accept.your_nid))
           return fatal("saving the node id: " + ec.message() + " " + db_->last_error());
         log::set_node(options_.server.cluster, state_.nid());

@@ -28,6 +28,8 @@
 
 namespace neo::storage {
 
+class MasterHandler;
+
 class StorageApp final : public StorageEvents, public PeerHost {
  public:
   // Throws std::runtime_error on startup errors (database, cluster name,
@@ -96,6 +98,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   net::Address server_;  // the real listening address
   std::shared_ptr<cluster::Bootstrap> bootstrap_;
   std::shared_ptr<net::Connection> master_;
+  std::weak_ptr<MasterHandler> master_handler_;  // the handler of master_
   std::unique_ptr<Replicator> replicator_;
   std::shared_ptr<IdentificationHandler> identification_handler_;
   std::unique_ptr<Checker> checker_;

@@ -212,18 +212,27 @@ std::error_code StorageState::truncate(Tid tid) {
   return db_.commit();
 }
 
-Result<std::optional<Tid>> StorageState::pack_signed(const protocol::NotifyPackSigned& p) {
+Result<StorageState::PackSigned> StorageState::pack_signed(const protocol::NotifyPackSigned& p) {
+  PackSigned result;
   if (!config_.disable_pack) {
     auto signed_ids = db_.sign_pack_orders(p.approved, p.rejected);
     if (!signed_ids) return signed_ids.error();
     if (std::error_code ec = db_.commit()) return ec;
+    const auto missing = [&](const std::vector<Tid>& tids) {
+      std::vector<Tid> out;
+      for (Tid tid : tids)
+        if (std::find(signed_ids->begin(), signed_ids->end(), tid) == signed_ids->end())
+          out.push_back(tid);
+      return out;
+    };
+    result.pending = {missing(p.approved), missing(p.rejected)};
   }
-  if (p.approved.empty()) return std::optional<Tid>{};
+  if (p.approved.empty()) return result;
   const Tid pack_id = *std::max_element(p.approved.begin(), p.approved.end());
-  if (!(last_pack_id_ < pack_id)) return std::optional<Tid>{};
+  if (!(last_pack_id_ < pack_id)) return result;
   last_pack_id_ = pack_id;
-  if (operational_ && config_.disable_pack) return std::optional<Tid>{pack_id};
-  return std::optional<Tid>{};
+  if (operational_ && config_.disable_pack) result.completed = pack_id;
+  return result;
 }
 
 std::error_code StorageState::start_operation() {

@@ -76,9 +76,15 @@ class StorageState {
   Result<LastIds> last_ids();
   Result<protocol::AnswerPackOrders> pack_orders(Tid min_completed);
   std::error_code truncate(Tid tid);
-  // NotifyPackSigned: records the signatures; returns the pack id to report
-  // with NotifyPackCompleted when packing is disabled and operational.
-  Result<std::optional<Tid>> pack_signed(const protocol::NotifyPackSigned& p);
+  // NotifyPackSigned: records the signatures. `completed`: the pack id to
+  // report with NotifyPackCompleted when packing is disabled and
+  // operational; `pending`: the signatures of orders not here yet (backup
+  // mode: their transactions are still to be replicated).
+  struct PackSigned {
+    std::optional<Tid> completed{};
+    protocol::NotifyPackSigned pending{};
+  };
+  Result<PackSigned> pack_signed(const protocol::NotifyPackSigned& p);
   // Packing (storage_pack.cpp), in steps so that the io thread serves
   // clients in between. next_pack: the id from which to ask the master's
   // pack orders (AskPackOrders), none if every signed order is done.

@@ -2,9 +2,10 @@
 // processes (local_cluster.hpp) and the C++ client library: a backup
 // cluster follows a primary cluster under commits (STARTING_BACKUP ->
 // BACKINGUP), serves read-only clients up to its backup TID, and after
-// STOPPING_BACKUP runs with exactly what the primary had at that TID. Also
-// a backup started with -B that survives the loss of one of its storages and
-// of an upstream storage, and restarts of its master and of the upstream's.
+// STOPPING_BACKUP runs with exactly what the primary had at that TID; it
+// packs when the primary does. Also a backup started with -B that survives
+// the loss of one of its storages and of an upstream storage, and restarts
+// of its master and of the upstream's.
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdio>
@@ -146,6 +147,7 @@ TEST_CASE("a backup cluster follows a primary one and takes over at its backup T
   std::map<std::uint64_t, Tid> serials;
   for (Oid oid : oids) serials[oid.value] = neo::kZeroTid;
   commit_rounds(*writer, oids, serials, 6, "before");
+  const Tid old0 = serials[oids[0].value];  // replaced by the next rounds
 
   LocalCluster backup({.name = "neo-backup",
                        .partitions = 3,
@@ -177,6 +179,18 @@ TEST_CASE("a backup cluster follows a primary one and takes over at its backup T
     auto refused = Client::connect(
         {.masters = {backup.master_address()}, .cluster = "neo-backup", .timeout = 5s});
     CHECK_FALSE(refused);
+  }
+  // The primary packs; the backup follows its pack order.
+  const auto old0_packed = [&] {
+    auto reader = connect(backup, true);  // a new one: no cache
+    auto record = reader->load_serial(oids[0], old0);
+    return !record && record.error() == errc::oid_not_found;
+  };
+  CHECK_FALSE(old0_packed());
+  REQUIRE_FALSE(writer->pack(last, true));
+  {
+    INFO(backup.diagnostics());
+    CHECK(neo::test::wait_for(old0_packed, 60s, 200ms));
   }
   // More commits, not all replicated when the backup stops following.
   commit_rounds(*writer, oids, serials, 5, "after");

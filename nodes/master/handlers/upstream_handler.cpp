@@ -31,8 +31,7 @@ void UpstreamHandler::on(net::Peer&, const protocol::InvalidatePartitions& p) {
 }
 
 void UpstreamHandler::on(net::Peer&, const protocol::NotifyPackSigned& p) {
-  SPDLOG_DEBUG("upstream pack orders signed ({} approved, {} rejected): not followed",
-               p.approved.size(), p.rejected.size());
+  state_.upstream_pack_signed(p);
 }
 
 void UpstreamHandler::on(net::Peer&, const protocol::StopOperation&) {

@@ -1,10 +1,10 @@
 #include "core/log/log_database.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <thread>
 
@@ -20,8 +20,12 @@ namespace {
 const LogDatabase::Options kImmediate{.backlog = std::nullopt, .protocol = {}};
 
 LogRecord record(double date, Level level, std::string msg, NodeKey node = {}) {
-  return LogRecord{.date = date, .node = std::move(node), .level = level,
-                   .pathname = "core/x.cpp", .lineno = 42, .msg = std::move(msg)};
+  return LogRecord{.date = date,
+                   .node = std::move(node),
+                   .level = level,
+                   .pathname = "core/x.cpp",
+                   .lineno = 42,
+                   .msg = std::move(msg)};
 }
 
 std::string table_sql(const Reader& reader, const std::string& table) {
@@ -79,10 +83,14 @@ TEST_CASE("log records are written with every column", "[log]") {
 TEST_CASE("packets are written with their peer and body", "[log]") {
   TempDir dir;
   LogDatabase db(dir.file("a.log"), kImmediate);
-  db.add(PacketRecord{.date = 10.25, .node = {}, .msg_id = 18, .code = 0x8020,
-                      .peer = "> S1 (127.0.0.1:20000)", .body = std::string("\x92\xc0\x01", 3)});
-  db.add(PacketRecord{.date = 11, .node = {}, .msg_id = 0, .code = 1,
-                      .peer = "< None ()", .body = std::nullopt});
+  db.add(PacketRecord{.date = 10.25,
+                      .node = {},
+                      .msg_id = 18,
+                      .code = 0x8020,
+                      .peer = "> S1 (127.0.0.1:20000)",
+                      .body = std::string("\x92\xc0\x01", 3)});
+  db.add(PacketRecord{
+      .date = 11, .node = {}, .msg_id = 0, .code = 1, .peer = "< None ()", .body = std::nullopt});
   Reader reader(dir.file("a.log"));
   auto rows = reader.query("SELECT date, node, msg_id, code, peer, body, typeof(body) FROM packet");
   REQUIRE(rows.size() == 2);
@@ -298,4 +306,27 @@ TEST_CASE("a log file that cannot be created is a startup error", "[log]") {
   TempDir dir;
   CHECK_THROWS_WITH(LogDatabase(dir.file("missing/dir/a.log"), kImmediate),
                     Catch::Contains("cannot open log file"));
+}
+
+// A node killed in the middle of a log write can leave the file corrupt
+// (journal_mode = MEMORY): the next start keeps it aside and logs anew.
+TEST_CASE("a corrupt or foreign log file is kept aside and a new one started", "[log]") {
+  TempDir dir;
+  const std::string path = dir.file("a.log");
+  SECTION("corrupt") {
+    { LogDatabase db(path, kImmediate); }
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(100);  // page 1's b-tree header: an invalid page type
+    file.put('\xff');
+  }
+  SECTION("not a database") {
+    std::ofstream file(path, std::ios::binary);
+    for (int i = 0; i < 200; ++i) file << "not a database ";
+  }
+  const auto aside_size = std::filesystem::file_size(path);
+  LogDatabase db(path, kImmediate);
+  db.add(record(1700000000.5, Level::Info, "after"));
+  CHECK(std::filesystem::file_size(path + ".corrupt") == aside_size);
+  Reader reader(path);
+  CHECK(reader.count("log") == 1);
 }

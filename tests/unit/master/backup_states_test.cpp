@@ -189,3 +189,55 @@ TEST_CASE("a lost upstream master is followed again; a truncated upstream ends t
     CHECK(s->last<protocol::Truncate>()->tid == Tid{0x10});
   }
 }
+
+TEST_CASE("a backup master follows the upstream's pack orders and their signatures",
+          "[master][backup]") {
+  Backing b;
+  b.start(Tid{0x20});
+  using Signed = std::pair<std::vector<Tid>, std::vector<Tid>>;  // approved, rejected
+  const auto signed_to_storages = [&] {
+    std::vector<Signed> seen;
+    for (const auto& s : b.storages)
+      if (auto p = s->last<protocol::NotifyPackSigned>())
+        seen.emplace_back(p->approved, p->rejected);
+    for (const auto& s : b.storages) s->clear();
+    return seen;
+  };
+  // The orders after our backup TID are asked; signatures before the answer
+  // are ignored.
+  auto ask = b.upstream->last<protocol::AskPackOrders>();
+  REQUIRE(ask);
+  CHECK(ask->pack_id == Tid{0x11});
+  for (const auto& s : b.storages) s->clear();
+  b.m.send(*b.upstream, protocol::NotifyPackSigned{{Tid{0x18}}, {}});
+  CHECK(signed_to_storages().empty());
+  using protocol::PackOrder;
+  REQUIRE(b.upstream->reply<protocol::AskPackOrders>(protocol::AnswerPackOrders{
+      {PackOrder{Tid{0x18}, true, false, std::nullopt, Tid{0x15}},
+       PackOrder{Tid{0x1c}, std::nullopt, false, std::nullopt, Tid{0x1a}}}}));
+  const Signed approved_18{{Tid{0x18}}, {}};
+  CHECK(signed_to_storages() == std::vector{approved_18, approved_18});
+
+  // A known order signed upstream: the storages are told.
+  b.m.send(*b.upstream, protocol::NotifyPackSigned{{}, {Tid{0x1c}}});
+  const Signed rejected_1c{{}, {Tid{0x1c}}};
+  CHECK(signed_to_storages() == std::vector{rejected_1c, rejected_1c});
+
+  // An unknown one: asked first.
+  b.m.send(*b.upstream, protocol::NotifyPackSigned{{Tid{0x24}}, {}});
+  CHECK(signed_to_storages().empty());
+  ask = b.upstream->last<protocol::AskPackOrders>();
+  REQUIRE(ask);
+  CHECK(ask->pack_id == Tid{0x24});
+  REQUIRE(b.upstream->reply<protocol::AskPackOrders>(
+      protocol::AnswerPackOrders{{PackOrder{Tid{0x24}, true, false, std::nullopt, Tid{0x22}}}}));
+  const Signed approved_24{{Tid{0x24}}, {}};
+  CHECK(signed_to_storages() == std::vector{approved_24, approved_24});
+
+  // A storage asking for the next order to apply gets the first approved one.
+  b.m.send(*b.storages[0], protocol::AskPackOrders{Tid{0x19}});
+  auto answer = b.storages[0]->last_sent<protocol::AnswerPackOrders>();
+  REQUIRE(answer);
+  REQUIRE(answer->pack_list.size() == 1);
+  CHECK(answer->pack_list[0].pack_id == Tid{0x24});
+}

@@ -248,6 +248,7 @@ TEST_CASE("pack: approved with the commit, signed, completed, waited for",
   c.master->on_packet(*c1, frame_of(p, 40));
   CHECK(c1->last<protocol::Error>()->code == static_cast<int>(errc::protocol_error));
   auto c2 = c.connect(NodeType::Client, 0);
+  auto backup = c.connect(NodeType::Client, 0, {{"backup", protocol::Value::bin("backup")}});
   const Tid ttid2 = c.begin(*c2);
   p.ttid = ttid2;
   p.pack = protocol::PackRequest{std::nullopt, last};
@@ -260,6 +261,10 @@ TEST_CASE("pack: approved with the commit, signed, completed, waited for",
   auto signed_pack = c.s[0]->last<protocol::NotifyPackSigned>();
   REQUIRE(signed_pack);
   CHECK(signed_pack->approved == std::vector<Tid>{tid});
+  // backup clusters follow it; other clients are not told
+  REQUIRE(backup->last<protocol::NotifyPackSigned>());
+  CHECK(backup->last<protocol::NotifyPackSigned>()->approved == std::vector<Tid>{tid});
+  CHECK_FALSE(c2->last<protocol::NotifyPackSigned>());
   // the storage asks for its orders
   c.master->on_packet(*c.s[0], frame_of(protocol::AskPackOrders{neo::kZeroTid}));
   auto orders = c.s[0]->last<protocol::AnswerPackOrders>();
