@@ -98,10 +98,11 @@ bool IoLead::call(std::function<void()> fn, const std::atomic<bool>& done,
   if (leader_ == Leader::none) {
     leader_ = Leader::caller;
     lock.unlock();
-    // What was posted before (a transaction's stores) and what has arrived
-    // (invalidations) first, in order.
+    // Run by the context, as any handler (asio::dispatch and co_spawn behave
+    // differently outside it), after what was posted before (a transaction's
+    // stores) and what has arrived (invalidations).
+    asio::post(context_, std::move(fn));
     context_.poll();
-    fn();
     return lead(done, deadline, spin);
   }
   // Another thread leads (its epoll is woken by the post): wait for it to
