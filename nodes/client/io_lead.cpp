@@ -98,6 +98,7 @@ bool IoLead::call(std::function<void()> fn, const std::atomic<bool>& done,
   if (leader_ == Leader::none) {
     leader_ = Leader::caller;
     lock.unlock();
+    Releaser releaser{*this};  // also if a handler throws
     // Run by the context, as any handler (asio::dispatch and co_spawn behave
     // differently outside it), after what was posted before (a transaction's
     // stores) and what has arrived (invalidations).
@@ -115,6 +116,7 @@ bool IoLead::call(std::function<void()> fn, const std::atomic<bool>& done,
       leader_ = Leader::caller;
       followers_.fetch_sub(1);
       lock.unlock();
+      Releaser releaser{*this};
       return lead(done, deadline, spin);
     }
     if (followers_cv_.wait_until(lock, deadline) == std::cv_status::timeout && !done.load() &&
@@ -136,7 +138,6 @@ bool IoLead::lead(const std::atomic<bool>& done, Clock::time_point deadline,
   }
   while (!done.load() && !context_.stopped() && Clock::now() < deadline)
     context_.run_one_until(deadline);
-  release();
   return done.load();
 }
 

@@ -56,10 +56,15 @@ class IoLead {
   enum class Leader { none, io_thread, caller };
 
   // Runs the context on this thread, which leads, until `done` or the
-  // deadline, then hands the lead over.
+  // deadline.
   bool lead(const std::atomic<bool>& done, Clock::time_point deadline,
             std::chrono::microseconds spin);
+  // Hands the lead over.
   void release();
+  struct Releaser {
+    IoLead& lead;
+    ~Releaser() { lead.release(); }
+  };
   // True when the I/O thread should lead now (mutex_ held).
   bool io_thread_due(Clock::time_point now) const;
   void post_locked(std::function<void()> fn);
