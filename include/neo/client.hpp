@@ -7,11 +7,14 @@
 // partition), keeps a size-bounded cache of object revisions, and commits
 // with NEO's two-phase commit.
 //
-// Threading: every call is thread-safe and blocking. The library owns one
-// I/O thread where the protocol state lives; a call posts its work there
-// and waits for the outcome (at most Options::timeout). A Transaction is
-// used by one thread at a time. The invalidation callback runs on the I/O
-// thread: it must return quickly and must not call the Client.
+// Threading: every call is thread-safe and blocking. The protocol state is
+// used by one thread at a time: a call does the I/O itself when no other
+// thread does (else it hands its work to the one that does), and waits for
+// the outcome (at most Options::timeout); between calls, the library's own
+// I/O thread does it. A Transaction is used by one thread at a time. The
+// invalidation callback runs on the thread doing the I/O (the I/O thread,
+// or one inside a call of this Client): it must return quickly and must not
+// call the Client.
 //
 // Errors: calls return neo::Result<T> or std::error_code (core/util/error.hpp):
 //   errc::oid_not_found, oid_does_not_exist  no such object / revision
@@ -52,10 +55,10 @@ struct Options {
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
   bool read_only = false;
   bool compress = true;  // zlib when it makes data smaller, as NEO/py
-  // A blocking call first waits this long awake (at most one caller per two
-  // cores at a time; rarely while spins keep failing; never for votes and
-  // finishes), then sleeps: answers on loopback come back faster than a
-  // sleeping thread wakes up. 0: always sleep.
+  // A blocking call first waits this long awake, polling the sockets (at
+  // most one caller per two cores at a time; rarely while spins keep
+  // failing; never for votes and finishes), then sleeps: answers on loopback
+  // come back faster than a sleeping thread wakes up. 0: always sleep.
   std::chrono::microseconds spin = std::chrono::microseconds(100);
 };
 
@@ -148,7 +151,7 @@ class Client {
   Result<std::vector<Revision>> revisions(Tid tid, std::span<const Oid> oids);
 
   // Called with (tid, oids) for each transaction committed by another
-  // client, on the I/O thread (see the top of this file).
+  // client, on the thread doing the I/O (see the top of this file).
   using InvalidationFn = std::function<void(Tid tid, std::span<const Oid> oids)>;
   void on_invalidation(InvalidationFn fn);
 
@@ -173,7 +176,7 @@ class Client {
   // This client's node id (C1...) once identified.
   std::optional<NodeId> nid();
 
-  class Core;  // the I/O thread and its ClientState (nodes/client)
+  class Core;  // the I/O side and its ClientState (nodes/client)
 
  private:
   explicit Client(std::shared_ptr<Core> core);

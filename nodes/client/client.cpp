@@ -1,10 +1,11 @@
-// The blocking public API: each call posts its work to the I/O thread and
-// waits for the reply (at most Options::timeout).
+// The blocking public API: each call hands its work to the thread doing the
+// I/O (Core::call: this one when no other does) and waits for the reply (at
+// most Options::timeout).
 #include "neo/client.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <future>
+#include <optional>
 #include <thread>
 
 #include "nodes/client/client_core.hpp"
@@ -15,72 +16,33 @@ namespace {
 
 using Core = Client::Core;
 
-// Most answers come back within a loopback round trip: the caller waits for
-// them awake, as waking a sleeping thread can cost more than the trip itself
-// (~75 us on a VM whose idle vCPUs halt). At most one spinning thread per two
-// cores, so that spinning callers do not take the CPU from the servers; and
-// while spins keep failing (a loaded cluster, a slow network), only one call
-// in 32 tries, to notice when answers are quick again.
-class Spinner {
- public:
-  template <class Ready>
-  void wait(std::chrono::microseconds spin, Ready ready) {
-    if (spin.count() <= 0) return;
-    const bool probe = probes_.fetch_add(1, std::memory_order_relaxed) % 32 == 0;
-    if (credit_.load(std::memory_order_relaxed) <= 0 && !probe) return;
-    if (spinning_.fetch_add(1, std::memory_order_relaxed) < max_spinning_) {
-      const auto end = std::chrono::steady_clock::now() + spin;
-      bool answered = false;
-      while (!(answered = ready()) && std::chrono::steady_clock::now() < end) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      }
-      const int credit = credit_.load(std::memory_order_relaxed);
-      credit_.store(answered ? std::min(credit + 1, 16) : std::max(credit - 1, 0),
-                    std::memory_order_relaxed);
-    }
-    spinning_.fetch_sub(1, std::memory_order_relaxed);
-  }
-
- private:
-  std::atomic<unsigned> spinning_{0};
-  const unsigned max_spinning_ = std::max(1u, std::thread::hardware_concurrency() / 2);
-  std::atomic<int> credit_{16};
-  std::atomic<unsigned> probes_{0};
-};
-
-Spinner spinner;
-
 // Whether a call waits awake first: not for those that wait for the disk.
 enum class Wait { spin, sleep };
 
-// Runs `work(reply)` on the I/O thread once the cluster is ready, and waits
-// for its reply.
+// Runs `work(reply)` on the thread doing the I/O once the cluster is ready,
+// and waits for its reply.
 template <class T>
 Result<T> call(Core& core, std::function<void(Reply<T>)> work, Wait wait = Wait::spin) {
   struct Shared {
-    std::promise<Result<T>> promise;
+    std::optional<Result<T>> result;
     std::atomic<bool> done{false};
   };
   auto shared = std::make_shared<Shared>();
-  std::future<Result<T>> future = shared->promise.get_future();
-  auto reply = [shared](Result<T> result) {
-    shared->promise.set_value(std::move(result));
-    shared->done.store(true, std::memory_order_release);
+  auto reply = [shared, &core](Result<T> result) {
+    shared->result = std::move(result);
+    shared->done.store(true);
+    core.completed();
   };
-  const bool posted = core.post([&core, work = std::move(work), reply] {
-    core.state().when_ready([work, reply](std::error_code ec) {
-      if (ec) return reply(ec);
-      work(reply);
-    });
-  });
-  if (!posted) return make_error_code(errc::connection_closed);
-  if (wait == Wait::spin)
-    spinner.wait(core.options().spin, [&] { return shared->done.load(std::memory_order_acquire); });
-  if (future.wait_for(core.options().timeout) != std::future_status::ready)
-    return make_error_code(errc::timed_out);
-  return future.get();
+  std::error_code ec = core.call(
+      [&core, work = std::move(work), reply] {
+        core.state().when_ready([work, reply](std::error_code ec) {
+          if (ec) return reply(ec);
+          work(reply);
+        });
+      },
+      shared->done, wait == Wait::spin);
+  if (ec) return ec;
+  return std::move(*shared->result);
 }
 
 struct Unit {};
@@ -211,16 +173,22 @@ constexpr std::size_t kFlushBytes = 1 << 20;
 void Transaction::queue(std::function<void(Core&)> op, std::size_t bytes) {
   pending_.push_back(std::move(op));
   pending_bytes_ += bytes;
-  if (pending_bytes_ >= kFlushBytes) flush();
+  if (pending_bytes_ >= kFlushBytes) {
+    flush();
+    core_->wake();
+  }
 }
 
-// One hand-over for all of them: the I/O thread sends them in one write.
+// One hand-over for all of them, sent in one write. Not run at once: by the
+// call that follows (vote, finish...), which runs what was posted first.
 void Transaction::flush() {
   if (pending_.empty()) return;
   pending_bytes_ = 0;
-  core_->post([core = core_.get(), ops = std::exchange(pending_, {})] {
-    for (const auto& op : ops) op(*core);
-  });
+  core_->post(
+      [core = core_.get(), ops = std::exchange(pending_, {})] {
+        for (const auto& op : ops) op(*core);
+      },
+      false);
 }
 
 void Transaction::store(Oid oid, Tid serial, std::string data) {

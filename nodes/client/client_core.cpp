@@ -11,6 +11,7 @@
 #include "core/net/io_scheduler.hpp"
 #include "core/net/network.hpp"
 #include "core/net/tls.hpp"
+#include "nodes/client/io_lead.hpp"
 
 namespace neo::client {
 
@@ -34,6 +35,7 @@ struct Client::Core::Io {
       context.get_executor()};
   std::promise<void> exited;
   net::IoScheduler scheduler{context};
+  IoLead lead{context};
   std::unique_ptr<net::Network> network;
 };
 
@@ -60,18 +62,32 @@ std::error_code Client::Core::start() {
   node_ = std::make_unique<ClientNode>(state_config(options_), std::move(masters), *io_->network,
                                        io_->scheduler);
   thread_ = std::thread([io = io_.get()] {
-    io->context.run();
+    io->lead.run();
     io->exited.set_value();
   });
   post([this] { node_->start(); });
   return {};
 }
 
-bool Client::Core::post(std::function<void()> fn) {
+bool Client::Core::post(std::function<void()> fn, bool wake) {
   if (stopped_) return false;
-  asio::post(io_->context, std::move(fn));
+  io_->lead.post(std::move(fn), wake);
   return true;
 }
+
+void Client::Core::wake() { io_->lead.wake(); }
+
+std::error_code Client::Core::call(std::function<void()> fn, const std::atomic<bool>& done,
+                                   bool spin) {
+  if (stopped_) return make_error_code(errc::connection_closed);
+  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  if (io_->lead.call(std::move(fn), done, deadline,
+                     spin ? options_.spin : std::chrono::microseconds(0)))
+    return {};
+  return make_error_code(io_->context.stopped() ? errc::connection_closed : errc::timed_out);
+}
+
+void Client::Core::completed() { io_->lead.completed(); }
 
 void Client::Core::stop() {
   if (!thread_.joinable()) return;

@@ -3,8 +3,10 @@
 // asio::io_context run by one thread) and runs a ClientNode there
 // (client_node.hpp: master search, storage connections, ClientState) on
 // real sockets.
-// The blocking public API (client.cpp) posts its calls here with post() and
-// waits for their callback; state() is used on the I/O thread only.
+// The blocking public API (client.cpp) hands its calls here with call() and
+// post(). Which thread runs the I/O at a given time (the I/O thread, or a
+// caller doing its own I/O) is decided by IoLead (io_lead.hpp): one at a
+// time. state() is used only by the thread running the I/O.
 #pragma once
 
 #include <atomic>
@@ -28,11 +30,22 @@ class Client::Core final {
   std::error_code start();
   // Aborts transactions, closes connections, joins the I/O thread.
   void stop();
-  // Runs `fn` on the I/O thread; false once stopped (fn is dropped).
-  bool post(std::function<void()> fn);
+  // Runs `fn` on the thread doing the I/O, soon; false once stopped (fn is
+  // dropped). wake false: by the next call() or wake(), or within
+  // IoLead's hand-over delay.
+  bool post(std::function<void()> fn, bool wake = true);
+  // Has what was posted run soon.
+  void wake();
+  // Runs `fn` on the thread doing the I/O (this one, when no other does) and
+  // waits until `done` (set by what `fn` starts, which then calls
+  // completed()), at most Options::timeout. spin: wait awake first
+  // (Options::spin). errc::timed_out, or connection_closed once stopped.
+  std::error_code call(std::function<void()> fn, const std::atomic<bool>& done, bool spin);
+  // To call after setting the `done` of a call().
+  void completed();
   const Options& options() const { return options_; }
 
-  // ---- I/O thread -----------------------------------------------------------
+  // ---- thread doing the I/O ----------------------------------------------------
   ClientState& state() { return node_->state(); }
 
  private:
