@@ -7,12 +7,14 @@
     compressible value of ~20 KB, others 3 KB of random bytes. With PREFIX
     "a", also an undone transaction (a record pointing to older data).
     Prints "committed N".
+  replication.py pack MASTER NAME
+    Packs at the last TID and waits until every storage did; prints "packed".
   replication.py dump MASTER NAME
     Reads every transaction and record (storage iterator, records loaded one
     by one) and every key of the tree; prints their count and digest, then
     "keys K bad B counter C" (B: values that differ from value(key)).
 """
-import hashlib, os, random, sys, transaction, ZODB
+import hashlib, os, random, sys, time, transaction, ZODB
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from neo.client.Storage import Storage
@@ -65,6 +67,14 @@ def commit(master, name, prefix, count, stopfile=None):
     print('committed %d' % done)
 
 
+def pack(master, name):
+    storage = Storage(master_nodes=master, name=name)
+    storage.app.wait_for_pack = True
+    storage.pack(time.time())
+    storage.close()
+    print('packed')
+
+
 def dump(master, name):
     storage = Storage(master_nodes=master, name=name)
     sha = hashlib.sha1()
@@ -88,5 +98,7 @@ if __name__ == '__main__':
     if sys.argv[1] == 'commit':
         commit(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
                sys.argv[6] if len(sys.argv) > 6 else None)
+    elif sys.argv[1] == 'pack':
+        pack(sys.argv[2], sys.argv[3])
     else:
         dump(sys.argv[2], sys.argv[3])

@@ -136,6 +136,10 @@ std::string commit(const Site& site, const std::string& prefix, int count) {
   return output_of(test::run_program(argv, 180s));
 }
 
+std::string pack(const Site& site) {
+  return output_of(test::run_program(script(site, "pack"), 180s));
+}
+
 std::string dump(const Site& site) {
   return output_of(test::run_program(script(site, "dump"), 180s));
 }

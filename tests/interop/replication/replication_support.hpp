@@ -72,6 +72,8 @@ bool wait_up_to_date(const Site& site, int storages, std::string& pt);
 bool add_pending_storage(const Site& site);
 // replication.py commit: "committed N" or what went wrong.
 std::string commit(const Site& site, const std::string& prefix, int count);
+// replication.py pack: "packed" once every storage packed at the last TID.
+std::string pack(const Site& site);
 // replication.py dump: "transactions T records R sha1 H\nkeys K bad B counter C u U\n".
 std::string dump(const Site& site);
 // `neoctl check` of every partition, waiting until the storages logged the
