@@ -84,8 +84,7 @@ class Connection : public Peer {
   virtual bool connected() const = 0;
   // True once aborted (flushing before closing).
   virtual bool aborted() const = 0;
-  // Bytes queued for sending and not yet written.
-  virtual std::size_t queued_bytes() const = 0;
+  std::size_t queued_bytes() const override = 0;
   // Memory held by what is queued for sending (bounded by the options).
   virtual std::size_t held_bytes() const { return queued_bytes(); }
   // True while reading is paused until the outbox drains.

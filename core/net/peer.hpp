@@ -59,6 +59,8 @@ class Peer : public std::enable_shared_from_this<Peer> {
   virtual void close(std::error_code reason) = 0;
   // True once aborted or closed: nothing more is sent.
   virtual bool closed() const = 0;
+  // Bytes queued for sending and not yet written (0 where not known).
+  virtual std::size_t queued_bytes() const { return 0; }
 
   // --- Typed helpers -----------------------------------------------------
   template <class P>

@@ -18,6 +18,11 @@ namespace {
 
 constexpr std::size_t kFeedBatch = 100;      // packets sent per round of the event loop
 constexpr std::size_t kFeedBytes = 1 << 20;  // or object data, if less
+// A requester that reads slowly (or not at all) is fed no more while this
+// much waits to be written to it; the feed is looked at again kFeedPause
+// later. Without it, only the connection's memory bound would stop us.
+constexpr std::size_t kFeedQueued = 8 << 20;
+constexpr double kFeedPause = 0.01;
 
 // Sends a fetch's packets `batch` at a time: `step` sends the next ones and
 // returns true once it has answered. Stops if the connection closes.
@@ -25,6 +30,10 @@ void stream(PeerHost& host, std::weak_ptr<net::Peer> weak,
             std::shared_ptr<std::function<bool(net::Peer&)>> step) {
   auto peer = weak.lock();
   if (!peer || peer->closed()) return;
+  if (peer->queued_bytes() > kFeedQueued)
+    return host.events().run_after(kFeedPause, [&host, weak = std::move(weak), step]() mutable {
+      stream(host, std::move(weak), std::move(step));
+    });
   if ((*step)(*peer)) return;
   host.events().run_later([&host, weak = std::move(weak), step = std::move(step)]() mutable {
     stream(host, std::move(weak), std::move(step));

@@ -357,6 +357,10 @@ void StorageApp::notify_deadlock(NodeId client, const protocol::NotifyDeadlock& 
 
 void StorageApp::run_later(std::function<void()> fn) { tasks_.post(std::move(fn)); }
 
+void StorageApp::run_after(double seconds, std::function<void()> fn) {
+  tasks_.call_later(seconds, std::move(fn));
+}
+
 void StorageApp::commit_later() {
   if (commit_pending_) return;
   commit_pending_ = true;

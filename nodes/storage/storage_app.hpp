@@ -51,6 +51,7 @@ class StorageApp final : public StorageEvents, public PeerHost {
   void operation_started() override;
   void commit_later() override;
   void run_later(std::function<void()> fn) override;
+  void run_after(double seconds, std::function<void()> fn) override;
   void check_partition(const protocol::CheckPartition& p) override { checker_->check(p); }
   // PeerHost
   void identify(net::Peer& peer, const protocol::RequestIdentification& request) override;

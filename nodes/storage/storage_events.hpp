@@ -36,6 +36,11 @@ class StorageEvents {
   // Runs `fn` on the io thread after the work already queued (long tasks
   // such as pack go step by step). Default: at once.
   virtual void run_later(std::function<void()> fn) { fn(); }
+  // Runs `fn` on the io thread after `seconds`. Default: run_later.
+  virtual void run_after(double seconds, std::function<void()> fn) {
+    (void)seconds;
+    run_later(std::move(fn));
+  }
   // CheckPartition: compare our replica with the others (checker.hpp).
   virtual void check_partition(const protocol::CheckPartition&) {}
   // The replicator of the own OUT_OF_DATE cells (replicator.hpp); none in

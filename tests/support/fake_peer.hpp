@@ -61,6 +61,8 @@ class FakePeer : public net::Peer {
     on_close(*this);
   }
   bool closed() const override { return aborted || closed_reason; }
+  std::size_t queued_bytes() const override { return queued; }
+  std::size_t queued = 0;  // what queued_bytes() says
 
   // --- What was sent -----------------------------------------------------
   // The packets of type P sent so far, decoded (a packet that does not

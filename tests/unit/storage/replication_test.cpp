@@ -401,3 +401,26 @@ TEST_CASE("backup mode: a secondary cell replicates from our primary cell",
   CHECK(content(replica.file) == content(source.file));
   CHECK(replica.db->backup_tid() == Tid{300});
 }
+
+TEST_CASE("a source feeds no more while the requester does not read", "[storage][replication]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2);
+  source.start();
+  fill(*source.db, 10);
+  neo::storage::OperationHandler feeder(source, NodeType::Storage);
+  auto peer = std::make_shared<FakePeer>();
+  peer->queued = 16 << 20;  // a requester that stopped reading
+  feeder.on_packet(*peer,
+                   frame_of(protocol::AskFetchObjects{0, 1000, Tid{0}, Tid{10}, Oid{0}, {}}, 3));
+  CHECK(peer->all<protocol::AddObject>().empty());
+  CHECK_FALSE(peer->last<protocol::AnswerFetchObjects>());
+  REQUIRE(source.ev.delayed.size() == 1);
+  std::exchange(source.ev.delayed, {})[0]();  // still not reading
+  CHECK(peer->all<protocol::AddObject>().empty());
+  REQUIRE(source.ev.delayed.size() == 1);
+  peer->queued = 0;  // it reads again
+  std::exchange(source.ev.delayed, {})[0]();
+  CHECK(peer->all<protocol::AddObject>().size() == 5);  // tids 2, 4, ... 10 in partition 0
+  CHECK(peer->last<protocol::AnswerFetchObjects>());
+  CHECK(source.ev.delayed.empty());
+}

@@ -2,6 +2,7 @@
 // calls (the fake Peer is tests/support/fake_peer.hpp's).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ class FakeEvents : public StorageEvents {
   }
   void operation_stopped() override { ++stops; }
   Replicator* replicator() override { return replicator_of; }
+  void run_after(double, std::function<void()> fn) override { delayed.push_back(std::move(fn)); }
 
   std::vector<bool> shutdowns;
   std::vector<std::string> fatals;
@@ -31,6 +33,7 @@ class FakeEvents : public StorageEvents {
   int changes = 0;
   int stops = 0;
   Replicator* replicator_of = nullptr;
+  std::vector<std::function<void()>> delayed;  // run_after, not run
 };
 
 }  // namespace neo::storage::test
