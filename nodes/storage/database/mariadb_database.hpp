@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "nodes/storage/database/database.hpp"
+#include "nodes/storage/database/sql_database.hpp"
 
 namespace neo::storage {
 
@@ -33,10 +33,8 @@ class Row;
 // The MariaDB error category (server and client error numbers).
 const std::error_category& mariadb_error_category() noexcept;
 
-class MariaDbDatabase final : public Database {
+class MariaDbDatabase final : public SqlDatabase {
  public:
-  // Schema version this code writes and reads.
-  static constexpr int kVersion = 4;
   // Values of this size or more go to `bigdata` (MEDIUMBLOB's limit), in
   // chunks of kBigDataChunk bytes; their compression gets kBigDataFlag.
   static constexpr std::size_t kBigDataThreshold = 0x1000000;
@@ -61,52 +59,15 @@ class MariaDbDatabase final : public Database {
 
   ~MariaDbDatabase() override;
 
-  bool dedup() const { return dedup_; }
   const std::string& engine() const { return engine_; }
   // The connection's server-side id (tests kill it to check reconnection).
   std::uint64_t connection_id() const;
 
   // ---- Database ----
-  std::error_code commit() override;
   std::error_code commit_unsynced() override;
-  void defer_commit() override { deferred_commit_ = true; }
-  std::error_code commit_deferred() override;
-  std::error_code commit_from_time_to_time(double seconds) override;
-  std::error_code reset() override;
   std::error_code close() override;
   void crash() override;
-  const std::string& last_error() const override { return last_error_; }
   Result<std::pair<std::string, std::string>> topology_path() const override;
-
-  std::optional<std::string> config(std::string_view key) const override;
-  std::error_code set_config(std::string_view key, std::optional<std::string> value) override;
-  std::optional<std::string> name() const override { return config("name"); }
-  std::error_code set_name(std::string_view name) override;
-  std::optional<NodeId> nid() const override;
-  std::error_code set_nid(NodeId nid) override;
-  std::optional<std::int64_t> ptid() const override;
-  std::optional<std::int64_t> num_replicas() const override;
-  std::optional<Tid> backup_tid() const override;
-  std::error_code set_backup_tid(std::optional<Tid> tid) override;
-  std::optional<Tid> truncate_tid() const override;
-  std::error_code set_truncate_tid(std::optional<Tid> tid) override;
-
-  std::uint32_t num_partitions() const override { return np_; }
-  Result<std::vector<PtRow>> pt_rows() override;
-  Result<std::vector<CellRow>> partition_table() override;
-  Result<std::vector<std::pair<std::uint32_t, std::int64_t>>> assigned_cells() override;
-  bool is_readable_partition(std::uint32_t partition) const override {
-    return readable_.count(partition) != 0;
-  }
-  std::vector<std::uint32_t> readable_partitions() const override {
-    return {readable_.begin(), readable_.end()};
-  }
-  void set_replicating(std::uint32_t partition, bool replicating) override;
-  Result<std::vector<std::uint32_t>> change_partition_table(
-      std::int64_t ptid, std::int64_t num_replicas, std::span<const protocol::CellChange> cells,
-      bool reset, Tid last_pack_id) override;
-  std::error_code update_cell_tid(std::uint32_t partition, Tid tid) override;
-  Result<std::vector<CellNextTid>> cell_next_tids() override;
 
   Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
                                                   std::string_view data, std::int64_t compression,
@@ -182,44 +143,34 @@ class MariaDbDatabase final : public Database {
  private:
   MariaDbDatabase();
 
-  // Runs `body`, turning an internal failure into an error code (and
-  // last_error_). `body` returns the value of the Result, or void.
-  template <class F>
-  auto guard(F&& body);
-
   // Open steps (mariadb_schema.cpp).
   void setup(bool dedup);
   void migrate(std::map<std::string, std::string>& schema);
   void alter_table(std::map<std::string, std::string>& schema, const std::string& table,
                    const std::string& select);
-  void erase();
+  void erase() override;
   void load_config();
   void load_state();
   void prune_todel();
   std::map<std::string, std::string> schema(bool dedup) const;
 
+  // ---- statements of SqlDatabase ----
+  bool is_open() const override { return conn_ != nullptr; }
+  void commit_connection() override;
+  void write_config(std::string_view key, const std::optional<std::string>& value) override;
+  std::vector<PtRow> read_pt() override;
+  void write_cell(const PtChange& cell) override;
+  void delete_cell(std::uint32_t partition, std::int32_t nid) override;
+  std::optional<std::int64_t> max_partition() override;
+  std::optional<std::uint64_t> max_data_id(std::uint64_t low, std::uint64_t high) override;
+  std::vector<std::pair<std::uint32_t, std::int64_t>> cells_of(NodeId nid) override;
+  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid) override;
+  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition) override;
+
   // Helpers that throw mariadb::Failure.
   std::vector<mariadb::Row> q(std::string_view sql);
   std::string lit(std::string_view bytes) const;
   std::optional<bool> table_nonempty(std::string_view table);
-  void do_commit();
-  void do_set_config(std::string_view key, std::optional<std::string> value);
-  std::uint32_t partition_of(std::uint64_t id) const;
-  std::uint32_t readable_partition_of(std::uint64_t id) const;  // else non_readable_cell
-  std::uint32_t readable(std::uint32_t partition) const;        // else non_readable_cell
-  std::vector<PtRow> read_pt();
-  struct PtChange {
-    std::uint32_t partition;
-    NodeId nid;
-    std::optional<std::int64_t> tid;
-    std::optional<std::uint64_t> pack;
-  };
-  void change_pt(const std::vector<PtChange>& cells, bool reset);
-  void update_readable(bool recompute_partitions);
-  std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
-                               std::uint64_t backup_tid);
-  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid);
-  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition);
   std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
                                              std::string_view data, std::int64_t compression,
                                              std::optional<Tid> data_serial);
@@ -241,16 +192,6 @@ class MariaDbDatabase final : public Database {
   std::unique_ptr<mariadb::Connection> conn_;
   std::string engine_;
   std::string datadir_;  // the server's, for topology_path()
-  bool dedup_ = false;
-  std::map<std::string, std::string, std::less<>> config_;  // the config table
-  std::uint32_t np_ = 0;
-  std::set<std::uint32_t> readable_;
-  std::vector<std::uint64_t> next_data_id_;  // per partition
-  // Data ids referenced by transactions not committed yet -> reference count.
-  std::unordered_map<std::uint64_t, std::int64_t> uncommitted_data_;
-  bool deferred_commit_ = false;
-  std::chrono::steady_clock::time_point last_commit_{};
-  mutable std::string last_error_;
 };
 
 }  // namespace neo::storage

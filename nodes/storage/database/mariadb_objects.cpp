@@ -4,7 +4,9 @@
 #include <map>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 
 namespace neo::storage {
 namespace {

@@ -2,7 +2,9 @@
 #include <algorithm>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 
 namespace neo::storage {
 namespace {

@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "nodes/storage/database/database.hpp"
 #include "nodes/storage/database/file_lock.hpp"
+#include "nodes/storage/database/sql_database.hpp"
 
 namespace neo::storage {
 
@@ -33,11 +33,8 @@ class Query;
 // The SQLite error category (for tests and logs).
 const std::error_category& sqlite_error_category() noexcept;
 
-class SqliteDatabase final : public Database {
+class SqliteDatabase final : public SqlDatabase {
  public:
-  // Schema version this code writes and reads.
-  static constexpr int kVersion = 4;
-
   struct Options {
     bool reset = false;  // drop every table first (--reset)
     bool dedup = false;  // create the unique index on data(hash, compression)
@@ -68,50 +65,12 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override;
 
   const std::string& path() const { return path_; }
-  // True if the unique index of --dedup exists.
-  bool dedup() const { return dedup_; }
 
   // ---- Database ----
-  std::error_code commit() override;
   std::error_code commit_unsynced() override;
-  void defer_commit() override { deferred_commit_ = true; }
-  std::error_code commit_deferred() override;
-  std::error_code commit_from_time_to_time(double seconds) override;
-  std::error_code reset() override;
   std::error_code close() override;
   void crash() override;
-  const std::string& last_error() const override { return last_error_; }
   Result<std::pair<std::string, std::string>> topology_path() const override;
-
-  std::optional<std::string> config(std::string_view key) const override;
-  std::error_code set_config(std::string_view key, std::optional<std::string> value) override;
-  std::optional<std::string> name() const override { return config("name"); }
-  std::error_code set_name(std::string_view name) override;
-  std::optional<NodeId> nid() const override;
-  std::error_code set_nid(NodeId nid) override;
-  std::optional<std::int64_t> ptid() const override;
-  std::optional<std::int64_t> num_replicas() const override;
-  std::optional<Tid> backup_tid() const override;
-  std::error_code set_backup_tid(std::optional<Tid> tid) override;
-  std::optional<Tid> truncate_tid() const override;
-  std::error_code set_truncate_tid(std::optional<Tid> tid) override;
-
-  std::uint32_t num_partitions() const override { return np_; }
-  Result<std::vector<PtRow>> pt_rows() override;
-  Result<std::vector<CellRow>> partition_table() override;
-  Result<std::vector<std::pair<std::uint32_t, std::int64_t>>> assigned_cells() override;
-  bool is_readable_partition(std::uint32_t partition) const override {
-    return readable_.count(partition) != 0;
-  }
-  std::vector<std::uint32_t> readable_partitions() const override {
-    return {readable_.begin(), readable_.end()};
-  }
-  void set_replicating(std::uint32_t partition, bool replicating) override;
-  Result<std::vector<std::uint32_t>> change_partition_table(
-      std::int64_t ptid, std::int64_t num_replicas, std::span<const protocol::CellChange> cells,
-      bool reset, Tid last_pack_id) override;
-  std::error_code update_cell_tid(std::uint32_t partition, Tid tid) override;
-  Result<std::vector<CellNextTid>> cell_next_tids() override;
 
   Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
                                                   std::string_view data, std::int64_t compression,
@@ -187,45 +146,33 @@ class SqliteDatabase final : public Database {
  private:
   SqliteDatabase();
 
-  // Runs `body`, turning an internal failure into an error code (and
-  // last_error_). `body` returns the value of the Result, or void.
-  template <class F>
-  auto guard(F&& body);
-
   // Open steps (sqlite_schema.cpp).
   void setup(bool dedup);
   void migrate();
   void alter_table(std::string_view table, const std::string& create_new, std::string_view select);
-  void erase();
+  void erase() override;
   void load_config();
   void load_state();
+
+  // ---- statements of SqlDatabase ----
+  bool is_open() const override { return conn_ != nullptr; }
+  void commit_connection() override;
+  void write_config(std::string_view key, const std::optional<std::string>& value) override;
+  std::vector<PtRow> read_pt() override;
+  void write_cell(const PtChange& cell) override;
+  void delete_cell(std::uint32_t partition, std::int32_t nid) override;
+  std::optional<std::int64_t> max_partition() override;
+  std::optional<std::uint64_t> max_data_id(std::uint64_t low, std::uint64_t high) override;
+  std::vector<std::pair<std::uint32_t, std::int64_t>> cells_of(NodeId nid) override;
+  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid) override;
+  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition) override;
 
   // Helpers that throw sqlite::Failure.
   sqlite::Query write(std::string_view sql);  // begins a transaction
   bool table_exists(std::string_view table);
   std::optional<bool> table_nonempty(std::string_view table);
-  void do_commit();
   // fdatasync(2) of the WAL file after unsynced commits (commit_unsynced).
   void sync_wal_file();
-  void do_set_config(std::string_view key, std::optional<std::string> value);
-  std::uint32_t partition_of(std::uint64_t id) const;
-  std::uint32_t readable_partition_of(std::uint64_t id) const;  // else non_readable_cell
-  std::uint32_t readable(std::uint32_t partition) const;        // else non_readable_cell
-  std::vector<PtRow> read_pt();
-  // NEO/py's _changePartitionTable: a cell without tid is deleted; an
-  // existing cell only gets its tid updated; with `reset`, unlisted cells go.
-  struct PtChange {
-    std::uint32_t partition;
-    NodeId nid;
-    std::optional<std::int64_t> tid;
-    std::optional<std::uint64_t> pack;
-  };
-  void change_pt(const std::vector<PtChange>& cells, bool reset);
-  void update_readable(bool recompute_partitions);
-  std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
-                               std::uint64_t backup_tid);
-  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid);
-  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition);
   std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
                                              std::string_view data, std::int64_t compression,
                                              std::optional<Tid> data_serial);
@@ -247,16 +194,6 @@ class SqliteDatabase final : public Database {
   std::string path_;
   bool batched_wal_ = false;   // WAL syncs go through sqlite::wal_batch_vfs()
   bool wal_unsynced_ = false;  // commits since the WAL file's last sync
-  bool dedup_ = false;
-  std::map<std::string, std::string, std::less<>> config_;  // the config table
-  std::uint32_t np_ = 0;
-  std::set<std::uint32_t> readable_;
-  std::vector<std::uint64_t> next_data_id_;  // per partition
-  // Data ids referenced by transactions not committed yet -> reference count.
-  std::unordered_map<std::uint64_t, std::int64_t> uncommitted_data_;
-  bool deferred_commit_ = false;
-  std::chrono::steady_clock::time_point last_commit_{};
-  mutable std::string last_error_;
 };
 
 }  // namespace neo::storage

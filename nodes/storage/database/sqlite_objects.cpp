@@ -5,7 +5,9 @@
 #include <map>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sqlite_connection.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
 namespace {

@@ -11,8 +11,10 @@
 #include <string_view>
 
 #include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 #include "nodes/storage/database/sqlite_checkpointer.hpp"
-#include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sqlite_connection.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
 #include "nodes/storage/database/sqlite_wal_batch.hpp"
 
 namespace neo::storage {
