@@ -115,38 +115,6 @@ std::optional<std::uint64_t> MariaDbDatabase::do_store_data(std::string_view che
   return id;
 }
 
-Result<std::optional<std::uint64_t>> MariaDbDatabase::store_data(std::string_view checksum, Oid oid,
-                                                                 std::string_view data,
-                                                                 std::int64_t compression,
-                                                                 std::optional<Tid> data_serial) {
-  return guard([&] { return do_store_data(checksum, oid, data, compression, data_serial); });
-}
-
-Result<std::optional<std::uint64_t>> MariaDbDatabase::hold_data(std::string_view checksum, Oid oid,
-                                                                std::string_view data,
-                                                                std::int64_t compression,
-                                                                std::optional<Tid> data_serial) {
-  return guard([&] {
-    auto id = do_store_data(checksum, oid, data, compression, data_serial);
-    if (id) ++uncommitted_data_[*id];
-    return id;
-  });
-}
-
-void MariaDbDatabase::do_release_data(std::span<const std::uint64_t> data_ids) {
-  for (std::uint64_t id : data_ids) {
-    auto it = uncommitted_data_.find(id);
-    if (it != uncommitted_data_.end() && --it->second <= 0) uncommitted_data_.erase(it);
-  }
-}
-
-std::error_code MariaDbDatabase::release_data(std::span<const std::uint64_t> data_ids, bool prune) {
-  return guard([&] {
-    do_release_data(data_ids);
-    if (prune) do_prune_data(data_ids);
-  });
-}
-
 std::size_t MariaDbDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
   std::set<std::uint64_t> candidates;
   for (std::uint64_t id : data_ids) {
@@ -168,10 +136,6 @@ std::size_t MariaDbDatabase::do_prune_data(std::span<const std::uint64_t> data_i
   q("DELETE FROM data WHERE id IN (" + id_list(ids) + ")");
   if (!big_ids.empty()) q("DELETE FROM bigdata WHERE id IN (" + id_list(big_ids) + ")");
   return ids.size();
-}
-
-Result<std::size_t> MariaDbDatabase::prune_data(std::span<const std::uint64_t> data_ids) {
-  return guard([&] { return do_prune_data(data_ids); });
 }
 
 Result<DataRecord> MariaDbDatabase::load_data(std::uint64_t data_id) {
@@ -277,21 +241,14 @@ std::error_code MariaDbDatabase::store_pack_order(Tid pack_id, std::optional<boo
   });
 }
 
-Result<std::vector<Tid>> MariaDbDatabase::sign_pack_orders(std::span<const Tid> approved,
-                                                           std::span<const Tid> rejected) {
-  return guard([&] {
-    auto in = [](std::span<const Tid> tids) -> std::string {
-      if (tids.empty()) return "0";
-      std::string list;
-      for (Tid tid : tids) list += (list.empty() ? "" : ",") + std::to_string(tid.value);
-      return "tid IN (" + list + ")";
-    };
-    const std::string where = " WHERE " + in(approved) + " OR " + in(rejected);
-    std::vector<Tid> changed;
-    for (const auto& row : q("SELECT tid FROM pack" + where)) changed.push_back(row.tid(0));
-    if (!changed.empty()) q("UPDATE pack SET approved = " + in(approved) + where);
-    return changed;
-  });
+std::vector<Tid> MariaDbDatabase::pack_tids(const std::string& where) {
+  std::vector<Tid> tids;
+  for (const auto& row : q("SELECT tid FROM pack" + where)) tids.push_back(row.tid(0));
+  return tids;
+}
+
+void MariaDbDatabase::approve_packs(const std::string& approved, const std::string& where) {
+  q("UPDATE pack SET approved = " + approved + where);
 }
 
 std::error_code MariaDbDatabase::mark_locked(Tid tid, Tid ttid, bool approve_pack) {
@@ -347,17 +304,12 @@ std::error_code MariaDbDatabase::drop_partitions_temporary(
   });
 }
 
-std::error_code MariaDbDatabase::drop_unfinished_data() {
-  return guard([&] {
-    std::vector<std::uint64_t> data_ids;
-    for (const auto& row : q("SELECT data_id FROM tobj WHERE data_id IS NOT NULL")) {
-      data_ids.push_back(row.u64(0));
-    }
-    if (auto ec = drop_partitions_temporary(std::nullopt)) mariadb::fail(ec, last_error_);
-    do_release_data(data_ids);
-    do_prune_data(data_ids);
-    do_commit();
-  });
+std::vector<std::uint64_t> MariaDbDatabase::temporary_data_ids() {
+  std::vector<std::uint64_t> data_ids;
+  for (const auto& row : q("SELECT data_id FROM tobj WHERE data_id IS NOT NULL")) {
+    data_ids.push_back(row.u64(0));
+  }
+  return data_ids;
 }
 
 Result<std::vector<std::pair<Tid, std::optional<Tid>>>> MariaDbDatabase::locked_transactions() {

@@ -73,6 +73,40 @@ class SqlDatabase : public Database {
   std::error_code update_cell_tid(std::uint32_t partition, Tid tid) override;
   Result<std::vector<CellNextTid>> cell_next_tids() override;
 
+  // ---- Database: data, loads, checks, truncation and pack (sql_objects.cpp) ----
+  Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
+                                                  std::string_view data, std::int64_t compression,
+                                                  std::optional<Tid> data_serial) override;
+  Result<std::optional<std::uint64_t>> hold_data(std::string_view checksum, Oid oid,
+                                                 std::string_view data, std::int64_t compression,
+                                                 std::optional<Tid> data_serial) override;
+  std::error_code release_data(std::span<const std::uint64_t> data_ids, bool prune) override;
+  Result<std::size_t> prune_data(std::span<const std::uint64_t> data_ids) override;
+  std::error_code drop_unfinished_data() override;
+  Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
+                                            std::span<const Tid> rejected) override;
+  Result<std::optional<Tid>> next_object_tid(Oid oid, Tid serial) override;
+  Result<LastIds> last_ids() override;
+  Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid) override;
+  Result<Tid> first_tid() override;
+  Result<std::optional<TransactionInfo>> transaction(Tid tid, bool include_locked) override;
+  Result<std::vector<Tid>> replication_tid_list(Tid min_tid, Tid max_tid,
+                                                std::optional<std::uint64_t> length,
+                                                std::uint32_t partition) override;
+  Result<std::optional<UndoInfo>> find_undo_tid(Oid oid, std::optional<Tid> ltid, Tid undo_tid,
+                                                std::optional<Tid> current_tid) override;
+  Result<TidRangeCheck> check_tid_range(std::uint32_t partition,
+                                        std::optional<std::uint64_t> length, Tid min_tid,
+                                        Tid max_tid) override;
+  Result<SerialRangeCheck> check_serial_range(std::uint32_t partition,
+                                              std::optional<std::uint64_t> length, Tid min_tid,
+                                              Tid max_tid, Oid min_oid) override;
+  std::error_code truncate() override;
+  Result<std::vector<protocol::PackOrder>> pack_orders(Tid min_completed) override;
+  std::error_code set_partition_packed(std::uint32_t partition, Tid pack_id) override;
+  std::error_code update_completed_pack_by_replication(std::uint32_t partition,
+                                                       Tid pack_id) override;
+
  protected:
   SqlDatabase() = default;
 
@@ -102,6 +136,10 @@ class SqlDatabase : public Database {
   void update_readable(bool recompute_partitions);
   std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
                                std::uint64_t backup_tid);
+  // Drops references held by hold_data().
+  void do_release_data(std::span<const std::uint64_t> data_ids);
+  // pt.pack of the own cell of `partition`; else invalid_argument.
+  std::int64_t partition_packed(std::uint32_t partition);
 
   // ---- statements, in each backend's dialect (they throw SqlFailure) ----
   virtual bool is_open() const = 0;
@@ -125,6 +163,65 @@ class SqlDatabase : public Database {
   virtual std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid) = 0;
   // (greatest object serial, greatest oid) of a partition; -1 when empty.
   virtual std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition) = 0;
+  // MIN(trans.tid) of a partition.
+  virtual std::optional<Tid> partition_first_tid(std::uint32_t partition) = 0;
+  // The next serial of `oid` after `serial`.
+  virtual std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial) = 0;
+
+  // Stores a value (or finds the one of `data_serial` for an undo); its data id.
+  virtual std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
+                                                     std::string_view data,
+                                                     std::int64_t compression,
+                                                     std::optional<Tid> data_serial) = 0;
+  // Deletes the data rows of `data_ids` that nothing references; how many.
+  virtual std::size_t do_prune_data(std::span<const std::uint64_t> data_ids) = 0;
+  // The data ids tobj references.
+  virtual std::vector<std::uint64_t> temporary_data_ids() = 0;
+  // The pack.tid values `where` selects; sets pack.approved = `approved` there.
+  virtual std::vector<Tid> pack_tids(const std::string& where) = 0;
+  virtual void approve_packs(const std::string& approved, const std::string& where) = 0;
+
+  // A trans (or, if none and `include_locked`, ttrans) row with its pack row.
+  struct TransactionRow {
+    std::string oids, user, description, extension;
+    bool packed = false;
+    Tid ttid{};
+    std::optional<bool> partial{};  // set iff a pack row is joined
+    std::optional<bool> approved{};
+    std::optional<std::string> pack_oids{};
+    Tid pack_tid{};
+  };
+  virtual std::optional<TransactionRow> transaction_row(std::uint32_t partition, Tid tid,
+                                                        bool include_locked) = 0;
+  // trans.tid in [min_tid, max_tid] of a partition, ascending, `length` at most.
+  virtual std::vector<std::uint64_t> trans_tids(std::uint32_t partition, Tid min_tid, Tid max_tid,
+                                                std::optional<std::uint64_t> length) = 0;
+  // (tid, oid) of obj from (min_tid, min_oid) to max_tid, ascending, `length` at most.
+  virtual std::vector<std::pair<std::uint64_t, std::uint64_t>> serial_range(
+      std::uint32_t partition, std::optional<std::uint64_t> length, Tid min_tid, Tid max_tid,
+      Oid min_oid) = 0;
+  // The two greatest serials of `oid` <= undo_tid, descending; then its
+  // (serial, value_tid) after undo_tid, ascending.
+  virtual std::vector<Tid> undo_serials(std::uint32_t partition, Oid oid, Tid undo_tid) = 0;
+  virtual std::vector<std::pair<Tid, std::optional<Tid>>> later_serials(std::uint32_t partition,
+                                                                        Oid oid, Tid tid) = 0;
+  // Deletes the transactions (and pack orders) and objects of a partition
+  // in (min_tid, max_tid], then prunes their data.
+  virtual void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
+                            std::optional<Tid> max_tid) = 0;
+
+  // Pack orders from `min_completed` of the readable partitions, by tid.
+  struct PackRow {
+    Tid tid{};
+    std::optional<bool> approved{};
+    bool partial = false;
+    std::optional<std::string> oids{};
+    Tid pack_tid{};
+  };
+  virtual std::vector<PackRow> pack_order_rows(Tid min_completed) = 0;
+  // pt.pack of a cell (nullopt: no cell or NULL); sets it.
+  virtual std::optional<std::int64_t> cell_pack(std::uint32_t partition, NodeId nid) = 0;
+  virtual void write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) = 0;
 
   bool dedup_ = false;
   std::map<std::string, std::string, std::less<>> config_;  // the config table

@@ -72,26 +72,16 @@ class SqliteDatabase final : public SqlDatabase {
   void crash() override;
   Result<std::pair<std::string, std::string>> topology_path() const override;
 
-  Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
-                                                  std::string_view data, std::int64_t compression,
-                                                  std::optional<Tid> data_serial) override;
-  Result<std::optional<std::uint64_t>> hold_data(std::string_view checksum, Oid oid,
-                                                 std::string_view data, std::int64_t compression,
-                                                 std::optional<Tid> data_serial) override;
-  std::error_code release_data(std::span<const std::uint64_t> data_ids, bool prune) override;
   Result<DataRecord> load_data(std::uint64_t data_id) override;
   std::error_code store_transaction(Tid tid, std::span<const ObjectRef> objects,
                                     const TransactionMeta* meta, bool temporary) override;
   std::error_code store_pack_order(Tid pack_id, std::optional<bool> approved, bool partial,
                                    const std::optional<std::vector<Oid>>& oids,
                                    Tid pack_tid) override;
-  Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
-                                            std::span<const Tid> rejected) override;
   std::error_code mark_locked(Tid tid, Tid ttid, bool approve_pack) override;
   std::error_code unlock_transaction(Tid tid, Tid ttid, bool has_trans, bool has_objects,
                                      bool has_pack) override;
   std::error_code abort_transaction(Tid ttid) override;
-  std::error_code drop_unfinished_data() override;
   std::error_code drop_partitions_temporary(
       std::optional<std::span<const std::uint32_t>> partitions) override;
   Result<std::vector<std::pair<Tid, std::optional<Tid>>>> locked_transactions() override;
@@ -99,49 +89,27 @@ class SqliteDatabase final : public SqlDatabase {
 
   Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
   Result<std::optional<Tid>> last_object_tid(Oid oid) override;
-  Result<std::optional<Tid>> next_object_tid(Oid oid, Tid serial) override;
   Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
                                     std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
-  Result<LastIds> last_ids() override;
-  Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid) override;
-  Result<Tid> first_tid() override;
-  Result<std::optional<TransactionInfo>> transaction(Tid tid, bool include_locked) override;
   Result<std::vector<Tid>> tid_list(std::uint64_t offset, std::uint64_t length,
                                     std::span<const std::uint32_t> partitions) override;
-  Result<std::vector<Tid>> replication_tid_list(Tid min_tid, Tid max_tid,
-                                                std::optional<std::uint64_t> length,
-                                                std::uint32_t partition) override;
   Result<std::vector<std::pair<Tid, Oid>>> replication_object_list(
       Tid min_tid, Tid max_tid, std::optional<std::uint64_t> length, std::uint32_t partition,
       Oid min_oid) override;
   Result<std::vector<protocol::HistoryEntry>> object_history(Oid oid, std::uint64_t offset,
                                                              std::uint64_t length) override;
-  Result<std::optional<UndoInfo>> find_undo_tid(Oid oid, std::optional<Tid> ltid, Tid undo_tid,
-                                                std::optional<Tid> current_tid) override;
   Result<OidsFrom> oids_from(std::uint32_t partition, std::uint64_t length, Oid min_oid,
                              Tid tid) override;
-  Result<TidRangeCheck> check_tid_range(std::uint32_t partition,
-                                        std::optional<std::uint64_t> length, Tid min_tid,
-                                        Tid max_tid) override;
-  Result<SerialRangeCheck> check_serial_range(std::uint32_t partition,
-                                              std::optional<std::uint64_t> length, Tid min_tid,
-                                              Tid max_tid, Oid min_oid) override;
 
   std::error_code delete_transaction(Tid tid) override;
   std::error_code delete_object(Oid oid, std::optional<Tid> serial) override;
-  std::error_code truncate() override;
   Result<bool> drop_partition(std::uint32_t partition, std::uint64_t count) override;
-  Result<std::vector<protocol::PackOrder>> pack_orders(Tid min_completed) override;
   Result<std::vector<std::pair<std::uint32_t, Tid>>> packed_ids(bool up_to_date_only) override;
-  std::error_code set_partition_packed(std::uint32_t partition, Tid pack_id) override;
-  std::error_code update_completed_pack_by_replication(std::uint32_t partition,
-                                                       Tid pack_id) override;
   Result<PackProgress> pack_partition(std::uint32_t partition, Oid min_oid, Tid pack_tid,
                                       std::uint64_t limit) override;
   Result<PackProgress> pack_oids(std::uint32_t partition, std::span<const Oid> oids,
                                  Tid pack_tid) override;
   Result<std::vector<std::uint64_t>> orphan_data_ids() override;
-  Result<std::size_t> prune_data(std::span<const std::uint64_t> data_ids) override;
 
  private:
   SqliteDatabase();
@@ -166,6 +134,30 @@ class SqliteDatabase final : public SqlDatabase {
   std::vector<std::pair<std::uint32_t, std::int64_t>> cells_of(NodeId nid) override;
   std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid) override;
   std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition) override;
+  std::optional<Tid> partition_first_tid(std::uint32_t partition) override;
+  std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial) override;
+  std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
+                                             std::string_view data, std::int64_t compression,
+                                             std::optional<Tid> data_serial) override;
+  std::size_t do_prune_data(std::span<const std::uint64_t> data_ids) override;
+  std::vector<std::uint64_t> temporary_data_ids() override;
+  std::vector<Tid> pack_tids(const std::string& where) override;
+  void approve_packs(const std::string& approved, const std::string& where) override;
+  std::optional<TransactionRow> transaction_row(std::uint32_t partition, Tid tid,
+                                                bool include_locked) override;
+  std::vector<std::uint64_t> trans_tids(std::uint32_t partition, Tid min_tid, Tid max_tid,
+                                        std::optional<std::uint64_t> length) override;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> serial_range(
+      std::uint32_t partition, std::optional<std::uint64_t> length, Tid min_tid, Tid max_tid,
+      Oid min_oid) override;
+  std::vector<Tid> undo_serials(std::uint32_t partition, Oid oid, Tid undo_tid) override;
+  std::vector<std::pair<Tid, std::optional<Tid>>> later_serials(std::uint32_t partition, Oid oid,
+                                                                Tid tid) override;
+  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
+                    std::optional<Tid> max_tid) override;
+  std::vector<PackRow> pack_order_rows(Tid min_completed) override;
+  std::optional<std::int64_t> cell_pack(std::uint32_t partition, NodeId nid) override;
+  void write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) override;
 
   // Helpers that throw sqlite::Failure.
   sqlite::Query write(std::string_view sql);  // begins a transaction
@@ -173,20 +165,11 @@ class SqliteDatabase final : public SqlDatabase {
   std::optional<bool> table_nonempty(std::string_view table);
   // fdatasync(2) of the WAL file after unsynced commits (commit_unsynced).
   void sync_wal_file();
-  std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
-                                             std::string_view data, std::int64_t compression,
-                                             std::optional<Tid> data_serial);
-  void do_release_data(std::span<const std::uint64_t> data_ids);
-  std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
   std::optional<ObjectRecord> fetch_one(sqlite::Query& query);
   static ObjectRecord record_of(const sqlite::Query& query);
   bool in_wal_mode();
-  std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial);
-  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
-                    std::optional<Tid> max_tid);
   PackProgress pack_rows(std::uint32_t partition, const std::string& oid_condition,
                          std::optional<std::uint64_t> limit, Tid pack_tid);
-  std::int64_t partition_packed(std::uint32_t partition);
 
   std::unique_ptr<sqlite::Connection> conn_;
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // WAL: before conn_ goes
