@@ -43,12 +43,7 @@ void MariaDbDatabase::crash() {
 }
 
 Result<std::pair<std::string, std::string>> MariaDbDatabase::topology_path() const {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0)
-    return std::error_code(errno, std::system_category());
-  struct stat st {};
-  if (::stat(datadir_.c_str(), &st) != 0) return std::error_code(errno, std::system_category());
-  return std::pair<std::string, std::string>(host, std::to_string(st.st_dev));
+  return host_and_device(datadir_);
 }
 
 // ---- statements of SqlDatabase ----

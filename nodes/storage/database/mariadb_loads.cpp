@@ -5,6 +5,7 @@
 #include "nodes/storage/database/mariadb_connection.hpp"
 #include "nodes/storage/database/mariadb_database.hpp"
 #include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
 
 namespace neo::storage {
 namespace {
@@ -24,18 +25,11 @@ std::optional<Tid> MariaDbDatabase::next_serial(std::uint32_t partition, Oid oid
 }
 
 ObjectRecord MariaDbDatabase::record_of(const mariadb::Row& row) {
-  ObjectRecord record;
-  record.serial = row.tid(0);
-  record.compression = row.opt_i64(1);
-  if (record.compression) {
-    record.checksum = row.str(2);
-    record.data = row.str(3);
-    if (*record.compression & kBigDataFlag) {
-      *record.compression &= ~kBigDataFlag;
-      record.data = load_big_data(record.data);
-    }
+  ObjectRecord record = object_record_of(row);
+  if (record.compression && (*record.compression & kBigDataFlag)) {
+    *record.compression &= ~kBigDataFlag;
+    record.data = load_big_data(record.data);
   }
-  record.data_serial = row.opt_tid(4);
   return record;
 }
 
@@ -130,11 +124,9 @@ std::optional<Tid> MariaDbDatabase::partition_first_tid(std::uint32_t partition)
       .opt_tid(0);
 }
 
-std::optional<SqlDatabase::TransactionRow> MariaDbDatabase::transaction_row(std::uint32_t partition,
-                                                                            Tid tid,
-                                                                            bool include_locked) {
-  static const std::string columns =
-      "oids, user, description, ext, packed, ttid, approved, partial, pack.oids, pack_tid";
+std::optional<SqlTransactionRow> MariaDbDatabase::transaction_row(std::uint32_t partition, Tid tid,
+                                                                  bool include_locked) {
+  static const std::string columns = kTransactionColumns;
   auto rows = q("SELECT trans." + columns +
                 " FROM trans LEFT JOIN pack USING (tid) WHERE `partition`=" + n(partition) +
                 " AND tid=" + n(tid.value));
@@ -143,21 +135,7 @@ std::optional<SqlDatabase::TransactionRow> MariaDbDatabase::transaction_row(std:
              " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=" + n(tid.value));
   }
   if (rows.empty()) return std::nullopt;
-  const mariadb::Row& row = rows[0];
-  TransactionRow result;
-  result.oids = row.str(0);
-  result.user = row.str(1);
-  result.description = row.str(2);
-  result.extension = row.str(3);
-  result.packed = row.i64(4) != 0;
-  result.ttid = row.tid(5);
-  if (!row.is_null(7)) {
-    if (!row.is_null(6)) result.approved = row.i64(6) != 0;
-    result.partial = row.i64(7) != 0;
-    if (!row.is_null(8)) result.pack_oids = row.str(8);
-    result.pack_tid = row.tid(9);
-  }
-  return result;
+  return transaction_row_of(rows[0]);
 }
 
 }  // namespace neo::storage

@@ -15,15 +15,6 @@ bool is_dup_entry(const mariadb::Failure& failure) {
   return failure.code == std::error_code(mariadb::kDupEntry, mariadb::category());
 }
 
-std::string id_list(std::span<const std::uint64_t> ids) {
-  std::string list;
-  for (std::uint64_t id : ids) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(id);
-  }
-  return list;
-}
-
 // data.value of a big record: (first bigdata id, length), two big-endian u32.
 std::string big_pointer(std::uint32_t first, std::uint32_t length) {
   return p64((std::uint64_t{first} << 32) | length);
@@ -70,24 +61,17 @@ std::string MariaDbDatabase::load_big_data(std::string_view pointer) {
   return data;
 }
 
-std::optional<std::uint64_t> MariaDbDatabase::do_store_data(std::string_view checksum, Oid oid,
-                                                            std::string_view data,
-                                                            std::int64_t compression,
-                                                            std::optional<Tid> data_serial) {
-  const std::uint32_t partition = partition_of(oid.value);
-  if (data_serial) {
-    // Undo: share the data of the undone-to revision.
-    auto rows = q("SELECT data_id FROM obj WHERE `partition`=" + std::to_string(partition) +
-                  " AND oid=" + std::to_string(oid.value) +
-                  " AND tid=" + std::to_string(data_serial->value));
-    if (!rows.empty()) return rows[0].opt_u64(0);
-    if (readable_.count(partition)) {
-      mariadb::fail(
-          make_error_code(errc::undo_pack_error),
-          "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
-    }
-  }
-  if (checksum.empty()) return std::nullopt;  // deletion
+std::optional<std::optional<std::uint64_t>> MariaDbDatabase::undo_data_id(std::uint32_t partition,
+                                                                          Oid oid, Tid serial) {
+  auto rows =
+      q("SELECT data_id FROM obj WHERE `partition`=" + std::to_string(partition) +
+        " AND oid=" + std::to_string(oid.value) + " AND tid=" + std::to_string(serial.value));
+  if (!rows.empty()) return rows[0].opt_u64(0);
+  return std::nullopt;
+}
+
+std::uint64_t MariaDbDatabase::insert_data(std::uint32_t partition, std::string_view checksum,
+                                           std::string_view data, std::int64_t compression) {
   const bool big = data.size() >= kBigDataThreshold;
   if (big) compression |= kBigDataFlag;
   const std::string where =
@@ -115,17 +99,12 @@ std::optional<std::uint64_t> MariaDbDatabase::do_store_data(std::string_view che
   return id;
 }
 
-std::size_t MariaDbDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
-  std::set<std::uint64_t> candidates;
-  for (std::uint64_t id : data_ids) {
-    if (!uncommitted_data_.count(id)) candidates.insert(id);
-  }
-  if (candidates.empty()) return 0;
+std::size_t MariaDbDatabase::delete_unused_data(std::set<std::uint64_t> candidates) {
   const std::vector<std::uint64_t> list(candidates.begin(), candidates.end());
   std::vector<std::uint64_t> ids, big_ids;
   for (const auto& row : q("SELECT id, IF(compression < 128, NULL, value) FROM data"
                            " LEFT JOIN obj ON (id = data_id) WHERE id IN (" +
-                           id_list(list) + ") AND data_id IS NULL")) {
+                           join_decimal(list) + ") AND data_id IS NULL")) {
     ids.push_back(row.u64(0));
     if (!row.is_null(1)) {
       const auto [first, end] = big_range(row.str(1));
@@ -133,8 +112,8 @@ std::size_t MariaDbDatabase::do_prune_data(std::span<const std::uint64_t> data_i
     }
   }
   if (ids.empty()) return 0;
-  q("DELETE FROM data WHERE id IN (" + id_list(ids) + ")");
-  if (!big_ids.empty()) q("DELETE FROM bigdata WHERE id IN (" + id_list(big_ids) + ")");
+  q("DELETE FROM data WHERE id IN (" + join_decimal(ids) + ")");
+  if (!big_ids.empty()) q("DELETE FROM bigdata WHERE id IN (" + join_decimal(big_ids) + ")");
   return ids.size();
 }
 

@@ -5,37 +5,22 @@
 #include "nodes/storage/database/mariadb_connection.hpp"
 #include "nodes/storage/database/mariadb_database.hpp"
 #include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
 
 namespace neo::storage {
 namespace {
 
 std::string n(std::uint64_t value) { return std::to_string(value); }
 
-template <class T>
-std::string join(const T& values) {
-  std::string list;
-  for (const auto& value : values) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(value);
-  }
-  return list;
-}
-
 }  // namespace
 
-std::vector<SqlDatabase::PackRow> MariaDbDatabase::pack_order_rows(Tid min_completed) {
-  std::vector<PackRow> rows;
+std::vector<SqlPackRow> MariaDbDatabase::pack_order_rows(Tid min_completed) {
+  std::vector<SqlPackRow> rows;
   for (const auto& row : q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
                            " WHERE tid >= " +
                            n(min_completed.value) + " AND tid % " + n(np_) + " IN (" +
-                           join(readable_) + ") ORDER BY tid")) {
-    PackRow order;
-    order.tid = row.tid(0);
-    if (!row.is_null(1)) order.approved = row.i64(1) != 0;
-    order.partial = row.i64(2) != 0;
-    if (!row.is_null(3)) order.oids = row.str(3);
-    order.pack_tid = row.tid(4);
-    rows.push_back(std::move(order));
+                           join_decimal(readable_) + ") ORDER BY tid")) {
+    rows.push_back(pack_row_of(row));
   }
   return rows;
 }
@@ -112,7 +97,7 @@ Result<PackProgress> MariaDbDatabase::pack_oids(std::uint32_t partition, std::sp
     std::vector<std::uint64_t> values;
     for (Oid oid : oids) values.push_back(oid.value);
     if (values.empty()) return PackProgress{};
-    return pack_rows(partition, " IN (" + join(values) + ")", std::nullopt, pack_tid);
+    return pack_rows(partition, " IN (" + join_decimal(values) + ")", std::nullopt, pack_tid);
   });
 }
 

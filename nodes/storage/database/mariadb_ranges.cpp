@@ -15,16 +15,6 @@ std::string limit_of(std::optional<std::uint64_t> length) {
   return length ? " LIMIT " + n(*length) : "";
 }
 
-template <class T>
-std::string join(const T& values) {
-  std::string list;
-  for (const auto& value : values) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(value);
-  }
-  return list;
-}
-
 }  // namespace
 
 // ---- listings ----
@@ -35,8 +25,9 @@ Result<std::vector<Tid>> MariaDbDatabase::tid_list(std::uint64_t offset, std::ui
     std::vector<Tid> tids;
     if (partitions.empty()) return tids;
     for (std::uint32_t p : partitions) readable(p);
-    for (const auto& row : q("SELECT tid FROM trans WHERE `partition` IN (" + join(partitions) +
-                             ") ORDER BY tid DESC LIMIT " + n(offset) + "," + n(length))) {
+    for (const auto& row :
+         q("SELECT tid FROM trans WHERE `partition` IN (" + join_decimal(partitions) +
+           ") ORDER BY tid DESC LIMIT " + n(offset) + "," + n(length))) {
       tids.push_back(row.tid(0));
     }
     return tids;

@@ -215,22 +215,7 @@ void MariaDbDatabase::load_config() {
 }
 
 void MariaDbDatabase::load_state() {
-  auto check = [&](std::string_view key, bool valid) {
-    if (!valid) {
-      throw DatabaseError("invalid value of " + std::string(key) +
-                          " in table config: " + *config(key));
-    }
-  };
-  for (std::string_view key : {"nid", "ptid", "replicas"}) {
-    if (config(key)) check(key, parse_int(*config(key)).has_value());
-  }
-  if (config("nid")) {
-    const auto nid = *parse_int(*config("nid"));
-    check("nid", nid >= INT32_MIN && nid <= INT32_MAX);
-  }
-  for (std::string_view key : {"backup_tid", "truncate_tid"}) {
-    if (config(key)) check(key, parse_hex_tid(*config(key)).has_value());
-  }
+  check_config();
   uncommitted_data_.clear();
   for (const auto& row :
        q("SELECT data_id, count(*) FROM tobj WHERE data_id IS NOT NULL GROUP BY data_id")) {

@@ -1,7 +1,12 @@
 // SqlDatabase: the commit policy, configuration and partition table.
 #include "nodes/storage/database/sql_database.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <map>
 
 #include "nodes/storage/database/database_logic.hpp"
@@ -49,7 +54,35 @@ std::error_code SqlDatabase::reset() {
   });
 }
 
+Result<std::pair<std::string, std::string>> SqlDatabase::host_and_device(const std::string& path) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0)
+    return std::error_code(errno, std::system_category());
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::error_code(errno, std::system_category());
+  return std::pair<std::string, std::string>(host, std::to_string(st.st_dev));
+}
+
 // ---- configuration ----
+
+void SqlDatabase::check_config() const {
+  auto check = [&](std::string_view key, bool valid) {
+    if (!valid) {
+      throw DatabaseError("invalid value of " + std::string(key) +
+                          " in table config: " + *config(key));
+    }
+  };
+  for (std::string_view key : {"nid", "ptid", "replicas"}) {
+    if (config(key)) check(key, parse_int(*config(key)).has_value());
+  }
+  if (config("nid")) {
+    const auto nid = *parse_int(*config("nid"));
+    check("nid", nid >= INT32_MIN && nid <= INT32_MAX);
+  }
+  for (std::string_view key : {"backup_tid", "truncate_tid"}) {
+    if (config(key)) check(key, parse_hex_tid(*config(key)).has_value());
+  }
+}
 
 std::optional<std::string> SqlDatabase::config(std::string_view key) const {
   auto it = config_.find(key);

@@ -26,6 +26,26 @@
 
 namespace neo::storage {
 
+// A row of trans (or ttrans) with the pack row joined to it.
+struct SqlTransactionRow {
+  std::string oids, user, description, extension;
+  bool packed = false;
+  Tid ttid{};
+  std::optional<bool> partial{};  // set iff a pack row is joined
+  std::optional<bool> approved{};
+  std::optional<std::string> pack_oids{};
+  Tid pack_tid{};
+};
+
+// A row of the pack table.
+struct SqlPackRow {
+  Tid tid{};
+  std::optional<bool> approved{};
+  bool partial = false;
+  std::optional<std::string> oids{};
+  Tid pack_tid{};
+};
+
 class SqlDatabase : public Database {
  public:
   // Schema version this code writes and reads.
@@ -136,6 +156,17 @@ class SqlDatabase : public Database {
   void update_readable(bool recompute_partitions);
   std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
                                std::uint64_t backup_tid);
+  // Open: every config value this code reads must parse; else DatabaseError.
+  void check_config() const;
+  // topology_path() of a database whose files are at `path`.
+  static Result<std::pair<std::string, std::string>> host_and_device(const std::string& path);
+  // Stores a value (or, for an undo, finds the one of `data_serial`); its
+  // data id, nullopt for a deletion.
+  std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
+                                             std::string_view data, std::int64_t compression,
+                                             std::optional<Tid> data_serial);
+  // Deletes the data rows of `data_ids` that nothing references; how many.
+  std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
   // Drops references held by hold_data().
   void do_release_data(std::span<const std::uint64_t> data_ids);
   // pt.pack of the own cell of `partition`; else invalid_argument.
@@ -168,13 +199,16 @@ class SqlDatabase : public Database {
   // The next serial of `oid` after `serial`.
   virtual std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial) = 0;
 
-  // Stores a value (or finds the one of `data_serial` for an undo); its data id.
-  virtual std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
-                                                     std::string_view data,
-                                                     std::int64_t compression,
-                                                     std::optional<Tid> data_serial) = 0;
-  // Deletes the data rows of `data_ids` that nothing references; how many.
-  virtual std::size_t do_prune_data(std::span<const std::uint64_t> data_ids) = 0;
+  // obj.data_id of (oid, serial): nullopt if there is no such row (inside:
+  // nullopt for a deletion).
+  virtual std::optional<std::optional<std::uint64_t>> undo_data_id(std::uint32_t partition, Oid oid,
+                                                                   Tid serial) = 0;
+  // Inserts a data row with the partition's next data id (or, with --dedup,
+  // finds the same value already stored); its id.
+  virtual std::uint64_t insert_data(std::uint32_t partition, std::string_view checksum,
+                                    std::string_view data, std::int64_t compression) = 0;
+  // Deletes the data rows of `candidates` that no obj row references; how many.
+  virtual std::size_t delete_unused_data(std::set<std::uint64_t> candidates) = 0;
   // The data ids tobj references.
   virtual std::vector<std::uint64_t> temporary_data_ids() = 0;
   // The pack.tid values `where` selects; sets pack.approved = `approved` there.
@@ -182,17 +216,8 @@ class SqlDatabase : public Database {
   virtual void approve_packs(const std::string& approved, const std::string& where) = 0;
 
   // A trans (or, if none and `include_locked`, ttrans) row with its pack row.
-  struct TransactionRow {
-    std::string oids, user, description, extension;
-    bool packed = false;
-    Tid ttid{};
-    std::optional<bool> partial{};  // set iff a pack row is joined
-    std::optional<bool> approved{};
-    std::optional<std::string> pack_oids{};
-    Tid pack_tid{};
-  };
-  virtual std::optional<TransactionRow> transaction_row(std::uint32_t partition, Tid tid,
-                                                        bool include_locked) = 0;
+  virtual std::optional<SqlTransactionRow> transaction_row(std::uint32_t partition, Tid tid,
+                                                           bool include_locked) = 0;
   // trans.tid in [min_tid, max_tid] of a partition, ascending, `length` at most.
   virtual std::vector<std::uint64_t> trans_tids(std::uint32_t partition, Tid min_tid, Tid max_tid,
                                                 std::optional<std::uint64_t> length) = 0;
@@ -211,14 +236,7 @@ class SqlDatabase : public Database {
                             std::optional<Tid> max_tid) = 0;
 
   // Pack orders from `min_completed` of the readable partitions, by tid.
-  struct PackRow {
-    Tid tid{};
-    std::optional<bool> approved{};
-    bool partial = false;
-    std::optional<std::string> oids{};
-    Tid pack_tid{};
-  };
-  virtual std::vector<PackRow> pack_order_rows(Tid min_completed) = 0;
+  virtual std::vector<SqlPackRow> pack_order_rows(Tid min_completed) = 0;
   // pt.pack of a cell (nullopt: no cell or NULL); sets it.
   virtual std::optional<std::int64_t> cell_pack(std::uint32_t partition, NodeId nid) = 0;
   virtual void write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) = 0;

@@ -28,6 +28,32 @@ Result<std::optional<std::uint64_t>> SqlDatabase::hold_data(std::string_view che
   });
 }
 
+std::optional<std::uint64_t> SqlDatabase::do_store_data(std::string_view checksum, Oid oid,
+                                                        std::string_view data,
+                                                        std::int64_t compression,
+                                                        std::optional<Tid> data_serial) {
+  const std::uint32_t partition = partition_of(oid.value);
+  if (data_serial) {
+    // Undo: share the data of the undone-to revision.
+    if (auto found = undo_data_id(partition, oid, *data_serial)) return *found;
+    if (readable_.count(partition)) {
+      sql_fail(make_error_code(errc::undo_pack_error),
+               "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
+    }
+  }
+  if (checksum.empty()) return std::nullopt;  // deletion
+  return insert_data(partition, checksum, data, compression);
+}
+
+std::size_t SqlDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
+  std::set<std::uint64_t> candidates;
+  for (std::uint64_t id : data_ids) {
+    if (!uncommitted_data_.count(id)) candidates.insert(id);
+  }
+  if (candidates.empty()) return 0;
+  return delete_unused_data(std::move(candidates));
+}
+
 void SqlDatabase::do_release_data(std::span<const std::uint64_t> data_ids) {
   for (std::uint64_t id : data_ids) {
     auto it = uncommitted_data_.find(id);
@@ -229,7 +255,7 @@ Result<std::vector<protocol::PackOrder>> SqlDatabase::pack_orders(Tid min_comple
   return guard([&] {
     std::vector<protocol::PackOrder> orders;
     if (readable_.empty()) return orders;
-    for (PackRow& row : pack_order_rows(min_completed)) {
+    for (SqlPackRow& row : pack_order_rows(min_completed)) {
       protocol::PackOrder order;
       order.pack_id = row.tid;
       order.approved = row.approved;

@@ -67,6 +67,7 @@ class Query {
   Oid oid(int col) const { return Oid{u64(col)}; }
   std::optional<Tid> opt_tid(int col) const;
   std::string blob(int col) const { return std::string(stmt_->blob(col)); }
+  std::string str(int col) const { return blob(col); }  // as mariadb::Row (sql_rows.hpp)
   std::optional<std::string> opt_text(int col) const { return stmt_->opt_text(col); }
 
  private:

@@ -75,12 +75,7 @@ void SqliteDatabase::crash() {
 }
 
 Result<std::pair<std::string, std::string>> SqliteDatabase::topology_path() const {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0)
-    return std::error_code(errno, std::system_category());
-  struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) return std::error_code(errno, std::system_category());
-  return std::pair<std::string, std::string>(host, std::to_string(st.st_dev));
+  return host_and_device(path_);
 }
 
 // ---- statements of SqlDatabase ----

@@ -136,15 +136,16 @@ class SqliteDatabase final : public SqlDatabase {
   std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition) override;
   std::optional<Tid> partition_first_tid(std::uint32_t partition) override;
   std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial) override;
-  std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
-                                             std::string_view data, std::int64_t compression,
-                                             std::optional<Tid> data_serial) override;
-  std::size_t do_prune_data(std::span<const std::uint64_t> data_ids) override;
+  std::optional<std::optional<std::uint64_t>> undo_data_id(std::uint32_t partition, Oid oid,
+                                                           Tid serial) override;
+  std::uint64_t insert_data(std::uint32_t partition, std::string_view checksum,
+                            std::string_view data, std::int64_t compression) override;
+  std::size_t delete_unused_data(std::set<std::uint64_t> candidates) override;
   std::vector<std::uint64_t> temporary_data_ids() override;
   std::vector<Tid> pack_tids(const std::string& where) override;
   void approve_packs(const std::string& approved, const std::string& where) override;
-  std::optional<TransactionRow> transaction_row(std::uint32_t partition, Tid tid,
-                                                bool include_locked) override;
+  std::optional<SqlTransactionRow> transaction_row(std::uint32_t partition, Tid tid,
+                                                   bool include_locked) override;
   std::vector<std::uint64_t> trans_tids(std::uint32_t partition, Tid min_tid, Tid max_tid,
                                         std::optional<std::uint64_t> length) override;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> serial_range(
@@ -155,7 +156,7 @@ class SqliteDatabase final : public SqlDatabase {
                                                                 Tid tid) override;
   void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
                     std::optional<Tid> max_tid) override;
-  std::vector<PackRow> pack_order_rows(Tid min_completed) override;
+  std::vector<SqlPackRow> pack_order_rows(Tid min_completed) override;
   std::optional<std::int64_t> cell_pack(std::uint32_t partition, NodeId nid) override;
   void write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) override;
 

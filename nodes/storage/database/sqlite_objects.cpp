@@ -6,6 +6,7 @@
 
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
 #include "nodes/storage/database/sqlite_connection.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 
@@ -17,35 +18,24 @@ bool is_constraint(const sqlite::Failure& failure) {
          (failure.code.value() & 0xff) == SQLITE_CONSTRAINT;
 }
 
+// Data ids as SQLite's signed integers.
 std::string id_list(std::span<const std::uint64_t> ids) {
-  std::string list;
-  for (std::uint64_t id : ids) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(static_cast<std::int64_t>(id));
-  }
-  return list;
+  return join_decimal(std::vector<std::int64_t>(ids.begin(), ids.end()));
 }
 
 }  // namespace
 
 // ---- data ----
 
-std::optional<std::uint64_t> SqliteDatabase::do_store_data(std::string_view checksum, Oid oid,
-                                                           std::string_view data,
-                                                           std::int64_t compression,
-                                                           std::optional<Tid> data_serial) {
-  const std::uint32_t partition = partition_of(oid.value);
-  if (data_serial) {
-    // Undo: share the data of the undone-to revision.
-    auto q = conn_->query("SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?");
-    if (q.bind(partition, oid, *data_serial).step()) return q.opt_u64(0);
-    if (readable_.count(partition)) {
-      sqlite::fail(
-          make_error_code(errc::undo_pack_error),
-          "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
-    }
-  }
-  if (checksum.empty()) return std::nullopt;  // deletion
+std::optional<std::optional<std::uint64_t>> SqliteDatabase::undo_data_id(std::uint32_t partition,
+                                                                         Oid oid, Tid serial) {
+  auto q = conn_->query("SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?");
+  if (q.bind(partition, oid, serial).step()) return q.opt_u64(0);
+  return std::nullopt;
+}
+
+std::uint64_t SqliteDatabase::insert_data(std::uint32_t partition, std::string_view checksum,
+                                          std::string_view data, std::int64_t compression) {
   const std::uint64_t id = next_data_id_.at(partition);
   try {
     write("INSERT INTO data VALUES (?,?,?,?)").bind(id, checksum, compression, data).run();
@@ -60,12 +50,7 @@ std::optional<std::uint64_t> SqliteDatabase::do_store_data(std::string_view chec
   return id;
 }
 
-std::size_t SqliteDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
-  std::set<std::uint64_t> candidates;
-  for (std::uint64_t id : data_ids) {
-    if (!uncommitted_data_.count(id)) candidates.insert(id);
-  }
-  if (candidates.empty()) return 0;
+std::size_t SqliteDatabase::delete_unused_data(std::set<std::uint64_t> candidates) {
   std::vector<std::uint64_t> list(candidates.begin(), candidates.end());
   auto used = conn_->query_once("SELECT DISTINCT data_id FROM obj WHERE data_id IN (" +
                                 id_list(list) + ")");
@@ -252,17 +237,7 @@ std::optional<ObjectRecord> SqliteDatabase::fetch_one(sqlite::Query& q) {
   return record_of(q);
 }
 
-ObjectRecord SqliteDatabase::record_of(const sqlite::Query& q) {
-  ObjectRecord record;
-  record.serial = q.tid(0);
-  record.compression = q.opt_i64(1);
-  if (record.compression) {
-    record.checksum = q.blob(2);
-    record.data = q.blob(3);
-  }
-  record.data_serial = q.opt_tid(4);
-  return record;
-}
+ObjectRecord SqliteDatabase::record_of(const sqlite::Query& q) { return object_record_of(q); }
 
 Result<ObjectRecord> SqliteDatabase::load(Oid oid, std::optional<Tid> at,
                                           std::optional<Tid> before) {
@@ -355,11 +330,9 @@ std::optional<Tid> SqliteDatabase::partition_first_tid(std::uint32_t partition) 
   return q.opt_tid(0);
 }
 
-std::optional<SqlDatabase::TransactionRow> SqliteDatabase::transaction_row(std::uint32_t partition,
-                                                                           Tid tid,
-                                                                           bool include_locked) {
-  static const std::string columns =
-      "oids, user, description, ext, packed, ttid, approved, partial, pack.oids, pack_tid";
+std::optional<SqlTransactionRow> SqliteDatabase::transaction_row(std::uint32_t partition, Tid tid,
+                                                                 bool include_locked) {
+  static const std::string columns = kTransactionColumns;
   auto q = conn_->query("SELECT trans." + columns +
                         " FROM trans LEFT JOIN pack USING (tid) WHERE partition=? AND tid=?");
   q.bind(partition, tid);
@@ -372,20 +345,7 @@ std::optional<SqlDatabase::TransactionRow> SqliteDatabase::transaction_row(std::
     row = &locked;
   }
   if (!found) return std::nullopt;
-  TransactionRow result;
-  result.oids = row->blob(0);
-  result.user = row->blob(1);
-  result.description = row->blob(2);
-  result.extension = row->blob(3);
-  result.packed = row->i64(4) != 0;
-  result.ttid = row->tid(5);
-  if (!row->is_null(7)) {
-    if (!row->is_null(6)) result.approved = row->i64(6) != 0;
-    result.partial = row->i64(7) != 0;
-    if (!row->is_null(8)) result.pack_oids = row->blob(8);
-    result.pack_tid = row->tid(9);
-  }
-  return result;
+  return transaction_row_of(*row);
 }
 
 }  // namespace neo::storage

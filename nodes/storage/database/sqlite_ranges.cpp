@@ -3,6 +3,7 @@
 
 #include "nodes/storage/database/database_logic.hpp"
 #include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
 #include "nodes/storage/database/sqlite_connection.hpp"
 #include "nodes/storage/database/sqlite_database.hpp"
 
@@ -12,16 +13,6 @@ namespace {
 // SQLite's LIMIT: a negative value means no limit.
 std::int64_t sql_limit(std::optional<std::uint64_t> length) {
   return length ? static_cast<std::int64_t>(*length) : -1;
-}
-
-template <class T>
-std::string join(const T& values) {
-  std::string list;
-  for (const auto& value : values) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(value);
-  }
-  return list;
 }
 
 }  // namespace
@@ -34,8 +25,8 @@ Result<std::vector<Tid>> SqliteDatabase::tid_list(std::uint64_t offset, std::uin
     std::vector<Tid> tids;
     if (partitions.empty()) return tids;
     for (std::uint32_t p : partitions) readable(p);
-    auto q = conn_->query_once("SELECT tid FROM trans WHERE partition IN (" + join(partitions) +
-                               ") ORDER BY tid DESC LIMIT ?,?");
+    auto q = conn_->query_once("SELECT tid FROM trans WHERE partition IN (" +
+                               join_decimal(partitions) + ") ORDER BY tid DESC LIMIT ?,?");
     q.bind(offset, length);
     while (q.step()) tids.push_back(q.tid(0));
     return tids;
@@ -239,22 +230,14 @@ Result<bool> SqliteDatabase::drop_partition(std::uint32_t partition, std::uint64
 
 // ---- pack ----
 
-std::vector<SqlDatabase::PackRow> SqliteDatabase::pack_order_rows(Tid min_completed) {
-  std::vector<PackRow> rows;
+std::vector<SqlPackRow> SqliteDatabase::pack_order_rows(Tid min_completed) {
+  std::vector<SqlPackRow> rows;
   auto q = conn_->query_once(
       "SELECT tid, approved, partial, oids, pack_tid FROM pack"
       " WHERE tid >= ? AND tid % " +
-      std::to_string(np_) + " IN (" + join(readable_) + ") ORDER BY tid");
+      std::to_string(np_) + " IN (" + join_decimal(readable_) + ") ORDER BY tid");
   q.bind(min_completed);
-  while (q.step()) {
-    PackRow row;
-    row.tid = q.tid(0);
-    if (!q.is_null(1)) row.approved = q.i64(1) != 0;
-    row.partial = q.i64(2) != 0;
-    if (!q.is_null(3)) row.oids = q.blob(3);
-    row.pack_tid = q.tid(4);
-    rows.push_back(std::move(row));
-  }
+  while (q.step()) rows.push_back(pack_row_of(q));
   return rows;
 }
 
@@ -338,7 +321,7 @@ Result<PackProgress> SqliteDatabase::pack_oids(std::uint32_t partition, std::spa
   return guard([&] {
     std::vector<std::uint64_t> values;
     for (Oid oid : oids) values.push_back(oid.value);
-    return pack_rows(partition, " IN (" + join(values) + ")", std::nullopt, pack_tid);
+    return pack_rows(partition, " IN (" + join_decimal(values) + ")", std::nullopt, pack_tid);
   });
 }
 
