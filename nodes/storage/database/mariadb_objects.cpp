@@ -273,10 +273,8 @@ std::error_code MariaDbDatabase::drop_partitions_temporary(
   return guard([&] {
     std::string where;
     if (partitions) {
-      std::string list;
-      for (std::uint32_t p : *partitions) list += (list.empty() ? "" : ",") + std::to_string(p);
-      if (list.empty()) return;
-      where = " WHERE `partition` IN (" + list + ")";
+      if (partitions->empty()) return;
+      where = " WHERE `partition` IN (" + join_decimal(*partitions) + ")";
     }
     q("DELETE FROM tobj" + where);
     q("DELETE ttrans, pack FROM ttrans LEFT JOIN pack USING(tid)" + where);

@@ -65,6 +65,21 @@ Result<std::pair<std::string, std::string>> SqlDatabase::host_and_device(const s
 
 // ---- configuration ----
 
+int SqlDatabase::schema_version() const {
+  int version = 0;
+  if (auto text = config("version")) {
+    auto parsed = parse_int(*text);
+    if (!parsed) throw DatabaseError("invalid schema version: " + *text);
+    version = static_cast<int>(*parsed);
+  }
+  if (version > kVersion) {
+    throw DatabaseError("The database can not be downgraded (schema version " +
+                        std::to_string(version) + ", this program knows up to " +
+                        std::to_string(kVersion) + ").");
+  }
+  return version;
+}
+
 void SqlDatabase::check_config() const {
   auto check = [&](std::string_view key, bool valid) {
     if (!valid) {

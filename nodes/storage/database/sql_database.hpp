@@ -2,8 +2,12 @@
 // not depend on the SQL dialect or the driver (internal to this folder): the
 // cached config and partition state, the commit policy, the configuration,
 // the changes of the partition table (NEO/py's _changePartitionTable and
-// replication resume points), on a small set of statements each backend
-// implements with its dialect and its driver.
+// replication resume points), data ids and their reference counts, last
+// ids, transaction metadata, check digests, undo lookup, truncation and
+// pack bookkeeping (sql_objects.cpp), on a set of statements each backend
+// implements with its dialect and its driver. What is left in a backend is
+// its SQL, its connection, and what really differs (SQLite's WAL and VFS,
+// MariaDB's bigdata chunks, GET_LOCK and reconnection).
 //
 // Owned by the storage application through a backend, used from its io
 // thread only. Statements throw SqlFailure; guard() turns it into the error
@@ -156,6 +160,9 @@ class SqlDatabase : public Database {
   void update_readable(bool recompute_partitions);
   std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
                                std::uint64_t backup_tid);
+  // Open: the config's schema version (0 if none); DatabaseError if it is
+  // invalid or newer than kVersion.
+  int schema_version() const;
   // Open: every config value this code reads must parse; else DatabaseError.
   void check_config() const;
   // topology_path() of a database whose files are at `path`.

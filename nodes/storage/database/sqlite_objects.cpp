@@ -182,9 +182,7 @@ std::error_code SqliteDatabase::drop_partitions_temporary(
   return guard([&] {
     std::string where;
     if (partitions) {
-      std::string list;
-      for (std::uint32_t p : *partitions) list += (list.empty() ? "" : ",") + std::to_string(p);
-      where = " WHERE partition IN (" + list + ")";
+      where = " WHERE partition IN (" + join_decimal(*partitions) + ")";
     }
     conn_->begin();
     conn_->query_once("DELETE FROM tobj" + where).run();

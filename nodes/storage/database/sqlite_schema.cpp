@@ -313,17 +313,7 @@ void SqliteDatabase::setup(bool dedup) {
 }
 
 void SqliteDatabase::migrate() {
-  int version = 0;
-  if (auto text = config("version")) {
-    auto parsed = parse_int(*text);
-    if (!parsed) throw DatabaseError("invalid schema version: " + *text);
-    version = static_cast<int>(*parsed);
-  }
-  if (version > kVersion) {
-    throw DatabaseError("The database can not be downgraded (schema version " +
-                        std::to_string(version) + ", this program knows up to " +
-                        std::to_string(kVersion) + ").");
-  }
+  int version = schema_version();
   while (version < kVersion) {
     ++version;
     conn_->begin();
