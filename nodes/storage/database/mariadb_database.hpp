@@ -163,7 +163,7 @@ class MariaDbDatabase final : public SqlDatabase {
   // Helpers that throw mariadb::Failure.
   std::vector<mariadb::Row> q(std::string_view sql);
   std::string lit(std::string_view bytes) const;
-  std::optional<bool> table_nonempty(std::string_view table);
+  std::optional<bool> table_nonempty(std::string_view table) override;
   void insert_rows(const std::string& head, const std::vector<std::string>& rows);
   void store_replicated_object(Tid tid, const ObjectRef& object);
   std::string store_big_data(std::string_view data);

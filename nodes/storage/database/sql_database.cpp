@@ -80,6 +80,14 @@ int SqlDatabase::schema_version() const {
   return version;
 }
 
+void SqlDatabase::check_no_unfinished_transactions() {
+  if (table_nonempty("ttrans").value_or(false) || table_nonempty("tobj").value_or(false)) {
+    throw DatabaseError(
+        "The database can not be upgraded because you have unfinished transactions."
+        " Use an older version of NEO to verify them.");
+  }
+}
+
 void SqlDatabase::check_config() const {
   auto check = [&](std::string_view key, bool valid) {
     if (!valid) {

@@ -163,6 +163,8 @@ class SqlDatabase : public Database {
   // Open: the config's schema version (0 if none); DatabaseError if it is
   // invalid or newer than kVersion.
   int schema_version() const;
+  // Upgrade to schema version 1: DatabaseError if ttrans or tobj has rows.
+  void check_no_unfinished_transactions();
   // Open: every config value this code reads must parse; else DatabaseError.
   void check_config() const;
   // topology_path() of a database whose files are at `path`.
@@ -181,6 +183,8 @@ class SqlDatabase : public Database {
 
   // ---- statements, in each backend's dialect (they throw SqlFailure) ----
   virtual bool is_open() const = 0;
+  // Whether `table` has rows; nullopt if it does not exist.
+  virtual std::optional<bool> table_nonempty(std::string_view table) = 0;
   // Commits the connection's transaction (do_commit() does the rest).
   virtual void commit_connection() = 0;
   // Drops every table and recreates the schema (reset()).

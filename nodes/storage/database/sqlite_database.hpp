@@ -163,7 +163,7 @@ class SqliteDatabase final : public SqlDatabase {
   // Helpers that throw sqlite::Failure.
   sqlite::Query write(std::string_view sql);  // begins a transaction
   bool table_exists(std::string_view table);
-  std::optional<bool> table_nonempty(std::string_view table);
+  std::optional<bool> table_nonempty(std::string_view table) override;
   // fdatasync(2) of the WAL file after unsynced commits (commit_unsynced).
   void sync_wal_file();
   std::optional<ObjectRecord> fetch_one(sqlite::Query& query);

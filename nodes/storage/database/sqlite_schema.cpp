@@ -319,11 +319,7 @@ void SqliteDatabase::migrate() {
     conn_->begin();
     switch (version) {
       case 1:
-        if (table_nonempty("ttrans").value_or(false) || table_nonempty("tobj").value_or(false)) {
-          throw DatabaseError(
-              "The database can not be upgraded because you have unfinished transactions."
-              " Use an older version of NEO to verify them.");
-        }
+        check_no_unfinished_transactions();
         conn_->exec("DROP TABLE IF EXISTS ttrans");
         break;
       case 2:
