@@ -32,6 +32,17 @@ UndoInfo resolve_undo(std::optional<Tid> undone_tid,
                       std::span<const std::pair<Tid, std::optional<Tid>>> later,
                       std::optional<Tid> ltid, Tid undo_tid, std::optional<Tid> current_tid);
 
+// Decimal values joined with ',' (an SQL list).
+template <class Values>
+std::string join_decimal(const Values& values) {
+  std::string list;
+  for (const auto& value : values) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(value);
+  }
+  return list;
+}
+
 // Parses a decimal integer as Python's int() does for these config values
 // (surrounding blanks allowed); nullopt if it is not one.
 std::optional<std::int64_t> parse_int(std::string_view text);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/util/ids.hpp"
+#include "nodes/storage/database/sql_failure.hpp"
 
 typedef struct st_mysql MYSQL;
 
@@ -32,10 +33,7 @@ inline constexpr int kDataTooLong = 1406;  // ER_DATA_TOO_LONG
 inline constexpr int kServerGone = 2006;   // CR_SERVER_GONE_ERROR
 inline constexpr int kServerLost = 2013;   // CR_SERVER_LOST
 
-struct Failure {
-  std::error_code code;
-  std::string message;
-};
+using Failure = SqlFailure;  // an internal failure (sql_failure.hpp)
 [[noreturn]] void fail(std::error_code code, std::string message);
 
 // NEO/py's database string `[user[:password]@]database[socket]`: the socket

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "nodes/storage/database/database.hpp"
+#include "nodes/storage/database/sql_database.hpp"
 
 namespace neo::storage {
 
@@ -33,10 +33,8 @@ class Row;
 // The MariaDB error category (server and client error numbers).
 const std::error_category& mariadb_error_category() noexcept;
 
-class MariaDbDatabase final : public Database {
+class MariaDbDatabase final : public SqlDatabase {
  public:
-  // Schema version this code writes and reads.
-  static constexpr int kVersion = 4;
   // Values of this size or more go to `bigdata` (MEDIUMBLOB's limit), in
   // chunks of kBigDataChunk bytes; their compression gets kBigDataFlag.
   static constexpr std::size_t kBigDataThreshold = 0x1000000;
@@ -61,73 +59,26 @@ class MariaDbDatabase final : public Database {
 
   ~MariaDbDatabase() override;
 
-  bool dedup() const { return dedup_; }
   const std::string& engine() const { return engine_; }
   // The connection's server-side id (tests kill it to check reconnection).
   std::uint64_t connection_id() const;
 
   // ---- Database ----
-  std::error_code commit() override;
   std::error_code commit_unsynced() override;
-  void defer_commit() override { deferred_commit_ = true; }
-  std::error_code commit_deferred() override;
-  std::error_code commit_from_time_to_time(double seconds) override;
-  std::error_code reset() override;
   std::error_code close() override;
   void crash() override;
-  const std::string& last_error() const override { return last_error_; }
   Result<std::pair<std::string, std::string>> topology_path() const override;
 
-  std::optional<std::string> config(std::string_view key) const override;
-  std::error_code set_config(std::string_view key, std::optional<std::string> value) override;
-  std::optional<std::string> name() const override { return config("name"); }
-  std::error_code set_name(std::string_view name) override;
-  std::optional<NodeId> nid() const override;
-  std::error_code set_nid(NodeId nid) override;
-  std::optional<std::int64_t> ptid() const override;
-  std::optional<std::int64_t> num_replicas() const override;
-  std::optional<Tid> backup_tid() const override;
-  std::error_code set_backup_tid(std::optional<Tid> tid) override;
-  std::optional<Tid> truncate_tid() const override;
-  std::error_code set_truncate_tid(std::optional<Tid> tid) override;
-
-  std::uint32_t num_partitions() const override { return np_; }
-  Result<std::vector<PtRow>> pt_rows() override;
-  Result<std::vector<CellRow>> partition_table() override;
-  Result<std::vector<std::pair<std::uint32_t, std::int64_t>>> assigned_cells() override;
-  bool is_readable_partition(std::uint32_t partition) const override {
-    return readable_.count(partition) != 0;
-  }
-  std::vector<std::uint32_t> readable_partitions() const override {
-    return {readable_.begin(), readable_.end()};
-  }
-  void set_replicating(std::uint32_t partition, bool replicating) override;
-  Result<std::vector<std::uint32_t>> change_partition_table(
-      std::int64_t ptid, std::int64_t num_replicas, std::span<const protocol::CellChange> cells,
-      bool reset, Tid last_pack_id) override;
-  std::error_code update_cell_tid(std::uint32_t partition, Tid tid) override;
-  Result<std::vector<CellNextTid>> cell_next_tids() override;
-
-  Result<std::optional<std::uint64_t>> store_data(std::string_view checksum, Oid oid,
-                                                  std::string_view data, std::int64_t compression,
-                                                  std::optional<Tid> data_serial) override;
-  Result<std::optional<std::uint64_t>> hold_data(std::string_view checksum, Oid oid,
-                                                 std::string_view data, std::int64_t compression,
-                                                 std::optional<Tid> data_serial) override;
-  std::error_code release_data(std::span<const std::uint64_t> data_ids, bool prune) override;
   Result<DataRecord> load_data(std::uint64_t data_id) override;
   std::error_code store_transaction(Tid tid, std::span<const ObjectRef> objects,
                                     const TransactionMeta* meta, bool temporary) override;
   std::error_code store_pack_order(Tid pack_id, std::optional<bool> approved, bool partial,
                                    const std::optional<std::vector<Oid>>& oids,
                                    Tid pack_tid) override;
-  Result<std::vector<Tid>> sign_pack_orders(std::span<const Tid> approved,
-                                            std::span<const Tid> rejected) override;
   std::error_code mark_locked(Tid tid, Tid ttid, bool approve_pack) override;
   std::error_code unlock_transaction(Tid tid, Tid ttid, bool has_trans, bool has_objects,
                                      bool has_pack) override;
   std::error_code abort_transaction(Tid ttid) override;
-  std::error_code drop_unfinished_data() override;
   std::error_code drop_partitions_temporary(
       std::optional<std::span<const std::uint32_t>> partitions) override;
   Result<std::vector<std::pair<Tid, std::optional<Tid>>>> locked_transactions() override;
@@ -135,122 +86,96 @@ class MariaDbDatabase final : public Database {
 
   Result<ObjectRecord> load(Oid oid, std::optional<Tid> at, std::optional<Tid> before) override;
   Result<std::optional<Tid>> last_object_tid(Oid oid) override;
-  Result<std::optional<Tid>> next_object_tid(Oid oid, Tid serial) override;
   Result<std::size_t> visit_objects(std::uint32_t partition, std::pair<Tid, Oid> first,
                                     std::pair<Tid, Oid> last, const ObjectVisitor& visit) override;
-  Result<LastIds> last_ids() override;
-  Result<std::optional<Tid>> last_tid(std::optional<Tid> max_tid) override;
-  Result<Tid> first_tid() override;
-  Result<std::optional<TransactionInfo>> transaction(Tid tid, bool include_locked) override;
   Result<std::vector<Tid>> tid_list(std::uint64_t offset, std::uint64_t length,
                                     std::span<const std::uint32_t> partitions) override;
-  Result<std::vector<Tid>> replication_tid_list(Tid min_tid, Tid max_tid,
-                                                std::optional<std::uint64_t> length,
-                                                std::uint32_t partition) override;
   Result<std::vector<std::pair<Tid, Oid>>> replication_object_list(
       Tid min_tid, Tid max_tid, std::optional<std::uint64_t> length, std::uint32_t partition,
       Oid min_oid) override;
   Result<std::vector<protocol::HistoryEntry>> object_history(Oid oid, std::uint64_t offset,
                                                              std::uint64_t length) override;
-  Result<std::optional<UndoInfo>> find_undo_tid(Oid oid, std::optional<Tid> ltid, Tid undo_tid,
-                                                std::optional<Tid> current_tid) override;
   Result<OidsFrom> oids_from(std::uint32_t partition, std::uint64_t length, Oid min_oid,
                              Tid tid) override;
-  Result<TidRangeCheck> check_tid_range(std::uint32_t partition,
-                                        std::optional<std::uint64_t> length, Tid min_tid,
-                                        Tid max_tid) override;
-  Result<SerialRangeCheck> check_serial_range(std::uint32_t partition,
-                                              std::optional<std::uint64_t> length, Tid min_tid,
-                                              Tid max_tid, Oid min_oid) override;
 
   std::error_code delete_transaction(Tid tid) override;
   std::error_code delete_object(Oid oid, std::optional<Tid> serial) override;
-  std::error_code truncate() override;
   Result<bool> drop_partition(std::uint32_t partition, std::uint64_t count) override;
-  Result<std::vector<protocol::PackOrder>> pack_orders(Tid min_completed) override;
   Result<std::vector<std::pair<std::uint32_t, Tid>>> packed_ids(bool up_to_date_only) override;
-  std::error_code set_partition_packed(std::uint32_t partition, Tid pack_id) override;
-  std::error_code update_completed_pack_by_replication(std::uint32_t partition,
-                                                       Tid pack_id) override;
   Result<PackProgress> pack_partition(std::uint32_t partition, Oid min_oid, Tid pack_tid,
                                       std::uint64_t limit) override;
   Result<PackProgress> pack_oids(std::uint32_t partition, std::span<const Oid> oids,
                                  Tid pack_tid) override;
   Result<std::vector<std::uint64_t>> orphan_data_ids() override;
-  Result<std::size_t> prune_data(std::span<const std::uint64_t> data_ids) override;
 
  private:
   MariaDbDatabase();
-
-  // Runs `body`, turning an internal failure into an error code (and
-  // last_error_). `body` returns the value of the Result, or void.
-  template <class F>
-  auto guard(F&& body);
 
   // Open steps (mariadb_schema.cpp).
   void setup(bool dedup);
   void migrate(std::map<std::string, std::string>& schema);
   void alter_table(std::map<std::string, std::string>& schema, const std::string& table,
                    const std::string& select);
-  void erase();
+  void erase() override;
   void load_config();
   void load_state();
   void prune_todel();
   std::map<std::string, std::string> schema(bool dedup) const;
 
+  // ---- statements of SqlDatabase ----
+  bool is_open() const override { return conn_ != nullptr; }
+  void commit_connection() override;
+  void write_config(std::string_view key, const std::optional<std::string>& value) override;
+  std::vector<PtRow> read_pt() override;
+  void write_cell(const PtChange& cell) override;
+  void delete_cell(std::uint32_t partition, std::int32_t nid) override;
+  std::optional<std::int64_t> max_partition() override;
+  std::optional<std::uint64_t> max_data_id(std::uint64_t low, std::uint64_t high) override;
+  std::vector<std::pair<std::uint32_t, std::int64_t>> cells_of(NodeId nid) override;
+  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid) override;
+  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition) override;
+  std::optional<Tid> partition_first_tid(std::uint32_t partition) override;
+  std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial) override;
+  std::optional<std::optional<std::uint64_t>> undo_data_id(std::uint32_t partition, Oid oid,
+                                                           Tid serial) override;
+  std::uint64_t insert_data(std::uint32_t partition, std::string_view checksum,
+                            std::string_view data, std::int64_t compression) override;
+  std::size_t delete_unused_data(std::set<std::uint64_t> candidates) override;
+  std::vector<std::uint64_t> temporary_data_ids() override;
+  std::vector<Tid> pack_tids(const std::string& where) override;
+  void approve_packs(const std::string& approved, const std::string& where) override;
+  std::optional<SqlTransactionRow> transaction_row(std::uint32_t partition, Tid tid,
+                                                   bool include_locked) override;
+  std::vector<std::uint64_t> trans_tids(std::uint32_t partition, Tid min_tid, Tid max_tid,
+                                        std::optional<std::uint64_t> length) override;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> serial_range(
+      std::uint32_t partition, std::optional<std::uint64_t> length, Tid min_tid, Tid max_tid,
+      Oid min_oid) override;
+  std::vector<Tid> undo_serials(std::uint32_t partition, Oid oid, Tid undo_tid) override;
+  std::vector<std::pair<Tid, std::optional<Tid>>> later_serials(std::uint32_t partition, Oid oid,
+                                                                Tid tid) override;
+  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
+                    std::optional<Tid> max_tid) override;
+  std::vector<SqlPackRow> pack_order_rows(Tid min_completed) override;
+  std::optional<std::int64_t> cell_pack(std::uint32_t partition, NodeId nid) override;
+  void write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) override;
+
   // Helpers that throw mariadb::Failure.
   std::vector<mariadb::Row> q(std::string_view sql);
   std::string lit(std::string_view bytes) const;
-  std::optional<bool> table_nonempty(std::string_view table);
-  void do_commit();
-  void do_set_config(std::string_view key, std::optional<std::string> value);
-  std::uint32_t partition_of(std::uint64_t id) const;
-  std::uint32_t readable_partition_of(std::uint64_t id) const;  // else non_readable_cell
-  std::uint32_t readable(std::uint32_t partition) const;        // else non_readable_cell
-  std::vector<PtRow> read_pt();
-  struct PtChange {
-    std::uint32_t partition;
-    NodeId nid;
-    std::optional<std::int64_t> tid;
-    std::optional<std::uint64_t> pack;
-  };
-  void change_pt(const std::vector<PtChange>& cells, bool reset);
-  void update_readable(bool recompute_partitions);
-  std::int64_t out_of_date_tid(std::uint32_t partition, std::int64_t previous,
-                               std::uint64_t backup_tid);
-  std::int64_t partition_last_tid(std::uint32_t partition, std::optional<Tid> max_tid);
-  std::pair<std::int64_t, std::int64_t> partition_last_ids(std::uint32_t partition);
-  std::optional<std::uint64_t> do_store_data(std::string_view checksum, Oid oid,
-                                             std::string_view data, std::int64_t compression,
-                                             std::optional<Tid> data_serial);
+  std::optional<bool> table_nonempty(std::string_view table) override;
   void insert_rows(const std::string& head, const std::vector<std::string>& rows);
   void store_replicated_object(Tid tid, const ObjectRef& object);
   std::string store_big_data(std::string_view data);
   std::string load_big_data(std::string_view pointer);
-  void do_release_data(std::span<const std::uint64_t> data_ids);
-  std::size_t do_prune_data(std::span<const std::uint64_t> data_ids);
   // (tid, compression, hash, value, value_tid) -> ObjectRecord, big data joined.
   ObjectRecord record_of(const mariadb::Row& row);
-  std::optional<Tid> next_serial(std::uint32_t partition, Oid oid, Tid serial);
-  void delete_range(std::uint32_t partition, std::optional<Tid> min_tid,
-                    std::optional<Tid> max_tid);
   PackProgress pack_rows(std::uint32_t partition, const std::string& oid_condition,
                          std::optional<std::uint64_t> limit, Tid pack_tid);
-  std::int64_t partition_packed(std::uint32_t partition);
 
   std::unique_ptr<mariadb::Connection> conn_;
   std::string engine_;
   std::string datadir_;  // the server's, for topology_path()
-  bool dedup_ = false;
-  std::map<std::string, std::string, std::less<>> config_;  // the config table
-  std::uint32_t np_ = 0;
-  std::set<std::uint32_t> readable_;
-  std::vector<std::uint64_t> next_data_id_;  // per partition
-  // Data ids referenced by transactions not committed yet -> reference count.
-  std::unordered_map<std::uint64_t, std::int64_t> uncommitted_data_;
-  bool deferred_commit_ = false;
-  std::chrono::steady_clock::time_point last_commit_{};
-  mutable std::string last_error_;
 };
 
 }  // namespace neo::storage

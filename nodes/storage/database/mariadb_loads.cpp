@@ -2,7 +2,10 @@
 #include <algorithm>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
 
 namespace neo::storage {
 namespace {
@@ -22,18 +25,11 @@ std::optional<Tid> MariaDbDatabase::next_serial(std::uint32_t partition, Oid oid
 }
 
 ObjectRecord MariaDbDatabase::record_of(const mariadb::Row& row) {
-  ObjectRecord record;
-  record.serial = row.tid(0);
-  record.compression = row.opt_i64(1);
-  if (record.compression) {
-    record.checksum = row.str(2);
-    record.data = row.str(3);
-    if (*record.compression & kBigDataFlag) {
-      *record.compression &= ~kBigDataFlag;
-      record.data = load_big_data(record.data);
-    }
+  ObjectRecord record = object_record_of(row);
+  if (record.compression && (*record.compression & kBigDataFlag)) {
+    *record.compression &= ~kBigDataFlag;
+    record.data = load_big_data(record.data);
   }
-  record.data_serial = row.opt_tid(4);
   return record;
 }
 
@@ -66,10 +62,6 @@ Result<ObjectRecord> MariaDbDatabase::load(Oid oid, std::optional<Tid> at,
     if (at || before) record.next_serial = rows[0].opt_tid(5);
     return record;
   });
-}
-
-Result<std::optional<Tid>> MariaDbDatabase::next_object_tid(Oid oid, Tid serial) {
-  return guard([&] { return next_serial(readable_partition_of(oid.value), oid, serial); });
 }
 
 Result<std::optional<Tid>> MariaDbDatabase::last_object_tid(Oid oid) {
@@ -126,85 +118,24 @@ std::pair<std::int64_t, std::int64_t> MariaDbDatabase::partition_last_ids(std::u
   return {tid.value_or(-1), oid.value_or(-1)};
 }
 
-Result<std::optional<Tid>> MariaDbDatabase::last_tid(std::optional<Tid> max_tid) {
-  return guard([&]() -> std::optional<Tid> {
-    std::int64_t last = -1;
-    for (std::uint32_t p : readable_) last = std::max(last, partition_last_tid(p, max_tid));
-    if (last < 0) return std::nullopt;
-    return Tid{static_cast<std::uint64_t>(last)};
-  });
+std::optional<Tid> MariaDbDatabase::partition_first_tid(std::uint32_t partition) {
+  return q("SELECT MIN(tid) FROM trans FORCE INDEX (PRIMARY) WHERE `partition`=" + n(partition))
+      .at(0)
+      .opt_tid(0);
 }
 
-Result<LastIds> MariaDbDatabase::last_ids() {
-  return guard([&] {
-    LastIds ids;
-    if (readable_.empty()) return ids;
-    std::int64_t tid = -1, oid = -1, trans_tid = -1;
-    for (std::uint32_t p : readable_) {
-      const auto [t, o] = partition_last_ids(p);
-      tid = std::max(tid, t);
-      oid = std::max(oid, o);
-      trans_tid = std::max(trans_tid, partition_last_tid(p, std::nullopt));
-    }
-    tid = std::max(tid, trans_tid);
-    if (tid >= 0) ids.tid = Tid{static_cast<std::uint64_t>(tid)};
-    if (oid >= 0) ids.oid = Oid{static_cast<std::uint64_t>(oid)};
-    return ids;
-  });
-}
-
-Result<Tid> MariaDbDatabase::first_tid() {
-  return guard([&] {
-    Tid first = kMaxTid;
-    for (std::uint32_t p : readable_) {
-      auto tid = q("SELECT MIN(tid) FROM trans FORCE INDEX (PRIMARY) WHERE `partition`=" + n(p))
-                     .at(0)
-                     .opt_tid(0);
-      if (tid) first = std::min(first, *tid);
-    }
-    return first;
-  });
-}
-
-Result<std::optional<TransactionInfo>> MariaDbDatabase::transaction(Tid tid, bool include_locked) {
-  return guard([&]() -> std::optional<TransactionInfo> {
-    static const std::string columns =
-        "oids, user, description, ext, packed, ttid, approved, partial, pack.oids, pack_tid";
-    auto rows =
-        q("SELECT trans." + columns + " FROM trans LEFT JOIN pack USING (tid) WHERE `partition`=" +
-          n(readable_partition_of(tid.value)) + " AND tid=" + n(tid.value));
-    if (rows.empty() && include_locked) {
-      rows = q("SELECT ttrans." + columns +
-               " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=" + n(tid.value));
-    }
-    if (rows.empty()) return std::nullopt;
-    const mariadb::Row& row = rows[0];
-    auto split = [&](const std::string& column) {
-      auto oids = split_oids(column);
-      if (!oids) {
-        mariadb::fail(
-            make_error_code(errc::corrupted_record),
-            "invalid oids length for tid " + dump_tid(tid) + ": " + std::to_string(column.size()));
-      }
-      return std::move(*oids);
-    };
-    TransactionInfo info;
-    info.meta.oids = split(row.str(0));
-    info.meta.user = row.str(1);
-    info.meta.description = row.str(2);
-    info.meta.extension = row.str(3);
-    info.meta.packed = row.i64(4) != 0;
-    info.meta.ttid = row.tid(5);
-    if (!row.is_null(7)) {
-      protocol::TransactionPack pack;
-      if (!row.is_null(6)) pack.approved = row.i64(6) != 0;
-      pack.partial = row.i64(7) != 0;
-      if (!row.is_null(8)) pack.oids = split(row.str(8));
-      pack.pack_tid = row.tid(9);
-      info.pack = std::move(pack);
-    }
-    return info;
-  });
+std::optional<SqlTransactionRow> MariaDbDatabase::transaction_row(std::uint32_t partition, Tid tid,
+                                                                  bool include_locked) {
+  static const std::string columns = kTransactionColumns;
+  auto rows = q("SELECT trans." + columns +
+                " FROM trans LEFT JOIN pack USING (tid) WHERE `partition`=" + n(partition) +
+                " AND tid=" + n(tid.value));
+  if (rows.empty() && include_locked) {
+    rows = q("SELECT ttrans." + columns +
+             " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=" + n(tid.value));
+  }
+  if (rows.empty()) return std::nullopt;
+  return transaction_row_of(rows[0]);
 }
 
 }  // namespace neo::storage

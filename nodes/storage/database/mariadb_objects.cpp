@@ -4,22 +4,15 @@
 #include <map>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 
 namespace neo::storage {
 namespace {
 
 bool is_dup_entry(const mariadb::Failure& failure) {
   return failure.code == std::error_code(mariadb::kDupEntry, mariadb::category());
-}
-
-std::string id_list(std::span<const std::uint64_t> ids) {
-  std::string list;
-  for (std::uint64_t id : ids) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(id);
-  }
-  return list;
 }
 
 // data.value of a big record: (first bigdata id, length), two big-endian u32.
@@ -68,24 +61,17 @@ std::string MariaDbDatabase::load_big_data(std::string_view pointer) {
   return data;
 }
 
-std::optional<std::uint64_t> MariaDbDatabase::do_store_data(std::string_view checksum, Oid oid,
-                                                            std::string_view data,
-                                                            std::int64_t compression,
-                                                            std::optional<Tid> data_serial) {
-  const std::uint32_t partition = partition_of(oid.value);
-  if (data_serial) {
-    // Undo: share the data of the undone-to revision.
-    auto rows = q("SELECT data_id FROM obj WHERE `partition`=" + std::to_string(partition) +
-                  " AND oid=" + std::to_string(oid.value) +
-                  " AND tid=" + std::to_string(data_serial->value));
-    if (!rows.empty()) return rows[0].opt_u64(0);
-    if (readable_.count(partition)) {
-      mariadb::fail(
-          make_error_code(errc::undo_pack_error),
-          "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
-    }
-  }
-  if (checksum.empty()) return std::nullopt;  // deletion
+std::optional<std::optional<std::uint64_t>> MariaDbDatabase::undo_data_id(std::uint32_t partition,
+                                                                          Oid oid, Tid serial) {
+  auto rows =
+      q("SELECT data_id FROM obj WHERE `partition`=" + std::to_string(partition) +
+        " AND oid=" + std::to_string(oid.value) + " AND tid=" + std::to_string(serial.value));
+  if (!rows.empty()) return rows[0].opt_u64(0);
+  return std::nullopt;
+}
+
+std::uint64_t MariaDbDatabase::insert_data(std::uint32_t partition, std::string_view checksum,
+                                           std::string_view data, std::int64_t compression) {
   const bool big = data.size() >= kBigDataThreshold;
   if (big) compression |= kBigDataFlag;
   const std::string where =
@@ -113,49 +99,12 @@ std::optional<std::uint64_t> MariaDbDatabase::do_store_data(std::string_view che
   return id;
 }
 
-Result<std::optional<std::uint64_t>> MariaDbDatabase::store_data(std::string_view checksum, Oid oid,
-                                                                 std::string_view data,
-                                                                 std::int64_t compression,
-                                                                 std::optional<Tid> data_serial) {
-  return guard([&] { return do_store_data(checksum, oid, data, compression, data_serial); });
-}
-
-Result<std::optional<std::uint64_t>> MariaDbDatabase::hold_data(std::string_view checksum, Oid oid,
-                                                                std::string_view data,
-                                                                std::int64_t compression,
-                                                                std::optional<Tid> data_serial) {
-  return guard([&] {
-    auto id = do_store_data(checksum, oid, data, compression, data_serial);
-    if (id) ++uncommitted_data_[*id];
-    return id;
-  });
-}
-
-void MariaDbDatabase::do_release_data(std::span<const std::uint64_t> data_ids) {
-  for (std::uint64_t id : data_ids) {
-    auto it = uncommitted_data_.find(id);
-    if (it != uncommitted_data_.end() && --it->second <= 0) uncommitted_data_.erase(it);
-  }
-}
-
-std::error_code MariaDbDatabase::release_data(std::span<const std::uint64_t> data_ids, bool prune) {
-  return guard([&] {
-    do_release_data(data_ids);
-    if (prune) do_prune_data(data_ids);
-  });
-}
-
-std::size_t MariaDbDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
-  std::set<std::uint64_t> candidates;
-  for (std::uint64_t id : data_ids) {
-    if (!uncommitted_data_.count(id)) candidates.insert(id);
-  }
-  if (candidates.empty()) return 0;
+std::size_t MariaDbDatabase::delete_unused_data(std::set<std::uint64_t> candidates) {
   const std::vector<std::uint64_t> list(candidates.begin(), candidates.end());
   std::vector<std::uint64_t> ids, big_ids;
   for (const auto& row : q("SELECT id, IF(compression < 128, NULL, value) FROM data"
                            " LEFT JOIN obj ON (id = data_id) WHERE id IN (" +
-                           id_list(list) + ") AND data_id IS NULL")) {
+                           join_decimal(list) + ") AND data_id IS NULL")) {
     ids.push_back(row.u64(0));
     if (!row.is_null(1)) {
       const auto [first, end] = big_range(row.str(1));
@@ -163,13 +112,9 @@ std::size_t MariaDbDatabase::do_prune_data(std::span<const std::uint64_t> data_i
     }
   }
   if (ids.empty()) return 0;
-  q("DELETE FROM data WHERE id IN (" + id_list(ids) + ")");
-  if (!big_ids.empty()) q("DELETE FROM bigdata WHERE id IN (" + id_list(big_ids) + ")");
+  q("DELETE FROM data WHERE id IN (" + join_decimal(ids) + ")");
+  if (!big_ids.empty()) q("DELETE FROM bigdata WHERE id IN (" + join_decimal(big_ids) + ")");
   return ids.size();
-}
-
-Result<std::size_t> MariaDbDatabase::prune_data(std::span<const std::uint64_t> data_ids) {
-  return guard([&] { return do_prune_data(data_ids); });
 }
 
 Result<DataRecord> MariaDbDatabase::load_data(std::uint64_t data_id) {
@@ -275,21 +220,14 @@ std::error_code MariaDbDatabase::store_pack_order(Tid pack_id, std::optional<boo
   });
 }
 
-Result<std::vector<Tid>> MariaDbDatabase::sign_pack_orders(std::span<const Tid> approved,
-                                                           std::span<const Tid> rejected) {
-  return guard([&] {
-    auto in = [](std::span<const Tid> tids) -> std::string {
-      if (tids.empty()) return "0";
-      std::string list;
-      for (Tid tid : tids) list += (list.empty() ? "" : ",") + std::to_string(tid.value);
-      return "tid IN (" + list + ")";
-    };
-    const std::string where = " WHERE " + in(approved) + " OR " + in(rejected);
-    std::vector<Tid> changed;
-    for (const auto& row : q("SELECT tid FROM pack" + where)) changed.push_back(row.tid(0));
-    if (!changed.empty()) q("UPDATE pack SET approved = " + in(approved) + where);
-    return changed;
-  });
+std::vector<Tid> MariaDbDatabase::pack_tids(const std::string& where) {
+  std::vector<Tid> tids;
+  for (const auto& row : q("SELECT tid FROM pack" + where)) tids.push_back(row.tid(0));
+  return tids;
+}
+
+void MariaDbDatabase::approve_packs(const std::string& approved, const std::string& where) {
+  q("UPDATE pack SET approved = " + approved + where);
 }
 
 std::error_code MariaDbDatabase::mark_locked(Tid tid, Tid ttid, bool approve_pack) {
@@ -336,27 +274,20 @@ std::error_code MariaDbDatabase::drop_partitions_temporary(
   return guard([&] {
     std::string where;
     if (partitions) {
-      std::string list;
-      for (std::uint32_t p : *partitions) list += (list.empty() ? "" : ",") + std::to_string(p);
-      if (list.empty()) return;
-      where = " WHERE `partition` IN (" + list + ")";
+      if (partitions->empty()) return;
+      where = " WHERE `partition` IN (" + join_decimal(*partitions) + ")";
     }
     q("DELETE FROM tobj" + where);
     q("DELETE ttrans, pack FROM ttrans LEFT JOIN pack ON pack.tid = ttrans.ttid" + where);
   });
 }
 
-std::error_code MariaDbDatabase::drop_unfinished_data() {
-  return guard([&] {
-    std::vector<std::uint64_t> data_ids;
-    for (const auto& row : q("SELECT data_id FROM tobj WHERE data_id IS NOT NULL")) {
-      data_ids.push_back(row.u64(0));
-    }
-    if (auto ec = drop_partitions_temporary(std::nullopt)) mariadb::fail(ec, last_error_);
-    do_release_data(data_ids);
-    do_prune_data(data_ids);
-    do_commit();
-  });
+std::vector<std::uint64_t> MariaDbDatabase::temporary_data_ids() {
+  std::vector<std::uint64_t> data_ids;
+  for (const auto& row : q("SELECT data_id FROM tobj WHERE data_id IS NOT NULL")) {
+    data_ids.push_back(row.u64(0));
+  }
+  return data_ids;
 }
 
 Result<std::vector<std::pair<Tid, std::optional<Tid>>>> MariaDbDatabase::locked_transactions() {

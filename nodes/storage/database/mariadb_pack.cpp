@@ -2,50 +2,29 @@
 #include <algorithm>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
 
 namespace neo::storage {
 namespace {
 
 std::string n(std::uint64_t value) { return std::to_string(value); }
 
-template <class T>
-std::string join(const T& values) {
-  std::string list;
-  for (const auto& value : values) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(value);
-  }
-  return list;
-}
-
 }  // namespace
 
-Result<std::vector<protocol::PackOrder>> MariaDbDatabase::pack_orders(Tid min_completed) {
-  return guard([&] {
-    std::vector<protocol::PackOrder> orders;
-    if (readable_.empty()) return orders;
-    for (const auto& row :
-         q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
-           " WHERE tid >= " +
-           n(min_completed.value) + " AND tid % " + n(np_) + " IN (" + join(readable_) +
-           ") AND EXISTS (SELECT 1 FROM trans WHERE `partition` = pack.tid % " + n(np_) +
-           " AND trans.tid = pack.tid) ORDER BY tid")) {
-      protocol::PackOrder order;
-      order.pack_id = row.tid(0);
-      if (!row.is_null(1)) order.approved = row.i64(1) != 0;
-      order.partial = row.i64(2) != 0;
-      if (!row.is_null(3)) {
-        auto oids = split_oids(row.str(3));
-        if (!oids)
-          mariadb::fail(make_error_code(errc::corrupted_record), "invalid pack.oids length");
-        order.oids = std::move(*oids);
-      }
-      order.pack_tid = row.tid(4);
-      orders.push_back(std::move(order));
-    }
-    return orders;
-  });
+std::vector<SqlPackRow> MariaDbDatabase::pack_order_rows(Tid min_completed) {
+  std::vector<SqlPackRow> rows;
+  for (const auto& row : q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
+                           " WHERE tid >= " +
+                           n(min_completed.value) + " AND tid % " + n(np_) + " IN (" +
+                           join_decimal(readable_) +
+                           ") AND EXISTS (SELECT 1 FROM trans WHERE `partition` = pack.tid % " +
+                           n(np_) + " AND trans.tid = pack.tid) ORDER BY tid")) {
+    rows.push_back(pack_row_of(row));
+  }
+  return rows;
 }
 
 Result<std::vector<std::pair<std::uint32_t, Tid>>> MariaDbDatabase::packed_ids(
@@ -62,37 +41,16 @@ Result<std::vector<std::pair<std::uint32_t, Tid>>> MariaDbDatabase::packed_ids(
   });
 }
 
-std::int64_t MariaDbDatabase::partition_packed(std::uint32_t partition) {
-  const auto own = nid();
-  std::vector<mariadb::Row> rows;
-  if (own) {
-    rows = q("SELECT pack FROM pt WHERE `partition`=" + n(partition) +
-             " AND nid=" + std::to_string(own->value));
-  }
-  if (rows.empty() || rows[0].is_null(0)) {
-    mariadb::fail(make_error_code(errc::invalid_argument),
-                  "no pack id for own cell of partition " + n(partition));
-  }
+std::optional<std::int64_t> MariaDbDatabase::cell_pack(std::uint32_t partition, NodeId nid) {
+  auto rows = q("SELECT pack FROM pt WHERE `partition`=" + n(partition) +
+                " AND nid=" + std::to_string(nid.value));
+  if (rows.empty() || rows[0].is_null(0)) return std::nullopt;
   return static_cast<std::int64_t>(rows[0].u64(0));
 }
 
-std::error_code MariaDbDatabase::set_partition_packed(std::uint32_t partition, Tid pack_id) {
-  return guard([&] {
-    const auto own = nid();
-    if (!own) mariadb::fail(make_error_code(errc::not_ready), "no node id");
-    q("UPDATE pt SET pack=" + n(pack_id.value) + " WHERE `partition`=" + n(partition) +
-      " AND nid=" + std::to_string(own->value));
-  });
-}
-
-std::error_code MariaDbDatabase::update_completed_pack_by_replication(std::uint32_t partition,
-                                                                      Tid pack_id) {
-  return guard([&] {
-    if (static_cast<std::int64_t>(pack_id.value) < partition_packed(partition)) {
-      q("UPDATE pt SET pack=" + n(pack_id.value) + " WHERE `partition`=" + n(partition) +
-        " AND nid=" + std::to_string(nid()->value));
-    }
-  });
+void MariaDbDatabase::write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) {
+  q("UPDATE pt SET pack=" + n(pack_id.value) + " WHERE `partition`=" + n(partition) +
+    " AND nid=" + std::to_string(nid.value));
 }
 
 // For each oid with revisions <= pack_tid: if the latest such revision is a
@@ -141,7 +99,7 @@ Result<PackProgress> MariaDbDatabase::pack_oids(std::uint32_t partition, std::sp
     std::vector<std::uint64_t> values;
     for (Oid oid : oids) values.push_back(oid.value);
     if (values.empty()) return PackProgress{};
-    return pack_rows(partition, " IN (" + join(values) + ")", std::nullopt, pack_tid);
+    return pack_rows(partition, " IN (" + join_decimal(values) + ")", std::nullopt, pack_tid);
   });
 }
 

@@ -2,7 +2,9 @@
 #include <algorithm>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 
 namespace neo::storage {
 namespace {
@@ -11,16 +13,6 @@ std::string n(std::uint64_t value) { return std::to_string(value); }
 
 std::string limit_of(std::optional<std::uint64_t> length) {
   return length ? " LIMIT " + n(*length) : "";
-}
-
-template <class T>
-std::string join(const T& values) {
-  std::string list;
-  for (const auto& value : values) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(value);
-  }
-  return list;
 }
 
 }  // namespace
@@ -33,26 +25,25 @@ Result<std::vector<Tid>> MariaDbDatabase::tid_list(std::uint64_t offset, std::ui
     std::vector<Tid> tids;
     if (partitions.empty()) return tids;
     for (std::uint32_t p : partitions) readable(p);
-    for (const auto& row : q("SELECT tid FROM trans WHERE `partition` IN (" + join(partitions) +
-                             ") ORDER BY tid DESC LIMIT " + n(offset) + "," + n(length))) {
+    for (const auto& row :
+         q("SELECT tid FROM trans WHERE `partition` IN (" + join_decimal(partitions) +
+           ") ORDER BY tid DESC LIMIT " + n(offset) + "," + n(length))) {
       tids.push_back(row.tid(0));
     }
     return tids;
   });
 }
 
-Result<std::vector<Tid>> MariaDbDatabase::replication_tid_list(Tid min_tid, Tid max_tid,
-                                                               std::optional<std::uint64_t> length,
-                                                               std::uint32_t partition) {
-  return guard([&] {
-    std::vector<Tid> tids;
-    for (const auto& row : q("SELECT tid FROM trans WHERE `partition`=" + n(partition) +
-                             " AND tid>=" + n(min_tid.value) + " AND tid<=" + n(max_tid.value) +
-                             " ORDER BY tid ASC" + limit_of(length))) {
-      tids.push_back(row.tid(0));
-    }
-    return tids;
-  });
+std::vector<std::uint64_t> MariaDbDatabase::trans_tids(std::uint32_t partition, Tid min_tid,
+                                                       Tid max_tid,
+                                                       std::optional<std::uint64_t> length) {
+  std::vector<std::uint64_t> tids;
+  for (const auto& row : q("SELECT tid FROM trans WHERE `partition`=" + n(partition) +
+                           " AND tid>=" + n(min_tid.value) + " AND tid<=" + n(max_tid.value) +
+                           " ORDER BY tid ASC" + limit_of(length))) {
+    tids.push_back(row.u64(0));
+  }
+  return tids;
 }
 
 Result<std::vector<std::pair<Tid, Oid>>> MariaDbDatabase::replication_object_list(
@@ -92,26 +83,25 @@ Result<std::vector<protocol::HistoryEntry>> MariaDbDatabase::object_history(Oid 
   });
 }
 
-Result<std::optional<UndoInfo>> MariaDbDatabase::find_undo_tid(Oid oid, std::optional<Tid> ltid,
-                                                               Tid undo_tid,
-                                                               std::optional<Tid> current_tid) {
-  return guard([&]() -> std::optional<UndoInfo> {
-    const std::string where = " FROM obj WHERE `partition`=" + n(readable_partition_of(oid.value)) +
-                              " AND oid=" + n(oid.value);
-    std::vector<Tid> undo;
-    for (const auto& row : q("SELECT tid" + where + " AND tid<=" + n(undo_tid.value) +
-                             " ORDER BY tid DESC LIMIT 2")) {
-      undo.push_back(row.tid(0));
-    }
-    if (undo.empty() || undo[0] != undo_tid) return std::nullopt;
-    std::vector<std::pair<Tid, std::optional<Tid>>> later;
-    for (const auto& row :
-         q("SELECT tid, value_tid" + where + " AND tid>" + n(undo_tid.value) + " ORDER BY tid")) {
-      later.emplace_back(row.tid(0), row.opt_tid(1));
-    }
-    const std::optional<Tid> undone = undo.size() > 1 ? std::optional(undo[1]) : std::nullopt;
-    return resolve_undo(undone, later, ltid, undo_tid, current_tid);
-  });
+std::vector<Tid> MariaDbDatabase::undo_serials(std::uint32_t partition, Oid oid, Tid undo_tid) {
+  std::vector<Tid> undo;
+  for (const auto& row :
+       q("SELECT tid FROM obj WHERE `partition`=" + n(partition) + " AND oid=" + n(oid.value) +
+         " AND tid<=" + n(undo_tid.value) + " ORDER BY tid DESC LIMIT 2")) {
+    undo.push_back(row.tid(0));
+  }
+  return undo;
+}
+
+std::vector<std::pair<Tid, std::optional<Tid>>> MariaDbDatabase::later_serials(
+    std::uint32_t partition, Oid oid, Tid tid) {
+  std::vector<std::pair<Tid, std::optional<Tid>>> later;
+  for (const auto& row :
+       q("SELECT tid, value_tid FROM obj WHERE `partition`=" + n(partition) +
+         " AND oid=" + n(oid.value) + " AND tid>" + n(tid.value) + " ORDER BY tid")) {
+    later.emplace_back(row.tid(0), row.opt_tid(1));
+  }
+  return later;
 }
 
 Result<OidsFrom> MariaDbDatabase::oids_from(std::uint32_t partition, std::uint64_t length,
@@ -139,43 +129,18 @@ Result<OidsFrom> MariaDbDatabase::oids_from(std::uint32_t partition, std::uint64
 
 // ---- checks (protocol.md 8.8) ----
 
-Result<TidRangeCheck> MariaDbDatabase::check_tid_range(std::uint32_t partition,
-                                                       std::optional<std::uint64_t> length,
-                                                       Tid min_tid, Tid max_tid) {
-  return guard([&] {
-    std::vector<std::uint64_t> tids;
-    for (const auto& row : q("SELECT tid FROM trans WHERE `partition`=" + n(partition) +
-                             " AND tid>=" + n(min_tid.value) + " AND tid<=" + n(max_tid.value) +
-                             " ORDER BY tid ASC" + limit_of(length))) {
-      tids.push_back(row.u64(0));
-    }
-    if (tids.empty()) return TidRangeCheck{0, std::string(kZeroHash), kZeroTid};
-    return TidRangeCheck{static_cast<std::int64_t>(tids.size()), decimal_list_digest(tids),
-                         Tid{tids.back()}};
-  });
-}
-
-Result<SerialRangeCheck> MariaDbDatabase::check_serial_range(std::uint32_t partition,
-                                                             std::optional<std::uint64_t> length,
-                                                             Tid min_tid, Tid max_tid,
-                                                             Oid min_oid) {
-  return guard([&] {
-    std::vector<std::uint64_t> tids, oids;
-    const std::string t = n(min_tid.value);
-    for (const auto& row :
-         q("SELECT tid, oid FROM obj FORCE INDEX(tid) WHERE `partition`=" + n(partition) +
-           " AND tid<=" + n(max_tid.value) + " AND (tid>" + t + " OR tid=" + t +
-           " AND oid>=" + n(min_oid.value) + ") ORDER BY tid, oid" + limit_of(length))) {
-      tids.push_back(row.u64(0));
-      oids.push_back(row.u64(1));
-    }
-    if (tids.empty()) {
-      return SerialRangeCheck{0, std::string(kZeroHash), kZeroTid, std::string(kZeroHash),
-                              kZeroOid};
-    }
-    return SerialRangeCheck{static_cast<std::int64_t>(tids.size()), decimal_list_digest(tids),
-                            Tid{tids.back()}, decimal_list_digest(oids), Oid{oids.back()}};
-  });
+std::vector<std::pair<std::uint64_t, std::uint64_t>> MariaDbDatabase::serial_range(
+    std::uint32_t partition, std::optional<std::uint64_t> length, Tid min_tid, Tid max_tid,
+    Oid min_oid) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> serials;
+  const std::string t = n(min_tid.value);
+  for (const auto& row :
+       q("SELECT tid, oid FROM obj FORCE INDEX(tid) WHERE `partition`=" + n(partition) +
+         " AND tid<=" + n(max_tid.value) + " AND (tid>" + t + " OR tid=" + t +
+         " AND oid>=" + n(min_oid.value) + ") ORDER BY tid, oid" + limit_of(length))) {
+    serials.emplace_back(row.u64(0), row.u64(1));
+  }
+  return serials;
 }
 
 // ---- deletions ----
@@ -214,26 +179,6 @@ void MariaDbDatabase::delete_range(std::uint32_t partition, std::optional<Tid> m
   }
   q("DELETE FROM obj" + where);
   do_prune_data(data_ids);
-}
-
-std::error_code MariaDbDatabase::truncate() {
-  return guard([&] {
-    const auto tid = truncate_tid();
-    if (!tid) return;
-    const auto own = nid();
-    std::vector<PtChange> lowered;
-    for (const PtRow& row : read_pt()) {
-      if (!own || row.nid != *own) continue;
-      if (row.tid > static_cast<std::int64_t>(tid->value)) {
-        lowered.push_back(
-            {row.partition, *own, static_cast<std::int64_t>(tid->value), std::nullopt});
-      }
-      delete_range(row.partition, *tid, std::nullopt);
-    }
-    if (!lowered.empty()) change_pt(lowered, false);
-    do_set_config("truncate_tid", std::nullopt);
-    do_commit();
-  });
 }
 
 Result<bool> MariaDbDatabase::drop_partition(std::uint32_t partition, std::uint64_t count) {

@@ -3,7 +3,9 @@
 #include <string>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/mariadb_guard.hpp"
+#include "nodes/storage/database/mariadb_connection.hpp"
+#include "nodes/storage/database/mariadb_database.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 
 namespace neo::storage {
 namespace {
@@ -134,26 +136,12 @@ void MariaDbDatabase::setup(bool dedup) {
 }
 
 void MariaDbDatabase::migrate(std::map<std::string, std::string>& tables) {
-  int version = 0;
-  if (auto text = config("version")) {
-    auto parsed = parse_int(*text);
-    if (!parsed) throw DatabaseError("invalid schema version: " + *text);
-    version = static_cast<int>(*parsed);
-  }
-  if (version > kVersion) {
-    throw DatabaseError("The database can not be downgraded (schema version " +
-                        std::to_string(version) + ", this program knows up to " +
-                        std::to_string(kVersion) + ").");
-  }
+  int version = schema_version();
   while (version < kVersion) {
     ++version;
     switch (version) {
       case 1:
-        if (table_nonempty("ttrans").value_or(false) || table_nonempty("tobj").value_or(false)) {
-          throw DatabaseError(
-              "The database can not be upgraded because you have unfinished transactions."
-              " Use an older version of NEO to verify them.");
-        }
+        check_no_unfinished_transactions();
         q("DROP TABLE IF EXISTS ttrans");
         break;
       case 2: alter_table(tables, "obj", "*"); break;
@@ -213,22 +201,7 @@ void MariaDbDatabase::load_config() {
 }
 
 void MariaDbDatabase::load_state() {
-  auto check = [&](std::string_view key, bool valid) {
-    if (!valid) {
-      throw DatabaseError("invalid value of " + std::string(key) +
-                          " in table config: " + *config(key));
-    }
-  };
-  for (std::string_view key : {"nid", "ptid", "replicas"}) {
-    if (config(key)) check(key, parse_int(*config(key)).has_value());
-  }
-  if (config("nid")) {
-    const auto nid = *parse_int(*config("nid"));
-    check("nid", nid >= INT32_MIN && nid <= INT32_MAX);
-  }
-  for (std::string_view key : {"backup_tid", "truncate_tid"}) {
-    if (config(key)) check(key, parse_hex_tid(*config(key)).has_value());
-  }
+  check_config();
   uncommitted_data_.clear();
   for (const auto& row :
        q("SELECT data_id, count(*) FROM tobj WHERE data_id IS NOT NULL GROUP BY data_id")) {

@@ -15,6 +15,7 @@
 
 #include "core/sqlite/sqlite.hpp"
 #include "core/util/ids.hpp"
+#include "nodes/storage/database/sql_failure.hpp"
 
 namespace neo::storage::sqlite {
 
@@ -22,10 +23,7 @@ namespace neo::storage::sqlite {
 inline const std::error_category& sqlite_category() noexcept { return neo::sqlite::category(); }
 
 // An internal failure: a code (sqlite_category or neo::errc) and details.
-struct Failure {
-  std::error_code code;
-  std::string message;
-};
+using Failure = SqlFailure;  // an internal failure (sql_failure.hpp)
 [[noreturn]] void fail(std::error_code code, std::string message);
 
 // A TEXT value to bind (plain string views bind as BLOBs).
@@ -69,6 +67,7 @@ class Query {
   Oid oid(int col) const { return Oid{u64(col)}; }
   std::optional<Tid> opt_tid(int col) const;
   std::string blob(int col) const { return std::string(stmt_->blob(col)); }
+  std::string str(int col) const { return blob(col); }  // as mariadb::Row (sql_rows.hpp)
   std::optional<std::string> opt_text(int col) const { return stmt_->opt_text(col); }
 
  private:

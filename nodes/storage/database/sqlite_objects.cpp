@@ -5,7 +5,10 @@
 #include <map>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
+#include "nodes/storage/database/sqlite_connection.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
 namespace {
@@ -15,35 +18,24 @@ bool is_constraint(const sqlite::Failure& failure) {
          (failure.code.value() & 0xff) == SQLITE_CONSTRAINT;
 }
 
+// Data ids as SQLite's signed integers.
 std::string id_list(std::span<const std::uint64_t> ids) {
-  std::string list;
-  for (std::uint64_t id : ids) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(static_cast<std::int64_t>(id));
-  }
-  return list;
+  return join_decimal(std::vector<std::int64_t>(ids.begin(), ids.end()));
 }
 
 }  // namespace
 
 // ---- data ----
 
-std::optional<std::uint64_t> SqliteDatabase::do_store_data(std::string_view checksum, Oid oid,
-                                                           std::string_view data,
-                                                           std::int64_t compression,
-                                                           std::optional<Tid> data_serial) {
-  const std::uint32_t partition = partition_of(oid.value);
-  if (data_serial) {
-    // Undo: share the data of the undone-to revision.
-    auto q = conn_->query("SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?");
-    if (q.bind(partition, oid, *data_serial).step()) return q.opt_u64(0);
-    if (readable_.count(partition)) {
-      sqlite::fail(
-          make_error_code(errc::undo_pack_error),
-          "no record " + to_string(oid) + " at " + to_string(*data_serial) + " to undo to");
-    }
-  }
-  if (checksum.empty()) return std::nullopt;  // deletion
+std::optional<std::optional<std::uint64_t>> SqliteDatabase::undo_data_id(std::uint32_t partition,
+                                                                         Oid oid, Tid serial) {
+  auto q = conn_->query("SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?");
+  if (q.bind(partition, oid, serial).step()) return q.opt_u64(0);
+  return std::nullopt;
+}
+
+std::uint64_t SqliteDatabase::insert_data(std::uint32_t partition, std::string_view checksum,
+                                          std::string_view data, std::int64_t compression) {
   const std::uint64_t id = next_data_id_.at(partition);
   try {
     write("INSERT INTO data VALUES (?,?,?,?)").bind(id, checksum, compression, data).run();
@@ -58,44 +50,7 @@ std::optional<std::uint64_t> SqliteDatabase::do_store_data(std::string_view chec
   return id;
 }
 
-Result<std::optional<std::uint64_t>> SqliteDatabase::store_data(std::string_view checksum, Oid oid,
-                                                                std::string_view data,
-                                                                std::int64_t compression,
-                                                                std::optional<Tid> data_serial) {
-  return guard([&] { return do_store_data(checksum, oid, data, compression, data_serial); });
-}
-
-Result<std::optional<std::uint64_t>> SqliteDatabase::hold_data(std::string_view checksum, Oid oid,
-                                                               std::string_view data,
-                                                               std::int64_t compression,
-                                                               std::optional<Tid> data_serial) {
-  return guard([&] {
-    auto id = do_store_data(checksum, oid, data, compression, data_serial);
-    if (id) ++uncommitted_data_[*id];
-    return id;
-  });
-}
-
-void SqliteDatabase::do_release_data(std::span<const std::uint64_t> data_ids) {
-  for (std::uint64_t id : data_ids) {
-    auto it = uncommitted_data_.find(id);
-    if (it != uncommitted_data_.end() && --it->second <= 0) uncommitted_data_.erase(it);
-  }
-}
-
-std::error_code SqliteDatabase::release_data(std::span<const std::uint64_t> data_ids, bool prune) {
-  return guard([&] {
-    do_release_data(data_ids);
-    if (prune) do_prune_data(data_ids);
-  });
-}
-
-std::size_t SqliteDatabase::do_prune_data(std::span<const std::uint64_t> data_ids) {
-  std::set<std::uint64_t> candidates;
-  for (std::uint64_t id : data_ids) {
-    if (!uncommitted_data_.count(id)) candidates.insert(id);
-  }
-  if (candidates.empty()) return 0;
+std::size_t SqliteDatabase::delete_unused_data(std::set<std::uint64_t> candidates) {
   std::vector<std::uint64_t> list(candidates.begin(), candidates.end());
   auto used = conn_->query_once("SELECT DISTINCT data_id FROM obj WHERE data_id IN (" +
                                 id_list(list) + ")");
@@ -105,10 +60,6 @@ std::size_t SqliteDatabase::do_prune_data(std::span<const std::uint64_t> data_id
   conn_->begin();
   conn_->query_once("DELETE FROM data WHERE id IN (" + id_list(list) + ")").run();
   return list.size();
-}
-
-Result<std::size_t> SqliteDatabase::prune_data(std::span<const std::uint64_t> data_ids) {
-  return guard([&] { return do_prune_data(data_ids); });
 }
 
 Result<DataRecord> SqliteDatabase::load_data(std::uint64_t data_id) {
@@ -179,25 +130,16 @@ std::error_code SqliteDatabase::store_pack_order(Tid pack_id, std::optional<bool
   });
 }
 
-Result<std::vector<Tid>> SqliteDatabase::sign_pack_orders(std::span<const Tid> approved,
-                                                          std::span<const Tid> rejected) {
-  return guard([&] {
-    auto in = [](std::span<const Tid> tids) -> std::string {
-      if (tids.empty()) return "0";
-      std::string list;
-      for (Tid tid : tids) list += (list.empty() ? "" : ",") + std::to_string(tid.value);
-      return "tid IN (" + list + ")";
-    };
-    const std::string where = " WHERE " + in(approved) + " OR " + in(rejected);
-    std::vector<Tid> changed;
-    auto q = conn_->query_once("SELECT tid FROM pack" + where);
-    while (q.step()) changed.push_back(q.tid(0));
-    if (!changed.empty()) {
-      conn_->begin();
-      conn_->query_once("UPDATE pack SET approved = " + in(approved) + where).run();
-    }
-    return changed;
-  });
+std::vector<Tid> SqliteDatabase::pack_tids(const std::string& where) {
+  std::vector<Tid> tids;
+  auto q = conn_->query_once("SELECT tid FROM pack" + where);
+  while (q.step()) tids.push_back(q.tid(0));
+  return tids;
+}
+
+void SqliteDatabase::approve_packs(const std::string& approved, const std::string& where) {
+  conn_->begin();
+  conn_->query_once("UPDATE pack SET approved = " + approved + where).run();
 }
 
 std::error_code SqliteDatabase::mark_locked(Tid tid, Tid ttid, bool approve_pack) {
@@ -241,9 +183,7 @@ std::error_code SqliteDatabase::drop_partitions_temporary(
   return guard([&] {
     std::string where;
     if (partitions) {
-      std::string list;
-      for (std::uint32_t p : *partitions) list += (list.empty() ? "" : ",") + std::to_string(p);
-      where = " WHERE partition IN (" + list + ")";
+      where = " WHERE partition IN (" + join_decimal(*partitions) + ")";
     }
     conn_->begin();
     conn_->query_once("DELETE FROM tobj" + where).run();
@@ -252,16 +192,11 @@ std::error_code SqliteDatabase::drop_partitions_temporary(
   });
 }
 
-std::error_code SqliteDatabase::drop_unfinished_data() {
-  return guard([&] {
-    std::vector<std::uint64_t> data_ids;
-    auto q = conn_->query("SELECT data_id FROM tobj WHERE data_id IS NOT NULL");
-    while (q.step()) data_ids.push_back(q.u64(0));
-    if (auto ec = drop_partitions_temporary(std::nullopt)) sqlite::fail(ec, last_error_);
-    do_release_data(data_ids);
-    do_prune_data(data_ids);
-    do_commit();
-  });
+std::vector<std::uint64_t> SqliteDatabase::temporary_data_ids() {
+  std::vector<std::uint64_t> data_ids;
+  auto q = conn_->query("SELECT data_id FROM tobj WHERE data_id IS NOT NULL");
+  while (q.step()) data_ids.push_back(q.u64(0));
+  return data_ids;
 }
 
 Result<std::vector<std::pair<Tid, std::optional<Tid>>>> SqliteDatabase::locked_transactions() {
@@ -298,17 +233,7 @@ std::optional<ObjectRecord> SqliteDatabase::fetch_one(sqlite::Query& q) {
   return record_of(q);
 }
 
-ObjectRecord SqliteDatabase::record_of(const sqlite::Query& q) {
-  ObjectRecord record;
-  record.serial = q.tid(0);
-  record.compression = q.opt_i64(1);
-  if (record.compression) {
-    record.checksum = q.blob(2);
-    record.data = q.blob(3);
-  }
-  record.data_serial = q.opt_tid(4);
-  return record;
-}
+ObjectRecord SqliteDatabase::record_of(const sqlite::Query& q) { return object_record_of(q); }
 
 Result<ObjectRecord> SqliteDatabase::load(Oid oid, std::optional<Tid> at,
                                           std::optional<Tid> before) {
@@ -340,10 +265,6 @@ Result<ObjectRecord> SqliteDatabase::load(Oid oid, std::optional<Tid> at,
     record->next_serial = next_serial(partition, oid, record->serial);
     return std::move(*record);
   });
-}
-
-Result<std::optional<Tid>> SqliteDatabase::next_object_tid(Oid oid, Tid serial) {
-  return guard([&] { return next_serial(readable_partition_of(oid.value), oid, serial); });
 }
 
 Result<std::optional<Tid>> SqliteDatabase::last_object_tid(Oid oid) {
@@ -399,87 +320,28 @@ std::pair<std::int64_t, std::int64_t> SqliteDatabase::partition_last_ids(std::ui
   return {tid.i64(0), oid.i64(0)};
 }
 
-Result<std::optional<Tid>> SqliteDatabase::last_tid(std::optional<Tid> max_tid) {
-  return guard([&]() -> std::optional<Tid> {
-    std::int64_t last = -1;
-    for (std::uint32_t p : readable_) last = std::max(last, partition_last_tid(p, max_tid));
-    if (last < 0) return std::nullopt;
-    return Tid{static_cast<std::uint64_t>(last)};
-  });
+std::optional<Tid> SqliteDatabase::partition_first_tid(std::uint32_t partition) {
+  auto q = conn_->query("SELECT MIN(tid) FROM trans WHERE partition=?");
+  q.bind(partition).step();
+  return q.opt_tid(0);
 }
 
-Result<LastIds> SqliteDatabase::last_ids() {
-  return guard([&] {
-    LastIds ids;
-    if (readable_.empty()) return ids;
-    std::int64_t tid = -1, oid = -1, trans_tid = -1;
-    for (std::uint32_t p : readable_) {
-      const auto [t, o] = partition_last_ids(p);
-      tid = std::max(tid, t);
-      oid = std::max(oid, o);
-      trans_tid = std::max(trans_tid, partition_last_tid(p, std::nullopt));
-    }
-    tid = std::max(tid, trans_tid);
-    if (tid >= 0) ids.tid = Tid{static_cast<std::uint64_t>(tid)};
-    if (oid >= 0) ids.oid = Oid{static_cast<std::uint64_t>(oid)};
-    return ids;
-  });
-}
-
-Result<Tid> SqliteDatabase::first_tid() {
-  return guard([&] {
-    Tid first = kMaxTid;
-    for (std::uint32_t p : readable_) {
-      auto q = conn_->query("SELECT MIN(tid) FROM trans WHERE partition=?");
-      q.bind(p).step();
-      if (auto tid = q.opt_tid(0)) first = std::min(first, *tid);
-    }
-    return first;
-  });
-}
-
-Result<std::optional<TransactionInfo>> SqliteDatabase::transaction(Tid tid, bool include_locked) {
-  return guard([&]() -> std::optional<TransactionInfo> {
-    static const std::string columns =
-        "oids, user, description, ext, packed, ttid, approved, partial, pack.oids, pack_tid";
-    auto q = conn_->query("SELECT trans." + columns +
-                          " FROM trans LEFT JOIN pack USING (tid) WHERE partition=? AND tid=?");
-    q.bind(readable_partition_of(tid.value), tid);
-    bool found = q.step();
-    auto locked = conn_->query("SELECT ttrans." + columns +
-                               " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=?");
-    sqlite::Query* row = &q;
-    if (!found && include_locked) {
-      found = locked.bind(tid).step();
-      row = &locked;
-    }
-    if (!found) return std::nullopt;
-    auto split = [&](std::string column) {
-      auto oids = split_oids(column);
-      if (!oids) {
-        sqlite::fail(
-            make_error_code(errc::corrupted_record),
-            "invalid oids length for tid " + dump_tid(tid) + ": " + std::to_string(column.size()));
-      }
-      return std::move(*oids);
-    };
-    TransactionInfo info;
-    info.meta.oids = split(row->blob(0));
-    info.meta.user = row->blob(1);
-    info.meta.description = row->blob(2);
-    info.meta.extension = row->blob(3);
-    info.meta.packed = row->i64(4) != 0;
-    info.meta.ttid = row->tid(5);
-    if (!row->is_null(7)) {
-      protocol::TransactionPack pack;
-      if (!row->is_null(6)) pack.approved = row->i64(6) != 0;
-      pack.partial = row->i64(7) != 0;
-      if (!row->is_null(8)) pack.oids = split(row->blob(8));
-      pack.pack_tid = row->tid(9);
-      info.pack = std::move(pack);
-    }
-    return info;
-  });
+std::optional<SqlTransactionRow> SqliteDatabase::transaction_row(std::uint32_t partition, Tid tid,
+                                                                 bool include_locked) {
+  static const std::string columns = kTransactionColumns;
+  auto q = conn_->query("SELECT trans." + columns +
+                        " FROM trans LEFT JOIN pack USING (tid) WHERE partition=? AND tid=?");
+  q.bind(partition, tid);
+  bool found = q.step();
+  auto locked = conn_->query("SELECT ttrans." + columns +
+                             " FROM ttrans LEFT JOIN pack USING (tid) WHERE tid=?");
+  sqlite::Query* row = &q;
+  if (!found && include_locked) {
+    found = locked.bind(tid).step();
+    row = &locked;
+  }
+  if (!found) return std::nullopt;
+  return transaction_row_of(*row);
 }
 
 }  // namespace neo::storage

@@ -2,7 +2,10 @@
 #include <algorithm>
 
 #include "nodes/storage/database/database_logic.hpp"
-#include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
+#include "nodes/storage/database/sql_rows.hpp"
+#include "nodes/storage/database/sqlite_connection.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
 
 namespace neo::storage {
 namespace {
@@ -10,16 +13,6 @@ namespace {
 // SQLite's LIMIT: a negative value means no limit.
 std::int64_t sql_limit(std::optional<std::uint64_t> length) {
   return length ? static_cast<std::int64_t>(*length) : -1;
-}
-
-template <class T>
-std::string join(const T& values) {
-  std::string list;
-  for (const auto& value : values) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(value);
-  }
-  return list;
 }
 
 }  // namespace
@@ -32,25 +25,23 @@ Result<std::vector<Tid>> SqliteDatabase::tid_list(std::uint64_t offset, std::uin
     std::vector<Tid> tids;
     if (partitions.empty()) return tids;
     for (std::uint32_t p : partitions) readable(p);
-    auto q = conn_->query_once("SELECT tid FROM trans WHERE partition IN (" + join(partitions) +
-                               ") ORDER BY tid DESC LIMIT ?,?");
+    auto q = conn_->query_once("SELECT tid FROM trans WHERE partition IN (" +
+                               join_decimal(partitions) + ") ORDER BY tid DESC LIMIT ?,?");
     q.bind(offset, length);
     while (q.step()) tids.push_back(q.tid(0));
     return tids;
   });
 }
 
-Result<std::vector<Tid>> SqliteDatabase::replication_tid_list(Tid min_tid, Tid max_tid,
-                                                              std::optional<std::uint64_t> length,
-                                                              std::uint32_t partition) {
-  return guard([&] {
-    std::vector<Tid> tids;
-    auto q = conn_->query(
-        "SELECT tid FROM trans WHERE partition=? AND ?<=tid AND tid<=? ORDER BY tid ASC LIMIT ?");
-    q.bind(partition, min_tid, max_tid, sql_limit(length));
-    while (q.step()) tids.push_back(q.tid(0));
-    return tids;
-  });
+std::vector<std::uint64_t> SqliteDatabase::trans_tids(std::uint32_t partition, Tid min_tid,
+                                                      Tid max_tid,
+                                                      std::optional<std::uint64_t> length) {
+  std::vector<std::uint64_t> tids;
+  auto q = conn_->query(
+      "SELECT tid FROM trans WHERE partition=? AND ?<=tid AND tid<=? ORDER BY tid ASC LIMIT ?");
+  q.bind(partition, min_tid, max_tid, sql_limit(length));
+  while (q.step()) tids.push_back(q.u64(0));
+  return tids;
 }
 
 Result<std::vector<std::pair<Tid, Oid>>> SqliteDatabase::replication_object_list(
@@ -93,25 +84,23 @@ Result<std::vector<protocol::HistoryEntry>> SqliteDatabase::object_history(Oid o
   });
 }
 
-Result<std::optional<UndoInfo>> SqliteDatabase::find_undo_tid(Oid oid, std::optional<Tid> ltid,
-                                                              Tid undo_tid,
-                                                              std::optional<Tid> current_tid) {
-  return guard([&]() -> std::optional<UndoInfo> {
-    const std::uint32_t partition = readable_partition_of(oid.value);
-    std::vector<Tid> undo;
-    auto q = conn_->query(
-        "SELECT tid FROM obj WHERE partition=? AND oid=? AND tid<=? ORDER BY tid DESC LIMIT 2");
-    q.bind(partition, oid, undo_tid);
-    while (q.step()) undo.push_back(q.tid(0));
-    if (undo.empty() || undo[0] != undo_tid) return std::nullopt;
-    std::vector<std::pair<Tid, std::optional<Tid>>> later;
-    auto h = conn_->query(
-        "SELECT tid, value_tid FROM obj WHERE partition=? AND oid=? AND tid>? ORDER BY tid");
-    h.bind(partition, oid, undo_tid);
-    while (h.step()) later.emplace_back(h.tid(0), h.opt_tid(1));
-    const std::optional<Tid> undone = undo.size() > 1 ? std::optional(undo[1]) : std::nullopt;
-    return resolve_undo(undone, later, ltid, undo_tid, current_tid);
-  });
+std::vector<Tid> SqliteDatabase::undo_serials(std::uint32_t partition, Oid oid, Tid undo_tid) {
+  std::vector<Tid> undo;
+  auto q = conn_->query(
+      "SELECT tid FROM obj WHERE partition=? AND oid=? AND tid<=? ORDER BY tid DESC LIMIT 2");
+  q.bind(partition, oid, undo_tid);
+  while (q.step()) undo.push_back(q.tid(0));
+  return undo;
+}
+
+std::vector<std::pair<Tid, std::optional<Tid>>> SqliteDatabase::later_serials(
+    std::uint32_t partition, Oid oid, Tid tid) {
+  std::vector<std::pair<Tid, std::optional<Tid>>> later;
+  auto h = conn_->query(
+      "SELECT tid, value_tid FROM obj WHERE partition=? AND oid=? AND tid>? ORDER BY tid");
+  h.bind(partition, oid, tid);
+  while (h.step()) later.emplace_back(h.tid(0), h.opt_tid(1));
+  return later;
 }
 
 Result<OidsFrom> SqliteDatabase::oids_from(std::uint32_t partition, std::uint64_t length,
@@ -144,41 +133,16 @@ Result<OidsFrom> SqliteDatabase::oids_from(std::uint32_t partition, std::uint64_
 
 // ---- checks (protocol.md 8.8) ----
 
-Result<TidRangeCheck> SqliteDatabase::check_tid_range(std::uint32_t partition,
-                                                      std::optional<std::uint64_t> length,
-                                                      Tid min_tid, Tid max_tid) {
-  return guard([&] {
-    std::vector<std::uint64_t> tids;
-    auto q = conn_->query(
-        "SELECT tid FROM trans WHERE partition=? AND ?<=tid AND tid<=? ORDER BY tid ASC LIMIT ?");
-    q.bind(partition, min_tid, max_tid, sql_limit(length));
-    while (q.step()) tids.push_back(q.u64(0));
-    if (tids.empty()) return TidRangeCheck{0, std::string(kZeroHash), kZeroTid};
-    return TidRangeCheck{static_cast<std::int64_t>(tids.size()), decimal_list_digest(tids),
-                         Tid{tids.back()}};
-  });
-}
-
-Result<SerialRangeCheck> SqliteDatabase::check_serial_range(std::uint32_t partition,
-                                                            std::optional<std::uint64_t> length,
-                                                            Tid min_tid, Tid max_tid, Oid min_oid) {
-  return guard([&] {
-    std::vector<std::uint64_t> tids, oids;
-    auto q = conn_->query(
-        "SELECT tid, oid FROM obj WHERE partition=? AND tid<=? AND (tid>? OR tid=? AND oid>=?)"
-        " ORDER BY tid, oid LIMIT ?");
-    q.bind(partition, max_tid, min_tid, min_tid, min_oid, sql_limit(length));
-    while (q.step()) {
-      tids.push_back(q.u64(0));
-      oids.push_back(q.u64(1));
-    }
-    if (tids.empty()) {
-      return SerialRangeCheck{0, std::string(kZeroHash), kZeroTid, std::string(kZeroHash),
-                              kZeroOid};
-    }
-    return SerialRangeCheck{static_cast<std::int64_t>(tids.size()), decimal_list_digest(tids),
-                            Tid{tids.back()}, decimal_list_digest(oids), Oid{oids.back()}};
-  });
+std::vector<std::pair<std::uint64_t, std::uint64_t>> SqliteDatabase::serial_range(
+    std::uint32_t partition, std::optional<std::uint64_t> length, Tid min_tid, Tid max_tid,
+    Oid min_oid) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> serials;
+  auto q = conn_->query(
+      "SELECT tid, oid FROM obj WHERE partition=? AND tid<=? AND (tid>? OR tid=? AND oid>=?)"
+      " ORDER BY tid, oid LIMIT ?");
+  q.bind(partition, max_tid, min_tid, min_tid, min_oid, sql_limit(length));
+  while (q.step()) serials.emplace_back(q.u64(0), q.u64(1));
+  return serials;
 }
 
 // ---- deletions ----
@@ -230,26 +194,6 @@ void SqliteDatabase::delete_range(std::uint32_t partition, std::optional<Tid> mi
   do_prune_data(data_ids);
 }
 
-std::error_code SqliteDatabase::truncate() {
-  return guard([&] {
-    const auto tid = truncate_tid();
-    if (!tid) return;
-    const auto own = nid();
-    std::vector<PtChange> lowered;
-    for (const PtRow& row : read_pt()) {
-      if (!own || row.nid != *own) continue;
-      if (row.tid > static_cast<std::int64_t>(tid->value)) {
-        lowered.push_back(
-            {row.partition, *own, static_cast<std::int64_t>(tid->value), std::nullopt});
-      }
-      delete_range(row.partition, *tid, std::nullopt);
-    }
-    if (!lowered.empty()) change_pt(lowered, false);
-    do_set_config("truncate_tid", std::nullopt);
-    do_commit();
-  });
-}
-
 Result<bool> SqliteDatabase::drop_partition(std::uint32_t partition, std::uint64_t count) {
   return guard([&] {
     std::vector<std::uint64_t> data_ids;
@@ -286,33 +230,17 @@ Result<bool> SqliteDatabase::drop_partition(std::uint32_t partition, std::uint64
 
 // ---- pack ----
 
-Result<std::vector<protocol::PackOrder>> SqliteDatabase::pack_orders(Tid min_completed) {
-  return guard([&] {
-    std::vector<protocol::PackOrder> orders;
-    if (readable_.empty()) return orders;
-    auto q = conn_->query_once(
-        "SELECT tid, approved, partial, oids, pack_tid FROM pack"
-        " WHERE tid >= ? AND tid % " +
-        std::to_string(np_) + " IN (" + join(readable_) +
-        ") AND EXISTS (SELECT 1 FROM trans WHERE partition = pack.tid % " + std::to_string(np_) +
-        " AND trans.tid = pack.tid) ORDER BY tid");
-    q.bind(min_completed);
-    while (q.step()) {
-      protocol::PackOrder order;
-      order.pack_id = q.tid(0);
-      if (!q.is_null(1)) order.approved = q.i64(1) != 0;
-      order.partial = q.i64(2) != 0;
-      if (!q.is_null(3)) {
-        auto oids = split_oids(q.blob(3));
-        if (!oids)
-          sqlite::fail(make_error_code(errc::corrupted_record), "invalid pack.oids length");
-        order.oids = std::move(*oids);
-      }
-      order.pack_tid = q.tid(4);
-      orders.push_back(std::move(order));
-    }
-    return orders;
-  });
+std::vector<SqlPackRow> SqliteDatabase::pack_order_rows(Tid min_completed) {
+  std::vector<SqlPackRow> rows;
+  auto q = conn_->query_once(
+      "SELECT tid, approved, partial, oids, pack_tid FROM pack"
+      " WHERE tid >= ? AND tid % " +
+      std::to_string(np_) + " IN (" + join_decimal(readable_) +
+      ") AND EXISTS (SELECT 1 FROM trans WHERE partition = pack.tid % " + std::to_string(np_) +
+      " AND trans.tid = pack.tid) ORDER BY tid");
+  q.bind(min_completed);
+  while (q.step()) rows.push_back(pack_row_of(q));
+  return rows;
 }
 
 Result<std::vector<std::pair<std::uint32_t, Tid>>> SqliteDatabase::packed_ids(
@@ -327,35 +255,16 @@ Result<std::vector<std::pair<std::uint32_t, Tid>>> SqliteDatabase::packed_ids(
   });
 }
 
-std::int64_t SqliteDatabase::partition_packed(std::uint32_t partition) {
-  const auto own = nid();
+std::optional<std::int64_t> SqliteDatabase::cell_pack(std::uint32_t partition, NodeId nid) {
   auto q = conn_->query("SELECT pack FROM pt WHERE partition=? AND nid=?");
-  if (!own || !q.bind(partition, own->value).step() || q.is_null(0)) {
-    sqlite::fail(make_error_code(errc::invalid_argument),
-                 "no pack id for own cell of partition " + std::to_string(partition));
-  }
+  if (!q.bind(partition, nid.value).step() || q.is_null(0)) return std::nullopt;
   return q.i64(0);
 }
 
-std::error_code SqliteDatabase::set_partition_packed(std::uint32_t partition, Tid pack_id) {
-  return guard([&] {
-    const auto own = nid();
-    if (!own) sqlite::fail(make_error_code(errc::not_ready), "no node id");
-    write("UPDATE pt SET pack=? WHERE partition=? AND nid=?")
-        .bind(pack_id, partition, own->value)
-        .run();
-  });
-}
-
-std::error_code SqliteDatabase::update_completed_pack_by_replication(std::uint32_t partition,
-                                                                     Tid pack_id) {
-  return guard([&] {
-    if (static_cast<std::int64_t>(pack_id.value) < partition_packed(partition)) {
-      write("UPDATE pt SET pack=? WHERE partition=? AND nid=?")
-          .bind(pack_id, partition, nid()->value)
-          .run();
-    }
-  });
+void SqliteDatabase::write_cell_pack(std::uint32_t partition, NodeId nid, Tid pack_id) {
+  write("UPDATE pt SET pack=? WHERE partition=? AND nid=?")
+      .bind(pack_id, partition, nid.value)
+      .run();
 }
 
 // For each oid with revisions <= pack_tid: if the latest such revision is a
@@ -414,7 +323,7 @@ Result<PackProgress> SqliteDatabase::pack_oids(std::uint32_t partition, std::spa
   return guard([&] {
     std::vector<std::uint64_t> values;
     for (Oid oid : oids) values.push_back(oid.value);
-    return pack_rows(partition, " IN (" + join(values) + ")", std::nullopt, pack_tid);
+    return pack_rows(partition, " IN (" + join_decimal(values) + ")", std::nullopt, pack_tid);
   });
 }
 

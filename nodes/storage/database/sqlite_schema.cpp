@@ -11,8 +11,10 @@
 #include <string_view>
 
 #include "nodes/storage/database/database_logic.hpp"
+#include "nodes/storage/database/sql_guard.hpp"
 #include "nodes/storage/database/sqlite_checkpointer.hpp"
-#include "nodes/storage/database/sqlite_guard.hpp"
+#include "nodes/storage/database/sqlite_connection.hpp"
+#include "nodes/storage/database/sqlite_database.hpp"
 #include "nodes/storage/database/sqlite_wal_batch.hpp"
 
 namespace neo::storage {
@@ -311,27 +313,13 @@ void SqliteDatabase::setup(bool dedup) {
 }
 
 void SqliteDatabase::migrate() {
-  int version = 0;
-  if (auto text = config("version")) {
-    auto parsed = parse_int(*text);
-    if (!parsed) throw DatabaseError("invalid schema version: " + *text);
-    version = static_cast<int>(*parsed);
-  }
-  if (version > kVersion) {
-    throw DatabaseError("The database can not be downgraded (schema version " +
-                        std::to_string(version) + ", this program knows up to " +
-                        std::to_string(kVersion) + ").");
-  }
+  int version = schema_version();
   while (version < kVersion) {
     ++version;
     conn_->begin();
     switch (version) {
       case 1:
-        if (table_nonempty("ttrans").value_or(false) || table_nonempty("tobj").value_or(false)) {
-          throw DatabaseError(
-              "The database can not be upgraded because you have unfinished transactions."
-              " Use an older version of NEO to verify them.");
-        }
+        check_no_unfinished_transactions();
         conn_->exec("DROP TABLE IF EXISTS ttrans");
         break;
       case 2:
@@ -391,23 +379,7 @@ void SqliteDatabase::load_config() {
 }
 
 void SqliteDatabase::load_state() {
-  // Every config value this code reads must parse.
-  auto check = [&](std::string_view key, bool valid) {
-    if (!valid) {
-      throw DatabaseError("invalid value of " + std::string(key) +
-                          " in table config: " + *config(key));
-    }
-  };
-  for (std::string_view key : {"nid", "ptid", "replicas"}) {
-    if (config(key)) check(key, parse_int(*config(key)).has_value());
-  }
-  if (config("nid")) {
-    const auto nid = *parse_int(*config("nid"));
-    check("nid", nid >= INT32_MIN && nid <= INT32_MAX);
-  }
-  for (std::string_view key : {"backup_tid", "truncate_tid"}) {
-    if (config(key)) check(key, parse_hex_tid(*config(key)).has_value());
-  }
+  check_config();
   uncommitted_data_.clear();
   auto q =
       conn_->query("SELECT data_id, count(*) FROM tobj WHERE data_id IS NOT NULL GROUP BY data_id");
