@@ -130,6 +130,10 @@ class Client {
   Result<Oid> new_oid();
   // The last committed transaction, asked to the master.
   Result<Tid> last_transaction();
+  // The last transaction this client knows, without asking the master: from
+  // the connection, its own commits and the invalidations received (NEO/py's
+  // app.last_tid). The invalidation callback sees every later one.
+  Result<Tid> last_tid();
   // Barrier: every invalidation the master sent before is processed.
   std::error_code sync();
 
@@ -207,7 +211,10 @@ class Transaction {
   void check_current_serial(Oid oid, Tid serial);
   // Undoes transaction `tid` inside this one: stores, for each of its
   // objects, the revision before it. errc::undo_pack_error / oid_not_found
-  // when it cannot be undone.
+  // when it cannot be undone. errc::conflict: the objects of conflicts()
+  // have later revisions (`committed`; `base`: the revision to go back to)
+  // and were not stored, the others were: store a resolution of each, or
+  // abort.
   std::error_code undo(Tid tid);
 
   // Waits for the stores, then makes the transaction durable on every
