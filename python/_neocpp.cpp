@@ -36,9 +36,7 @@ struct NeoError {
   std::string message;
 };
 
-[[noreturn]] void raise(std::error_code ec) {
-  throw NeoError{ec, ec.message()};
-}
+[[noreturn]] void raise(std::error_code ec) { throw NeoError{ec, ec.message()}; }
 
 template <class T>
 T value_of(neo::Result<T> result) {
@@ -96,6 +94,13 @@ struct Invalidations {
   std::vector<std::pair<Tid, std::vector<Oid>>> queue;  // GUARDED_BY(mutex)
 };
 
+// Runs fn() without the GIL.
+template <class Fn>
+auto released(Fn fn) {
+  py::gil_scoped_release release;
+  return fn();
+}
+
 class PyTransaction {
  public:
   explicit PyTransaction(std::unique_ptr<client::Transaction> txn) : txn_(std::move(txn)) {}
@@ -110,7 +115,9 @@ class PyTransaction {
     txn().check_current_serial(oid_of(oid), tid_of(serial));
   }
   // [] once voted; the conflicts to resolve (then store and vote again).
-  py::list vote() { return conflicts_or_raise(released([&] { return txn().vote(); })); }
+  py::list vote() {
+    return conflicts_or_raise(released([&] { return txn().vote(); }));
+  }
   py::list undo(const py::bytes& tid) {
     const Tid undone = tid_of(tid);
     return conflicts_or_raise(released([&] { return txn().undo(undone); }));
@@ -128,11 +135,6 @@ class PyTransaction {
     if (!txn_) raise(make_error_code(neo::errc::transaction_failed));
     return *txn_;
   }
-  template <class Fn>
-  static auto released(Fn fn) {
-    py::gil_scoped_release release;
-    return fn();
-  }
   py::list conflicts_or_raise(std::error_code ec) {
     if (ec == neo::errc::conflict || ec == neo::errc::read_conflict)
       return conflict_list(txn().conflicts());
@@ -143,6 +145,15 @@ class PyTransaction {
 };
 
 class PyClient {
+  // Runs fn(client) without the GIL.
+  template <class Fn>
+  auto released(Fn fn) {
+    if (!client_) raise(make_error_code(neo::errc::connection_closed));
+    client::Client& c = *client_;
+    py::gil_scoped_release release;
+    return fn(c);
+  }
+
  public:
   explicit PyClient(client::Options options) : invalidations_(std::make_shared<Invalidations>()) {
     py::gil_scoped_release release;
@@ -181,12 +192,15 @@ class PyClient {
   py::bytes last_tid() {
     return p64(value_of(released([](client::Client& c) { return c.last_tid(); })).value);
   }
-  void sync() { check(released([](client::Client& c) { return c.sync(); })); }
+  void sync() {
+    check(released([](client::Client& c) { return c.sync(); }));
+  }
   py::list history(const py::bytes& oid, std::size_t size) {
     const Oid o = oid_of(oid);
     auto entries = value_of(released([&](client::Client& c) { return c.history(o, size); }));
     py::list out;
-    for (const auto& entry : entries) out.append(py::make_tuple(p64(entry.serial.value), entry.size));
+    for (const auto& entry : entries)
+      out.append(py::make_tuple(p64(entry.serial.value), entry.size));
     return out;
   }
   py::list undo_log(std::size_t first, std::size_t last) {
@@ -206,7 +220,8 @@ class PyClient {
     auto revisions = value_of(released([&](client::Client& c) { return c.revisions(t, wanted); }));
     py::list out;
     for (const auto& r : revisions)
-      out.append(py::make_tuple(p64(r.oid.value), r.data ? py::object(py::bytes(*r.data)) : py::none(),
+      out.append(py::make_tuple(p64(r.oid.value),
+                                r.data ? py::object(py::bytes(*r.data)) : py::none(),
                                 optional_tid(r.data_serial)));
     return out;
   }
@@ -230,9 +245,8 @@ class PyClient {
     std::optional<Tid> imposed;
     if (tid) imposed = tid_of(*tid);
     client::Metadata metadata{std::move(user), std::move(description), std::move(extension)};
-    return PyTransaction(value_of(released([&](client::Client& c) {
-      return c.begin(std::move(metadata), imposed);
-    })));
+    return PyTransaction(value_of(
+        released([&](client::Client& c) { return c.begin(std::move(metadata), imposed); })));
   }
   void pack(const py::bytes& tid, bool wait) {
     const Tid t = tid_of(tid);
@@ -249,21 +263,13 @@ class PyClient {
   }
 
  private:
-  template <class Fn>
-  auto released(Fn fn) {
-    if (!client_) raise(make_error_code(neo::errc::connection_closed));
-    client::Client& c = *client_;
-    py::gil_scoped_release release;
-    return fn(c);
-  }
   std::shared_ptr<Invalidations> invalidations_;
   std::unique_ptr<client::Client> client_;
 };
 
-client::Options make_options(std::vector<std::string> masters, std::string cluster,
-                             std::string ca, std::string cert, std::string key,
-                             std::size_t cache_bytes, double timeout_s, bool read_only,
-                             bool compress) {
+client::Options make_options(std::vector<std::string> masters, std::string cluster, std::string ca,
+                             std::string cert, std::string key, std::size_t cache_bytes,
+                             double timeout_s, bool read_only, bool compress) {
   client::Options options;
   options.masters = std::move(masters);
   options.cluster = std::move(cluster);

@@ -136,8 +136,8 @@ Result<Tid> Client::last_transaction() {
 }
 
 Result<Tid> Client::last_tid() {
-  return call<Tid>(*core_,
-                   [this](Reply<Tid> reply) { reply(core_->state().last_tid().value_or(kZeroTid)); });
+  return call<Tid>(
+      *core_, [this](Reply<Tid> reply) { reply(core_->state().last_tid().value_or(kZeroTid)); });
 }
 
 std::error_code Client::sync() {

@@ -14,19 +14,19 @@ relocks objects itself when storages report a possible deadlock).
 Thread-safe as neo.client.Storage: any thread may call it; a ZODB
 transaction is driven by one thread at a time."""
 import threading
-import time
 
 from ZODB import BaseStorage, ConflictResolution
 from ZODB.POSException import (ConflictError, POSKeyError, ReadConflictError,
                                ReadOnlyError, StorageTransactionError,
                                UndoError)
 from ZODB.TimeStamp import TimeStamp
-from ZODB._compat import dumps, loads, _protocol
+from ZODB._compat import loads
 from ZODB.utils import u64, z64
 from zope.interface import implementer
 import ZODB.interfaces
 
 from . import _neocpp, iterator as _iterator
+from .util import masters as _masters, metadata as _metadata, tid_from_time
 from .exception import (Error, NEOStorageDoesNotExistError,
                         NEOStorageNotFoundError, connect_error, translate)
 
@@ -38,32 +38,6 @@ def _call(fn, *args, oid=None):
         return fn(*args)
     except Error as e:
         raise translate(e, oid) from None
-
-
-def _masters(master_nodes):
-    if isinstance(master_nodes, (list, tuple)):
-        return list(master_nodes)
-    return master_nodes.replace(',', ' ').replace('/', ' ').split()
-
-
-def _metadata(transaction):
-    """(user, description, extension) as bytes, as NEO/py's client."""
-    try:
-        ext = transaction.extension_bytes
-    except AttributeError:
-        ext = transaction._extension
-        ext = dumps(ext, _protocol) if ext else b''
-    user, desc = transaction.user, transaction.description
-    if not isinstance(user, bytes):
-        user = user.encode('utf-8')
-    if not isinstance(desc, bytes):
-        desc = desc.encode('utf-8')
-    return user, desc, ext
-
-
-def tid_from_time(t):
-    gmt = time.gmtime(t)
-    return TimeStamp(*(gmt[:5] + (gmt.tm_sec + t % 1,))).raw()
 
 
 class _Context(object):

@@ -20,8 +20,8 @@ namespace {
 
 neo::test::RunResult run_python(const std::string& script, std::vector<std::string> args) {
   std::vector<std::string> argv = {
-      "/usr/bin/env", "PYTHONPATH=" + std::string(NEOCPP_PYTHONPATH) + ":" +
-                          neo::interop::peer_pythonpath(),
+      "/usr/bin/env",
+      "PYTHONPATH=" + std::string(NEOCPP_PYTHONPATH) + ":" + neo::interop::peer_pythonpath(),
       neo::interop::peer_python(), script};
   argv.insert(argv.end(), args.begin(), args.end());
   return neo::test::run_program(argv, 240s);
@@ -43,8 +43,7 @@ TEST_CASE("a ZODB application runs on neocpp through zope.conf", "[interop][pycl
         "marker undone\nafter undo keys 100\n");
 }
 
-TEST_CASE("neocpp.Storage: errors, read-only, invalidations and threads",
-          "[interop][pyclient]") {
+TEST_CASE("neocpp.Storage: errors, read-only, invalidations and threads", "[interop][pyclient]") {
   ::setenv("NEO_BIN_DIR", NEO_BIN_DIR_DEFAULT, 0);
   LocalCluster cluster({.name = "neo-cpp-pyclient"});
   cluster.start();
