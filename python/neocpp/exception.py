@@ -2,10 +2,10 @@
 same bases, so that applications catching them keep working) and ZODB's
 POSException, translated from the library's errors (_neocpp.Error)."""
 from ZODB import POSException
-from ZODB.POSException import (ConflictError, POSKeyError, ReadConflictError,
-                               ReadOnlyError, UndoError)
+from ZODB.POSException import (ConflictError, ReadConflictError, ReadOnlyError,
+                               UndoError)
 
-from ._neocpp import Error, errc
+from ._neocpp import Error, errc  # noqa: F401 (Error: for storage.py)
 
 
 class NEOStorageError(POSException.StorageError):
