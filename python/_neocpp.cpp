@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/log/log.hpp"
 #include "neo/client.hpp"
 
 namespace py = pybind11;
@@ -327,11 +328,23 @@ void add_errors(py::module_& m) {
   m.attr("errc") = codes;
 }
 
+// The library's log: warnings and worse on stderr, and with `logfile`
+// every record in a SQLite log as NEO/py's (neolog reads it; NEO/py's
+// client's `logfile`). Once per process: a new call replaces the previous.
+void setup_log(const std::string& logfile) {
+  neo::log::Options options;
+  options.logfile = logfile;
+  options.console_level = neo::log::Level::Warning;
+  neo::log::setup("neocpp", options);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_neocpp, m) {
   m.doc() = "NEO's C++ client library (neo-cpp), for neocpp.Storage";
   add_errors(m);
+  setup_log("");
+  m.def("setup_log", &setup_log, py::arg("logfile"));
   py::class_<PyTransaction>(m, "Transaction")
       .def_property_readonly("ttid", &PyTransaction::ttid)
       .def("store", &PyTransaction::store)

@@ -30,7 +30,7 @@ from .util import masters as _masters, metadata as _metadata, tid_from_time
 from .exception import (Error, NEOStorageDoesNotExistError,
                         NEOStorageNotFoundError, connect_error, translate)
 
-_UNSUPPORTED = ('logfile', 'dynamic_master_list', 'ignore_wrong_checksum')
+_UNSUPPORTED = ('dynamic_master_list', 'ignore_wrong_checksum')
 
 
 def _call(fn, *args, oid=None):
@@ -67,11 +67,13 @@ class Storage(BaseStorage.BaseStorage,
 
     def __init__(self, master_nodes, name, compress=None, cache_size=None,
                  read_only=False, ca=None, cert=None, key=None, timeout=60.0,
-                 **kw):
+                 logfile=None, **kw):
         for k in _UNSUPPORTED:
             kw.pop(k, None)
         if kw:
             raise TypeError('unexpected keyword arguments: %s' % sorted(kw))
+        if logfile:
+            _neocpp.setup_log(logfile)
         BaseStorage.BaseStorage.__init__(self, 'NEOStorage(%s)' % (name,))
         self._is_read_only = bool(read_only)
         self._txns = {}

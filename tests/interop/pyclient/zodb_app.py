@@ -99,7 +99,10 @@ def undo_last(db):
     with db.transaction('set marker') as conn:
         conn.root()['marker'] = 'set'
     last = db.undoLog(0, 1)[0]
-    print('last %s' % last['description'].decode())
+    description = last['description']
+    if isinstance(description, bytes):
+        description = description.decode()
+    print('last %s' % description)
     db.undo(last['id'])
     transaction.commit()
     with db.transaction() as conn:
