@@ -318,8 +318,15 @@ class Storage(BaseStorage.BaseStorage,
 
     def _undo_log(self, first, last, filter):
         result = []
-        for tid, user, desc, ext, packed, oids in _call(
-                self.app.undo_log, first, last):
+        try:
+            infos = self.app.undo_log(first, last)
+        except Error as e:
+            # A storage that closes the connection (e.g. NEO/py's Importer
+            # while importing) gives nothing, as with NEO/py's client.
+            if e.args[0] != _neocpp.errc['connection_closed']:
+                raise translate(e) from None
+            infos = []
+        for tid, user, desc, ext, packed, oids in infos:
             info = {'time': TimeStamp(tid).timeTime(), 'user_name': user,
                     'description': desc, 'id': tid, 'packed': packed,
                     'oids': oids}
