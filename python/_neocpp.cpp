@@ -115,6 +115,7 @@ class PyTransaction {
   void check_current_serial(const py::bytes& oid, const py::bytes& serial) {
     txn().check_current_serial(oid_of(oid), tid_of(serial));
   }
+  void flush() { txn().flush(); }
   // [] once voted; the conflicts to resolve (then store and vote again).
   py::list vote() {
     return conflicts_or_raise(released([&] { return txn().vote(); }));
@@ -350,6 +351,7 @@ PYBIND11_MODULE(_neocpp, m) {
       .def("store", &PyTransaction::store)
       .def("remove", &PyTransaction::remove)
       .def("check_current_serial", &PyTransaction::check_current_serial)
+      .def("flush", &PyTransaction::flush)
       .def("vote", &PyTransaction::vote)
       .def("undo", &PyTransaction::undo)
       .def("finish", &PyTransaction::finish)

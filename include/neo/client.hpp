@@ -209,6 +209,10 @@ class Transaction {
   // Fails the vote with errc::read_conflict unless `serial` is still the
   // latest revision of `oid` (ZODB checkCurrentSerialInTransaction).
   void check_current_serial(Oid oid, Tid serial);
+  // Sends what was gathered now, without waiting for the answers (as
+  // NEO/py's client sends each store and check): a check then holds its
+  // lock before another transaction can take it.
+  void flush();
   // Undoes transaction `tid` inside this one: stores, for each of its
   // objects, the revision before it. errc::undo_pack_error / oid_not_found
   // when it cannot be undone. errc::conflict: the objects of conflicts()
@@ -231,7 +235,6 @@ class Transaction {
   friend class Client;
   Transaction(std::shared_ptr<Client::Core> core, Tid ttid);
   void queue(std::function<void(Client::Core&)> op, std::size_t bytes);
-  void flush();
   std::shared_ptr<Client::Core> core_;
   Tid ttid_;
   bool done_ = false;

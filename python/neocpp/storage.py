@@ -226,6 +226,7 @@ class Storage(BaseStorage.BaseStorage,
     def checkCurrentSerialInTransaction(self, oid, serial, transaction):
         context = self._context(transaction)
         context.txn.check_current_serial(oid, serial)
+        context.txn.flush()  # locked now, as NEO/py's client does
 
     def tpc_vote(self, transaction):
         context = self._context(transaction)
