@@ -133,6 +133,10 @@ class Client {
   Result<Oid> new_oid();
   // The last committed transaction, asked to the master.
   Result<Tid> last_transaction();
+  // The last transaction this client knows, without asking the master: from
+  // the connection, its own commits and the invalidations received (NEO/py's
+  // app.last_tid). The invalidation callback sees every later one.
+  Result<Tid> last_tid();
   // Barrier: every invalidation the master sent before is processed.
   std::error_code sync();
 
@@ -208,9 +212,16 @@ class Transaction {
   // Fails the vote with errc::read_conflict unless `serial` is still the
   // latest revision of `oid` (ZODB checkCurrentSerialInTransaction).
   void check_current_serial(Oid oid, Tid serial);
+  // Sends what was gathered now, without waiting for the answers (as
+  // NEO/py's client sends each store and check): a check then holds its
+  // lock before another transaction can take it.
+  void flush();
   // Undoes transaction `tid` inside this one: stores, for each of its
   // objects, the revision before it. errc::undo_pack_error / oid_not_found
-  // when it cannot be undone.
+  // when it cannot be undone. errc::conflict: the objects of conflicts()
+  // have later revisions (`committed`; `base`: the revision to go back to)
+  // and were not stored, the others were: store a resolution of each, or
+  // abort.
   std::error_code undo(Tid tid);
 
   // Waits for the stores, then makes the transaction durable on every
@@ -227,7 +238,6 @@ class Transaction {
   friend class Client;
   Transaction(std::shared_ptr<Client::Core> core, Tid ttid);
   void queue(std::function<void(Client::Core&)> op, std::size_t bytes);
-  void flush();
   std::shared_ptr<Client::Core> core_;
   Tid ttid_;
   bool done_ = false;

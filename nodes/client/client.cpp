@@ -97,6 +97,11 @@ Result<Tid> Client::last_transaction() {
   return call<Tid>(*core_, [this](Reply<Tid> reply) { core_->state().last_transaction(reply); });
 }
 
+Result<Tid> Client::last_tid() {
+  return call<Tid>(
+      *core_, [this](Reply<Tid> reply) { reply(core_->state().last_tid().value_or(kZeroTid)); });
+}
+
 std::error_code Client::sync() {
   return call_done(*core_, [this](Done done) { core_->state().sync(done); });
 }

@@ -120,14 +120,23 @@ void ClientState::undo(Tid ttid, Tid undone, VoteReply reply) {
 }
 
 // For each object, the revision before the undone one, as a back-pointer.
+// Objects with later revisions are reported as conflicts (their resolution
+// is the application's), after the others are stored.
 void ClientState::undo_stores(Tid ttid, std::map<Oid, UndoSerial> serials, VoteReply reply) {
   std::vector<Conflict> conflicts;
-  for (const auto& [oid, serial] : serials)
-    if (!serial.is_current)  // later revisions: resolution is the application's
-      conflicts.push_back(
-          Conflict{oid, serial.current_serial, serial.undo_serial.value_or(kZeroTid), false});
-  if (!conflicts.empty()) return reply(make_error_code(errc::conflict), conflicts);
-  auto gather = Gather::make(serials.size(), [reply](std::error_code ec) { reply(ec, {}); });
+  for (auto it = serials.begin(); it != serials.end();) {
+    if (it->second.is_current) {
+      ++it;
+      continue;
+    }
+    conflicts.push_back(Conflict{it->first, it->second.current_serial,
+                                 it->second.undo_serial.value_or(kZeroTid), false});
+    it = serials.erase(it);
+  }
+  auto gather = Gather::make(serials.size(), [reply, conflicts](std::error_code ec) {
+    if (!ec && !conflicts.empty()) return reply(make_error_code(errc::conflict), conflicts);
+    reply(ec, {});
+  });
   for (const auto& [oid, serial] : serials) {
     if (!serial.undo_serial) {  // undoing the creation
       store(ttid, make_store(oid, serial.current_serial, std::nullopt, false));

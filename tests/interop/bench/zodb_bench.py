@@ -11,9 +11,11 @@ for zodb_bench (the C++ driver) to read:
   mixed_ops_s                               4 client processes, 20% commits
                                             (1 object), 80% cold loads
   *_cpu_ms                                  CPU time (user+system) the server
-                                            processes spent in each phase"""
+                                            processes spent in each phase
+NEO_BENCH_CLIENT=neocpp runs the same workload through neocpp.Storage (our
+C++ client library, python/) instead: its cold loads go through a storage
+without cache (cache_size=0)."""
 import multiprocessing, os, random, sys, time
-from neo.client.Storage import Storage
 from ZODB.Connection import TransactionMetaData
 from ZODB.utils import z64
 
@@ -48,17 +50,38 @@ def commit(st, objects):
     return st.tpc_finish(txn)
 
 
-def cold_load(st, oid):
-    app = st.app
-    with app._cache_lock:
-        app._cache.clear()
-    return st.load(oid)
+if os.getenv('NEO_BENCH_CLIENT') == 'neocpp':
+    from neocpp import Storage
+
+    def open_storage(cold=False):
+        return Storage(master_nodes=MASTER, name=NAME,
+                       cache_size=0 if cold else None)
+
+    def cold_storage(st):
+        return open_storage(cold=True)
+
+    def cold_load(st, oid):
+        return st.load(oid)  # st: without cache
+else:
+    from neo.client.Storage import Storage
+
+    def open_storage(cold=False):
+        return Storage(master_nodes=MASTER, name=NAME)
+
+    def cold_storage(st):
+        return st
+
+    def cold_load(st, oid):
+        app = st.app
+        with app._cache_lock:
+            app._cache.clear()
+        return st.load(oid)
 
 
 def mixed_worker(args):
     seed, ops, oids = args
     rnd = random.Random(seed)
-    st = Storage(master_nodes=MASTER, name=NAME)
+    st = open_storage(cold=True)
     try:
         mine = [(st.new_oid(), z64)]
         for i in range(ops):
@@ -73,7 +96,7 @@ def mixed_worker(args):
 
 def main():
     rnd = random.Random(1)
-    st = Storage(master_nodes=MASTER, name=NAME)
+    st = open_storage()
     commit(st, [(st.new_oid(), z64, b'warm-up')])
     oids, latencies = [], []
     cpu = server_cpu_ms()
@@ -90,15 +113,18 @@ def main():
     print('commit_p50_ms %.3f' % (percentile(latencies, .5) * 1e3))
     print('commit_p90_ms %.3f' % (percentile(latencies, .9) * 1e3))
     sample = rnd.sample(oids, min(len(oids), 2000))
+    cold = cold_storage(st)
     loads = []
     cpu = server_cpu_ms()
     for oid in sample:
         t0 = time.perf_counter()
-        cold_load(st, oid)
+        cold_load(cold, oid)
         loads.append(time.perf_counter() - t0)
     print('load_p50_us %.1f' % (percentile(loads, .5) * 1e6))
     print('load_p90_us %.1f' % (percentile(loads, .9) * 1e6))
     print('load_cpu_ms %.0f' % (server_cpu_ms() - cpu))
+    if cold is not st:
+        cold.close()
     st.close()
     cpu = server_cpu_ms()
     start = time.perf_counter()
