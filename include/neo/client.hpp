@@ -238,6 +238,8 @@ class Transaction {
   friend class Client;
   Transaction(std::shared_ptr<Client::Core> core, Tid ttid);
   void queue(std::function<void(Client::Core&)> op, std::size_t bytes);
+  // Posts what was gathered, to be sent by the call that follows.
+  void hand_over();
   std::shared_ptr<Client::Core> core_;
   Tid ttid_;
   bool done_ = false;

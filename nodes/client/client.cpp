@@ -178,15 +178,17 @@ constexpr std::size_t kFlushBytes = 1 << 20;
 void Transaction::queue(std::function<void(Core&)> op, std::size_t bytes) {
   pending_.push_back(std::move(op));
   pending_bytes_ += bytes;
-  if (pending_bytes_ >= kFlushBytes) {
-    flush();
-    core_->wake();
-  }
+  if (pending_bytes_ >= kFlushBytes) flush();
+}
+
+void Transaction::flush() {
+  hand_over();
+  core_->wake();
 }
 
 // One hand-over for all of them, sent in one write. Not run at once: by the
 // call that follows (vote, finish...), which runs what was posted first.
-void Transaction::flush() {
+void Transaction::hand_over() {
   if (pending_.empty()) return;
   pending_bytes_ = 0;
   core_->post(
@@ -246,14 +248,14 @@ std::error_code call_vote(Core& core, std::vector<Conflict>& conflicts,
 }  // namespace
 
 std::error_code Transaction::undo(Tid tid) {
-  flush();
+  hand_over();
   return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_, tid](VoteReply reply) {
     core->state().undo(ttid, tid, reply);
   });
 }
 
 std::error_code Transaction::vote() {
-  flush();
+  hand_over();
   return call_vote(*core_, conflicts_, [core = core_.get(), ttid = ttid_](VoteReply reply) {
     core->state().vote(ttid, reply);
   });
@@ -261,7 +263,7 @@ std::error_code Transaction::vote() {
 
 Result<Tid> Transaction::finish() {
   if (done_) return make_error_code(errc::transaction_failed);
-  flush();
+  hand_over();
   // Vote (if not yet) and finish in one hand-over to the I/O thread.
   struct Vote {
     bool failed = false;
