@@ -16,12 +16,12 @@ std::string n(std::uint64_t value) { return std::to_string(value); }
 
 std::vector<SqlPackRow> MariaDbDatabase::pack_order_rows(Tid min_completed) {
   std::vector<SqlPackRow> rows;
-  for (const auto& row : q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
-                           " WHERE tid >= " +
-                           n(min_completed.value) + " AND tid % " + n(np_) + " IN (" +
-                           join_decimal(readable_) +
-                           ") AND EXISTS (SELECT 1 FROM trans WHERE `partition` = pack.tid % " +
-                           n(np_) + " AND trans.tid = pack.tid) ORDER BY tid")) {
+  for (const auto& row :
+       q("SELECT tid, approved, partial, oids, pack_tid FROM pack"
+         " WHERE tid >= " +
+         n(min_completed.value) + " AND tid % " + n(np_) + " IN (" + join_decimal(readable_) +
+         ") AND EXISTS (SELECT 1 FROM trans WHERE `partition` = pack.tid % " + n(np_) +
+         " AND trans.tid = pack.tid) ORDER BY tid")) {
     rows.push_back(pack_row_of(row));
   }
   return rows;
