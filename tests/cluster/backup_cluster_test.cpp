@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "neo/client.hpp"
+#include "tests/cluster/cluster_client.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/support/client_steps.hpp"
 
@@ -44,13 +45,7 @@ std::string hex(Tid tid) {
 }
 
 std::unique_ptr<Client> connect(const LocalCluster& cluster, bool read_only = false) {
-  auto client = Client::connect({.masters = {cluster.master_address()},
-                                 .cluster = cluster.options().name,
-                                 .timeout = 20s,
-                                 .read_only = read_only});
-  INFO((client ? "" : client.error().message()) << cluster.diagnostics());
-  REQUIRE(client);
-  return std::move(*client);
+  return neo::test::connect_client(cluster, {.timeout = 20s, .read_only = read_only});
 }
 
 // The primary's content: each oid's current revision (serial, data).

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "neo/client.hpp"
+#include "tests/cluster/cluster_client.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/support/client_steps.hpp"
 
@@ -31,13 +32,7 @@ struct Running {
     INFO(cluster.diagnostics());
     REQUIRE(cluster.wait_cluster_state("RUNNING"));
   }
-  std::unique_ptr<Client> client() {
-    auto client = Client::connect(
-        {.masters = {cluster.master_address()}, .cluster = cluster.options().name, .timeout = 20s});
-    INFO((client ? "" : client.error().message()) << cluster.diagnostics());
-    REQUIRE(client);
-    return std::move(*client);
-  }
+  std::unique_ptr<Client> client() { return neo::test::connect_client(cluster); }
   LocalCluster cluster;
 };
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "neo/client.hpp"
+#include "tests/cluster/cluster_client.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/support/client_steps.hpp"
 
@@ -24,12 +25,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The library's default timeout (60 s): calls wait through a master restart.
 std::unique_ptr<Client> connect(const LocalCluster& cluster) {
-  auto client =
-      Client::connect({.masters = {cluster.master_address()}, .cluster = cluster.options().name});
-  INFO((client ? "" : client.error().message()) << cluster.diagnostics());
-  REQUIRE(client);
-  return std::move(*client);
+  return neo::test::connect_client(cluster, neo::client::Options{});
 }
 
 // "<data>/<oid>" as commit() stores it: the data part.

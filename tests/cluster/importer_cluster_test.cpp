@@ -8,6 +8,7 @@
 
 #include "core/util/record_data.hpp"
 #include "neo/client.hpp"
+#include "tests/cluster/cluster_client.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/support/client_steps.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -22,14 +23,6 @@ using namespace neo::importer::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<Client> connect(LocalCluster& cluster) {
-  auto client = Client::connect(
-      {.masters = {cluster.master_address()}, .cluster = cluster.options().name, .timeout = 20s});
-  INFO((client ? "" : client.error().message()) << cluster.diagnostics());
-  REQUIRE(client);
-  return std::move(*client);
-}
 
 // Every revision the manifest lists, and every oid's current one.
 void check_manifest(Client& client, const nlohmann::json& manifest) {
@@ -76,7 +69,7 @@ TEST_CASE("a storage on the Importer serves a FileStorage, imports it, then runs
   cluster.start();
   INFO(cluster.diagnostics());
   REQUIRE(cluster.wait_cluster_state("RUNNING"));
-  auto client = connect(cluster);
+  auto client = neo::test::connect_client(cluster);
   const Tid last{from_hex64(manifest["last_tid"])};
   CHECK(client->last_transaction().value() == last);
   check_manifest(*client, manifest);
@@ -93,7 +86,7 @@ TEST_CASE("a storage on the Importer serves a FileStorage, imports it, then runs
   cluster.use_importer("");
   cluster.start_storage(0);
   REQUIRE(cluster.wait_cluster_state("RUNNING"));
-  auto native = connect(cluster);
+  auto native = neo::test::connect_client(cluster);
   check_manifest(*native, manifest);
   CHECK(native->load(oid)->serial == tid);
   CHECK(std::filesystem::file_size(source) == manifest["size"].get<std::uintmax_t>());

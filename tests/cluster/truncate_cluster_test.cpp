@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "neo/client.hpp"
+#include "tests/cluster/cluster_client.hpp"
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/support/client_steps.hpp"
 
 using neo::errc;
 using neo::Oid;
 using neo::Tid;
-using neo::client::Client;
 using neo::test::commit;
 using neo::test::count_lines_with;
 using neo::test::LocalCluster;
@@ -42,14 +42,6 @@ std::string hex(Tid tid) {
   return text;
 }
 
-std::unique_ptr<Client> connect(const LocalCluster& cluster) {
-  auto client = Client::connect(
-      {.masters = {cluster.master_address()}, .cluster = cluster.options().name, .timeout = 20s});
-  INFO((client ? "" : client.error().message()) << cluster.diagnostics());
-  REQUIRE(client);
-  return std::move(*client);
-}
-
 // Four transactions: t1 (oids 0, 1), t2 (oid 2), t3 (oid 0 again), t4 (oid 3).
 struct History {
   std::vector<Oid> oids;
@@ -57,7 +49,7 @@ struct History {
 };
 
 History commit_history(const LocalCluster& cluster) {
-  auto client = connect(cluster);
+  auto client = neo::test::connect_client(cluster);
   History h;
   h.oids = new_oids(*client, 4);
   h.t1 = commit(*client, {h.oids[0], h.oids[1]}, neo::kZeroTid, "v1");
@@ -70,7 +62,7 @@ History commit_history(const LocalCluster& cluster) {
 // The database as truncated after t2, seen by a new client and by neoctl.
 void check_truncated(const LocalCluster& cluster, const History& h) {
   INFO(cluster.diagnostics());
-  auto client = connect(cluster);
+  auto client = neo::test::connect_client(cluster);
   CHECK(client->last_transaction().value() == h.t2);
   CHECK(count_lines_with(cluster.neoctl({"print", "ids"}).out, "last_tid = " + hex(h.t2) + " ") ==
         1);
@@ -184,7 +176,7 @@ TEST_CASE("truncate: what was committed after the TID is gone, also after a rest
   check_truncated(cluster, h);
 
   // Commits go on after the truncation TID.
-  auto client = connect(cluster);
+  auto client = neo::test::connect_client(cluster);
   const Tid next = commit(*client, {h.oids[0]}, h.t1, "after");
   CHECK(next > h.t2);
   CHECK(client->load(h.oids[0])->serial == next);
