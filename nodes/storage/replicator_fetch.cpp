@@ -206,13 +206,9 @@ void Replicator::keep_pending_signatures(const protocol::NotifyPackSigned& pendi
 
 bool Replicator::sign_pending(Partition& p) {
   if (p.pending.approved.empty() && p.pending.rejected.empty()) return true;
-  auto signed_ids = state_.db().sign_pack_orders(p.pending.approved, p.pending.rejected);
-  if (failed(signed_ids ? std::error_code{} : signed_ids.error(), "signing pack orders"))
-    return false;
-  for (std::vector<Tid>* tids : {&p.pending.approved, &p.pending.rejected})
-    std::erase_if(*tids, [&](Tid tid) {
-      return std::find(signed_ids->begin(), signed_ids->end(), tid) != signed_ids->end();
-    });
+  auto left = state_.sign_pack_orders(p.pending);
+  if (failed(left ? std::error_code{} : left.error(), "signing pack orders")) return false;
+  p.pending = std::move(*left);
   commit_due_ = true;
   return true;
 }

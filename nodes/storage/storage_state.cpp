@@ -212,20 +212,27 @@ std::error_code StorageState::truncate(Tid tid) {
   return db_.commit();
 }
 
+Result<protocol::NotifyPackSigned> StorageState::sign_pack_orders(
+    const protocol::NotifyPackSigned& p) {
+  auto signed_ids = db_.sign_pack_orders(p.approved, p.rejected);
+  if (!signed_ids) return signed_ids.error();
+  const auto missing = [&](const std::vector<Tid>& tids) {
+    std::vector<Tid> out;
+    for (Tid tid : tids)
+      if (std::find(signed_ids->begin(), signed_ids->end(), tid) == signed_ids->end())
+        out.push_back(tid);
+    return out;
+  };
+  return protocol::NotifyPackSigned{missing(p.approved), missing(p.rejected)};
+}
+
 Result<StorageState::PackSigned> StorageState::pack_signed(const protocol::NotifyPackSigned& p) {
   PackSigned result;
   if (!config_.disable_pack) {
-    auto signed_ids = db_.sign_pack_orders(p.approved, p.rejected);
-    if (!signed_ids) return signed_ids.error();
+    auto pending = sign_pack_orders(p);
+    if (!pending) return pending.error();
     if (std::error_code ec = db_.commit()) return ec;
-    const auto missing = [&](const std::vector<Tid>& tids) {
-      std::vector<Tid> out;
-      for (Tid tid : tids)
-        if (std::find(signed_ids->begin(), signed_ids->end(), tid) == signed_ids->end())
-          out.push_back(tid);
-      return out;
-    };
-    result.pending = {missing(p.approved), missing(p.rejected)};
+    result.pending = std::move(*pending);
   }
   if (p.approved.empty()) return result;
   const Tid pack_id = *std::max_element(p.approved.begin(), p.approved.end());

@@ -85,6 +85,9 @@ class StorageState {
     protocol::NotifyPackSigned pending{};
   };
   Result<PackSigned> pack_signed(const protocol::NotifyPackSigned& p);
+  // Records the signatures of the orders that are here (not committed);
+  // returns those of the others.
+  Result<protocol::NotifyPackSigned> sign_pack_orders(const protocol::NotifyPackSigned& p);
   // Packing (storage_pack.cpp), in steps so that the io thread serves
   // clients in between. next_pack: the id from which to ask the master's
   // pack orders (AskPackOrders), none if every signed order is done.
