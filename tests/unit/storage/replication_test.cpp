@@ -424,3 +424,22 @@ TEST_CASE("a source feeds no more while the requester does not read", "[storage]
   CHECK(peer->last<protocol::AnswerFetchObjects>());
   CHECK(source.ev.delayed.empty());
 }
+
+TEST_CASE("backup mode: a signature that comes before its order is applied once replicated",
+          "[storage][replication][backup]") {
+  neo::storage::test::TempDir dir;
+  Node source(dir, "s2.db", kS2), replica(dir, "s1.db", kS1);
+  source.start();
+  fill(*source.db, 10);
+  // The upstream's pack order of transaction 4 (partition 0), not signed there yet.
+  REQUIRE_FALSE(source.db->store_pack_order(Tid{4}, std::nullopt, false, std::nullopt, Tid{2}));
+  REQUIRE_FALSE(source.db->commit());
+  replica.start_backup();
+  replica.send(protocol::NotifyPackSigned{{Tid{4}}, {}});  // transaction 4 not here yet
+  CHECK(neo::storage::test::sql_rows(replica.file, "SELECT tid FROM pack").empty());
+  replica.send(protocol::Replicate{Tid{10}, "up", {{0, protocol::Address{"127.0.0.1", 21520}}}});
+  pump(replica, source);
+  CHECK(replica.ev.fatals.empty());
+  CHECK(neo::storage::test::sql_rows(replica.file, "SELECT tid, approved FROM pack") ==
+        std::vector<std::vector<std::string>>{{"4", "1"}});
+}
