@@ -184,6 +184,10 @@ asio::awaitable<void> ConnectionImpl::read_loop() {
     if (!ec) {
       reader_.feed(std::string_view(buffer_.data(), n));
       ec = deliver_frames();
+      if (state_ == State::kOpen) {  // a partial frame counts too
+        account();
+        enforce_budget();
+      }
       if (state_ == State::kClosed) co_return;
     }
     if (ec) {
@@ -238,10 +242,8 @@ bool ConnectionImpl::enqueue(std::uint32_t msg_id, std::uint16_t code, std::stri
   if (options_.observer) options_.observer(Direction::kSent, *this, msg_id, code, args);
   outbox_.push_frame(msg_id, code, args);
   account();
-  if (options_.budget && options_.budget->over()) {
-    enforce_budget();
-    if (closed()) return false;  // this one was sacrificed
-  }
+  enforce_budget();
+  if (closed()) return false;            // this one was sacrificed
   if (writer_sleeping_) wake_.cancel();  // else it finds the frame when its write ends
   return true;
 }
@@ -336,7 +338,7 @@ void ConnectionImpl::close(std::error_code reason) {
   socket_.close(ignored);
   wake_.cancel();
   resume_.cancel();
-  free_outbox();
+  free_buffers();
   for (RawAnswerCallback& callback : pending_.take_all()) callback(closed_error());
   if (std::shared_ptr<Handler> handler = std::move(handler_)) handler->on_closed(*this, reason);
 }

@@ -6,8 +6,9 @@
 // requests with errc::connection_closed and calls Handler::on_closed once.
 //
 // Memory: the outbox is bounded by what it really holds (Outbox::held()),
-// per connection (max_outgoing_bytes: closed beyond) and per node (an
-// OutgoingBudget shared by the connections of a Network). An accepted
+// per connection (max_outgoing_bytes: closed beyond) and, with the partial
+// frame being read, per node (a MemoryBudget shared by the connections of a
+// Network). An accepted
 // connection whose outbox holds more than pause_reading_bytes stops
 // reading (and handling) what its peer sends until it drains to half: a
 // peer that sends requests and never reads the answers only fills the
@@ -26,7 +27,7 @@
 #include <string_view>
 
 #include "core/net/address.hpp"
-#include "core/net/outgoing_budget.hpp"
+#include "core/net/memory_budget.hpp"
 #include "core/net/peer.hpp"
 #include "core/net/tls.hpp"
 #include "core/protocol/frame_reader.hpp"
@@ -61,7 +62,7 @@ struct ConnectionOptions {
   // (errc::timed_out).
   std::chrono::milliseconds stall_timeout = kDefaultStallTimeout;
   // Shared by the connections of a node; null: no bound across them.
-  std::shared_ptr<OutgoingBudget> budget;
+  std::shared_ptr<MemoryBudget> budget;
   std::size_t max_frame = protocol::kMaxFrameSize;  // largest incoming packet
   PacketObserver observer;                          // may be empty
 };
@@ -85,7 +86,8 @@ class Connection : public Peer {
   // True once aborted (flushing before closing).
   virtual bool aborted() const = 0;
   std::size_t queued_bytes() const override = 0;
-  // Memory held by what is queued for sending (bounded by the options).
+  // Memory held by what is queued for sending (bounded by the options) and
+  // by the frame being read.
   virtual std::size_t held_bytes() const { return queued_bytes(); }
   // True while reading is paused until the outbox drains.
   virtual bool reading_paused() const { return false; }

@@ -1,6 +1,6 @@
-// What a ConnectionImpl holds for sending: the bound per connection, the
-// node's budget, reading paused while the outbox drains, memory given back
-// after close.
+// What a ConnectionImpl holds, for sending and in a partial frame read: the
+// bound per connection, the node's budget, reading paused while the outbox
+// drains, memory given back after close.
 #include <spdlog/spdlog.h>
 
 #include <asio/experimental/as_tuple.hpp>
@@ -52,8 +52,8 @@ bool ConnectionImpl::over_bound(std::size_t args_size) {
 }
 
 void ConnectionImpl::account() {
-  const std::size_t held = outbox_.held();
-  if (OutgoingBudget* budget = options_.budget.get()) {
+  const std::size_t held = held_bytes();
+  if (MemoryBudget* budget = options_.budget.get()) {
     if (held > accounted_) {
       budget->hold(held - accounted_);
     } else {
@@ -64,6 +64,7 @@ void ConnectionImpl::account() {
 }
 
 void ConnectionImpl::enforce_budget() {
+  if (!options_.budget || !options_.budget->over()) return;
   Connection* victim = options_.budget->sacrifice();  // logged
   if (victim == this) {
     close(std::make_error_code(std::errc::no_buffer_space));
@@ -77,12 +78,13 @@ void ConnectionImpl::enforce_budget() {
   }
 }
 
-void ConnectionImpl::free_outbox() {
+void ConnectionImpl::free_buffers() {
   if (options_.budget) options_.budget->leave(*this);
-  const std::size_t before = outbox_.held();
+  const std::size_t before = held_bytes();
   outbox_.drop_unsent();  // a write in progress frees its part when it ends
+  reader_.discard();
   account();
-  if (before - outbox_.held() >= kTrimAfter) schedule_trim(io_);
+  if (before - held_bytes() >= kTrimAfter) schedule_trim(io_);
 }
 
 asio::awaitable<std::error_code> ConnectionImpl::wait_drained() {

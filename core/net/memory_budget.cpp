@@ -1,4 +1,4 @@
-#include "core/net/outgoing_budget.hpp"
+#include "core/net/memory_budget.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -14,9 +14,9 @@ double mib(std::size_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 
 }  // namespace
 
-void OutgoingBudget::join(Connection& connection) { members_.push_back(&connection); }
+void MemoryBudget::join(Connection& connection) { members_.push_back(&connection); }
 
-void OutgoingBudget::leave(Connection& connection) {
+void MemoryBudget::leave(Connection& connection) {
   if (auto it = std::find(members_.begin(), members_.end(), &connection); it != members_.end()) {
     *it = members_.back();
     members_.pop_back();
@@ -30,7 +30,7 @@ void OutgoingBudget::leave(Connection& connection) {
   }
 }
 
-Connection* OutgoingBudget::sacrifice() {
+Connection* MemoryBudget::sacrifice() {
   const std::size_t fair = members_.empty() ? limit_ : limit_ / members_.size();
   Connection* victim = nullptr;
   for (Connection* c : members_) {

@@ -1,7 +1,8 @@
-// core/net/outgoing_budget.hpp
-// OutgoingBudget: the memory all the connections of a node may hold for
-// sending (their Outbox::held()), so that many peers each under their own
-// bound cannot together exhaust the node. make_asio_network() gives every
+// core/net/memory_budget.hpp
+// MemoryBudget: the memory all the connections of a node may hold, for
+// sending (their Outbox::held()) and in partial incoming frames (up to
+// twice kMaxFrameSize each), so that many peers each under their own bound
+// cannot together exhaust the node. make_asio_network() gives every
 // connection of a node one shared budget. Connections join when created,
 // report each change of what they hold, and leave when closed.
 //
@@ -25,13 +26,13 @@ namespace neo::net {
 
 class Connection;
 
-inline constexpr std::size_t kDefaultNodeOutgoingBytes = std::size_t{1} << 30;
+inline constexpr std::size_t kDefaultNodeMemoryBytes = std::size_t{1} << 30;
 
-class OutgoingBudget {
+class MemoryBudget {
  public:
-  explicit OutgoingBudget(std::size_t limit = kDefaultNodeOutgoingBytes) : limit_(limit) {}
-  OutgoingBudget(const OutgoingBudget&) = delete;
-  OutgoingBudget& operator=(const OutgoingBudget&) = delete;
+  explicit MemoryBudget(std::size_t limit = kDefaultNodeMemoryBytes) : limit_(limit) {}
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
 
   std::size_t limit() const { return limit_; }
   // Bytes held by all the connections.

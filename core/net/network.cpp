@@ -27,7 +27,7 @@ class AsioNetwork final : public Network {
 }  // namespace
 
 std::unique_ptr<Network> make_asio_network(asio::io_context& io, ConnectionOptions options) {
-  if (!options.budget) options.budget = std::make_shared<OutgoingBudget>();
+  if (!options.budget) options.budget = std::make_shared<MemoryBudget>();
   return std::make_unique<AsioNetwork>(io, std::move(options));
 }
 

@@ -56,7 +56,7 @@ void FrameReader::feed(std::string_view bytes) {
 
 std::error_code FrameReader::fail(std::error_code ec) {
   failed_ = ec;
-  buffer_.clear();
+  std::string().swap(buffer_);  // nothing will be read any more
   pos_ = 0;
   return ec;
 }

@@ -46,9 +46,16 @@ class FrameReader {
   bool handshake_done() const { return handshake_done_; }
   // Bytes fed and not yet consumed.
   std::size_t buffered() const { return buffer_.size() - pos_; }
+  // Memory the buffer holds on the heap (a partial frame: up to twice
+  // max_frame).
+  std::size_t held() const { return buffer_.capacity() > kInline ? buffer_.capacity() : 0; }
+  // Frees the buffer; nothing is read any more (next() fails with
+  // errc::connection_closed).
+  void discard() { fail(errc::connection_closed); }
 
  private:
-  static constexpr int kMaxDepth = 64;  // nesting limit of a frame
+  static constexpr int kMaxDepth = 64;                              // nesting limit of a frame
+  static constexpr std::size_t kInline = std::string().capacity();  // no heap
 
   // The scan of the frame that starts at pos_, resumed where it stopped
   // when more bytes arrive, so a large frame fed in small pieces is

@@ -52,7 +52,7 @@ class ConnectionImpl final : public Connection {
   bool connected() const override { return state_ == State::kOpen || state_ == State::kAborted; }
   bool aborted() const override { return state_ == State::kAborted; }
   std::size_t queued_bytes() const override { return outbox_.bytes(); }
-  std::size_t held_bytes() const override { return outbox_.held(); }
+  std::size_t held_bytes() const override { return outbox_.held() + reader_.held(); }
   bool reading_paused() const override { return reader_paused_; }
   std::size_t pending_requests() const override { return pending_.size(); }
 
@@ -72,12 +72,14 @@ class ConnectionImpl final : public Connection {
   // Memory (connection_memory.cpp).
   // True if queuing `args` would exceed max_outgoing_bytes; then closed.
   bool over_bound(std::size_t args_size);
-  // Reports the change of outbox_.held() to the budget.
+  // Reports the change of held_bytes() to the budget.
   void account();
-  // Closes the connection the budget sacrifices, if any.
+  // Over the budget, closes the connection it sacrifices (this one or
+  // another).
   void enforce_budget();
-  // Frees what the outbox holds, but a write in progress (on close).
-  void free_outbox();
+  // Frees what the outbox and the reader hold, but a write in progress (on
+  // close).
+  void free_buffers();
   bool over_pause() const {
     return server_ && state_ == State::kOpen && options_.pause_reading_bytes != 0 &&
            outbox_.held() > options_.pause_reading_bytes;
@@ -101,7 +103,7 @@ class ConnectionImpl final : public Connection {
   protocol::FrameReader reader_;
   PendingAnswers pending_;
   Outbox outbox_;
-  std::size_t accounted_ = 0;  // outbox_.held() as last reported to options_.budget
+  std::size_t accounted_ = 0;  // held_bytes() as last reported to options_.budget
   std::uint32_t next_id_ = 0;
   State state_ = State::kConnecting;
   std::error_code abort_reason_;

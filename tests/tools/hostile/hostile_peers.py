@@ -10,7 +10,9 @@
 #    new_nid values;
 #  - (finding 1) a node's RSS at peak and after close while 1 (phase
 #    pongs), 2 (pongs2) or N (pongsN) connections send ~100 MB of Pings
-#    each and never read the Pongs.
+#    each and never read the Pongs;
+#  - the same while N connections (phase partialN) each announce a Ping of
+#    60 MiB and send all of it but its last byte.
 # Needs python3-msgpack. Not a CTest test (seconds to minutes, real ports).
 #   tests/tools/hostile/hostile_peers.py --impl cpp --bin build/bin
 #   tests/tools/hostile/hostile_peers.py --impl py --phases pongs
@@ -281,6 +283,43 @@ def pong_flood(pid, port, conns, megabytes, stall=10.0):
     return before, peak[0], after, [round(s / 1e6) for s in sent], closed[0]
 
 
+def partial_flood(pid, port, conns, stall=10.0):
+    """`conns` links each send a Ping frame of 60 MiB but its last byte,
+    then wait. Returns (before, peak, after close, MB sent per link, links
+    the node closed)."""
+    body = 60 << 20
+    frame = msgpack.packb([1, 0x0002, [b"x" * body]], use_bin_type=True)[:-1]
+    before = rss_mb(pid)
+    peak = [before]
+    sent = [0] * conns
+    closed = [0]
+
+    def flood(k, link):
+        link.sock.settimeout(stall)
+        try:
+            for i in range(0, len(frame), 1 << 20):
+                sent[k] += link.sock.send(frame[i:i + (1 << 20)])
+        except socket.timeout:
+            pass
+        except OSError:
+            closed[0] += 1
+
+    links = [Link(port) for _ in range(conns)]
+    threads = [threading.Thread(target=flood, args=(k, l)) for k, l in enumerate(links)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        peak[0] = max(peak[0], rss_mb(pid))
+        time.sleep(0.05)
+    time.sleep(1)  # the last bytes read
+    peak[0] = max(peak[0], rss_mb(pid))
+    for l in links:
+        l.close()
+    time.sleep(3)
+    after = rss_mb(pid)
+    return before, peak[0], after, [round(s / 1e6) for s in sent], closed[0]
+
+
 def alive(c):
     return "/".join("up" if p.poll() is None else "DEAD" for p in c.procs) + " (M/S/A)"
 
@@ -334,24 +373,27 @@ def main():
         if pt_before != pt_after:
             print(pt_after)
 
-    def pongs(c, conns):
+    def flood(c, conns, partial):
         index, port = (1, c.storage) if args.pong_node == "storage" else (0, c.master)
-        before, peak, after, sent, closed = pong_flood(c.procs[index].pid, port, conns,
-                                                       args.pong_mb)
-        print("%s: unread Pongs, %d link(s) to the %s, MB of Pings sent %s (%d closed by "
-              "the node): RSS %.0f MB, peak %+.0f MB, after close %+.0f MB"
-              % (args.impl, conns, args.pong_node, sent, closed, before, peak - before,
-                 after - before))
+        pid = c.procs[index].pid
+        before, peak, after, sent, closed = (
+            partial_flood(pid, port, conns) if partial else
+            pong_flood(pid, port, conns, args.pong_mb))
+        print("%s: %s, %d link(s) to the %s, MB sent %s (%d closed by the node): RSS %.0f MB, "
+              "peak %+.0f MB, after close %+.0f MB"
+              % (args.impl, "partial 60 MiB Pings" if partial else "unread Pongs", conns,
+                 args.pong_node, sent, closed, before, peak - before, after - before))
 
     if args.each:
         for value in BAD_NEW_NID:
             run_phase(args, lambda c: new_nid(c, [value]))
         return 0
     phases = {"masters": masters, "admin": admin, "new_nid": new_nid,
-              "pongs": lambda c: pongs(c, 1)}
+              "pongs": lambda c: flood(c, 1, False)}
     for name in args.phases.split(","):
-        if name.startswith("pongs") and name[5:].isdigit():  # pongs8: 8 links
-            run_phase(args, lambda c, n=int(name[5:]): pongs(c, n))
+        kind = name.rstrip("0123456789")
+        if kind in ("pongs", "partial") and name != kind:  # pongs8: 8 links
+            run_phase(args, lambda c, n=int(name[len(kind):]), p=kind == "partial": flood(c, n, p))
         else:
             run_phase(args, phases[name])
     return 0
