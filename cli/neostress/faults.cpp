@@ -80,7 +80,7 @@ std::optional<FaultKind> parse_fault_kind(std::string_view name) {
   return std::nullopt;
 }
 
-Injector::Injector(StressCluster& cluster, InjectorSettings settings, std::uint64_t seed,
+Injector::Injector(StressCluster* cluster, InjectorSettings settings, std::uint64_t seed,
                    Clock::time_point start, std::function<bool()> pack)
     : cluster_(cluster),
       settings_(std::move(settings)),
@@ -104,7 +104,7 @@ std::vector<std::string> Injector::safe_storages(const View& view) const {
   // The view must show the last storage fault (and its end) to tell.
   if (view.taken < last_storage_fault_ + settings_.settle) return labels;
   const std::vector<NodeId> busy = impaired();
-  for (const auto& node : cluster_.layout().storages()) {
+  for (const auto& node : cluster_->layout().storages()) {
     const auto nid = view.nid_of_port(node.port);
     if (nid && std::find(busy.begin(), busy.end(), *nid) == busy.end() && view.can_lose(*nid, busy))
       labels.push_back(node.label);
@@ -117,7 +117,8 @@ bool Injector::any_open(bool Open::*flag) const {
 }
 
 bool Injector::possible(FaultKind kind, const View& view) const {
-  const bool spare = cluster_.layout().masters().size() > 1 || settings_.unsafe;
+  if (!cluster_) return kind == FaultKind::Pack && pack_;
+  const bool spare = cluster_->layout().masters().size() > 1 || settings_.unsafe;
   switch (kind) {
     case FaultKind::KillStorage:
     case FaultKind::Freeze: return !safe_storages(view).empty();
@@ -172,12 +173,12 @@ std::optional<Injector::Open> Injector::cause(FaultKind kind, const View& view, 
     case FaultKind::KillStorage: return kill_storage(view, fault);
     case FaultKind::Freeze:
     case FaultKind::DiskFull: return timed_storage_fault(kind, view, fault);
-    case FaultKind::Delay: return delay(fault);
+    case FaultKind::Delay: return delay(view, fault);
     case FaultKind::KillMaster: return kill_master(view, fault);
     case FaultKind::KillAdmin: {
       std::string error;
       fault.target = "admin";
-      fault.detail = cluster_.restart("admin", error) ? "SIGKILL, restarted" : error;
+      fault.detail = cluster_->restart("admin", error) ? "SIGKILL, restarted" : error;
       return Open{.ended = Clock::now(), .admin = true};
     }
     case FaultKind::Reset: return reset(view, fault);
@@ -191,10 +192,10 @@ std::optional<Injector::Open> Injector::cause(FaultKind kind, const View& view, 
 
 std::optional<Injector::Open> Injector::kill_storage(const View& view, Fault& fault) {
   fault.target = pick(safe_storages(view));
-  const NodeId nid = *view.nid_of_port(cluster_.port_of(fault.target));
+  const NodeId nid = *view.nid_of_port(cluster_->port_of(fault.target));
   const auto before = view.identified_at(nid);
   std::string error;
-  fault.detail = cluster_.restart(fault.target, error) ? "SIGKILL, restarted" : error;
+  fault.detail = cluster_->restart(fault.target, error) ? "SIGKILL, restarted" : error;
   return Open{.ended = Clock::now(), .impaired = {nid}, .effect = [nid, before](const View& v) {
                 return v.identified_at(nid) != before;
               }};
@@ -206,16 +207,16 @@ std::optional<Injector::Open> Injector::timed_storage_fault(FaultKind kind, cons
   const std::string label = fault.target = pick(safe_storages(view));
   const std::chrono::milliseconds lasting = random_duration();
   Open open{.until = Clock::now() + lasting,
-            .impaired = {*view.nid_of_port(cluster_.port_of(label))}};
+            .impaired = {*view.nid_of_port(cluster_->port_of(label))}};
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, " for %.1f s", lasting.count() / 1000.0);
   if (kind == FaultKind::Freeze) {
-    cluster_.signal(label, SIGSTOP);
+    cluster_->signal(label, SIGSTOP);
     fault.detail = std::string("SIGSTOP") + seconds;
-    open.undo = [this, label] { cluster_.signal(label, SIGCONT); };
+    open.undo = [this, label] { cluster_->signal(label, SIGCONT); };
     return open;
   }
-  const auto disk = cluster_.database_of(label).parent_path();
+  const auto disk = cluster_->database_of(label).parent_path();
   const std::string error = fill_disk(disk);
   fault.detail = error.empty() ? std::string("disk full") + seconds : error;
   open.may_exit = label;
@@ -223,28 +224,39 @@ std::optional<Injector::Open> Injector::timed_storage_fault(FaultKind kind, cons
   open.undo = [this, label, disk] {
     free_disk(disk);
     std::string ignored;
-    if (!cluster_.running(label)) cluster_.restart(label, ignored);
+    if (!cluster_->running(label)) cluster_->restart(label, ignored);
   };
   return open;
 }
 
-std::optional<Injector::Open> Injector::delay(Fault& fault) {
+// One node's traffic (what goes to or from its port) slowed down: a master,
+// the admin, or a storage the cluster can do without (then impaired).
+std::optional<Injector::Open> Injector::delay(const View& view, Fault& fault) {
+  const std::vector<std::string> storages = safe_storages(view);
+  std::vector<std::string> targets = storages;
+  for (const auto& master : cluster_->layout().masters()) targets.push_back(master.label);
+  targets.push_back("admin");
+  fault.target = pick(targets);
+  const std::uint16_t port = cluster_->port_of(fault.target);
   const std::chrono::milliseconds lasting = random_duration();
-  const std::string error = slow_network(settings_.delay_kbit);
+  const std::string error = slow_port(port, settings_.delay_kbit);
   char text[96];
-  std::snprintf(text, sizeof text, "loopback at %llu kbit/s, 20 ms queue, for %.1f s",
+  std::snprintf(text, sizeof text, "port %u at %llu kbit/s, 10-packet queue, for %.1f s", port,
                 static_cast<unsigned long long>(settings_.delay_kbit), lasting.count() / 1000.0);
   fault.detail = error.empty() ? text : error;
-  return Open{.until = Clock::now() + lasting, .undo = [] { restore_network(); }, .delay = true};
+  Open open{.until = Clock::now() + lasting, .undo = [] { restore_network(); }, .delay = true};
+  if (std::find(storages.begin(), storages.end(), fault.target) != storages.end())
+    open.impaired = {*view.nid_of_port(port)};
+  return open;
 }
 
 std::optional<Injector::Open> Injector::kill_master(const View& view, Fault& fault) {
   const auto port = view.port_of(*view.primary);
-  const auto label = port ? cluster_.label_of_port(*port) : std::nullopt;
+  const auto label = port ? cluster_->label_of_port(*port) : std::nullopt;
   if (!label) return std::nullopt;
   fault.target = *label;
   std::string error;
-  fault.detail = cluster_.restart(*label, error) ? "primary SIGKILL, restarted" : error;
+  fault.detail = cluster_->restart(*label, error) ? "primary SIGKILL, restarted" : error;
   return Open{.ended = Clock::now(),
               .master = true,
               // Every storage identifies again with the new primary (which
@@ -259,10 +271,10 @@ std::optional<Injector::Open> Injector::reset(const View& view, Fault& fault) {
   std::vector<std::string> targets = safe_storages(view);
   if (view.primary && !any_open(&Open::master))
     if (auto port = view.port_of(*view.primary))
-      if (auto label = cluster_.label_of_port(*port)) targets.push_back(*label);
+      if (auto label = cluster_->label_of_port(*port)) targets.push_back(*label);
   if (targets.empty()) return std::nullopt;
   fault.target = pick(targets);
-  const auto links = connections_of(cluster_.port_of(fault.target));
+  const auto links = connections_of(cluster_->port_of(fault.target));
   if (links.empty()) return std::nullopt;
   const auto& [local, peer] =
       links[std::uniform_int_distribution<std::size_t>(0, links.size() - 1)(rng_)];
@@ -274,7 +286,7 @@ std::optional<Injector::Open> Injector::reset(const View& view, Fault& fault) {
   fault.detail = "TCP reset " + local + " -> " + peer;
   Open open{.ended = Clock::now()};
   if (fault.target.starts_with("storage"))
-    open.impaired.push_back(*view.nid_of_port(cluster_.port_of(fault.target)));
+    open.impaired.push_back(*view.nid_of_port(cluster_->port_of(fault.target)));
   else
     open.master = true;
   return open;
@@ -282,14 +294,14 @@ std::optional<Injector::Open> Injector::reset(const View& view, Fault& fault) {
 
 void Injector::rotate_logs(Fault& fault) {
   const std::string suffix = "." + std::to_string(++rotations_);
-  for (const std::string& label : cluster_.labels()) {
+  for (const std::string& label : cluster_->labels()) {
     // A node just started may not handle the signal yet (NEO/py's take
     // a while): its log is new anyway.
-    if (cluster_.age(label) < std::chrono::seconds(3)) continue;
-    const auto log = cluster_.log_of(label);
+    if (cluster_->age(label) < std::chrono::seconds(3)) continue;
+    const auto log = cluster_->log_of(label);
     std::error_code ec;
     std::filesystem::rename(log, log.string() + suffix, ec);
-    if (!ec) cluster_.signal(label, SIGRTMIN + 1);
+    if (!ec) cluster_->signal(label, SIGRTMIN + 1);
     if (rotations_ > 2)  // as logrotate's "rotate 2"
       std::filesystem::remove(log.string() + "." + std::to_string(rotations_ - 2), ec);
   }
@@ -312,7 +324,7 @@ void Injector::follow(const std::optional<View>& view) {
     // healthy view right after the fault may not show it yet.
     const bool settled = fresh && view->taken > open.ended + settings_.settle;
     if (!open.until && settled && (!open.effect || open.seen) &&
-        view->healthy(cluster_.layout().storages().size())) {
+        view->healthy(settings_.storages)) {
       fault.recovery = since_start(view->taken) - fault.at;
       SPDLOG_INFO("fault #{}: healthy again after {:.3f} s", fault.number, *fault.recovery);
       return true;

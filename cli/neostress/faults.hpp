@@ -68,13 +68,15 @@ struct InjectorSettings {
   bool unsafe = false;    // also faults that can stop the cluster
   bool isolated = false;  // --isolate: disks on tmpfs, private loopback
   std::uint64_t delay_kbit = 2000;
+  std::size_t storages = 0;  // RUNNING in a healthy cluster
 };
 
 class Injector {
  public:
   // `pack` packs the cluster (on a thread of the caller's), false if a
-  // pack is still in progress; may be empty.
-  Injector(StressCluster& cluster, InjectorSettings settings, std::uint64_t seed,
+  // pack is still in progress; may be empty. Without `cluster` (a cluster
+  // neostress attached to), only pack faults are caused.
+  Injector(StressCluster* cluster, InjectorSettings settings, std::uint64_t seed,
            Clock::time_point start, std::function<bool()> pack);
 
   // Causes the next fault if one is safe now (`view` fresh); returns it.
@@ -114,7 +116,7 @@ class Injector {
   std::optional<Open> cause(FaultKind kind, const View& view, Fault& fault);
   std::optional<Open> kill_storage(const View& view, Fault& fault);
   std::optional<Open> timed_storage_fault(FaultKind kind, const View& view, Fault& fault);
-  std::optional<Open> delay(Fault& fault);
+  std::optional<Open> delay(const View& view, Fault& fault);
   std::optional<Open> kill_master(const View& view, Fault& fault);
   std::optional<Open> reset(const View& view, Fault& fault);
   void rotate_logs(Fault& fault);
@@ -125,7 +127,7 @@ class Injector {
   std::vector<std::string> safe_storages(const View& view) const;
   double since_start(Clock::time_point t) const;
 
-  StressCluster& cluster_;
+  StressCluster* cluster_;  // null when attached: pack faults only
   InjectorSettings settings_;
   std::mt19937_64 rng_;
   Clock::time_point start_;

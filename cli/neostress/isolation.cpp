@@ -82,10 +82,31 @@ void free_disk(const std::filesystem::path& dir) {
   std::filesystem::remove(filler(dir), ec);
 }
 
-std::string slow_network(std::uint64_t kbit_per_second) {
-  // A short queue (latency 20 ms) drops what does not fit: delay and loss.
-  return tc({"qdisc", "replace", "dev", "lo", "root", "tbf", "rate",
-             std::to_string(kbit_per_second) + "kbit", "burst", "16kb", "latency", "20ms"});
+std::string slow_port(std::uint16_t port, std::uint64_t kbit_per_second) {
+  // HTB sends what no filter classifies straight on (no default class);
+  // the port's packets, both ways, go through one slow class whose short
+  // queue (10 packets) drops what does not fit: delay and loss.
+  const std::string rate = std::to_string(kbit_per_second) + "kbit";
+  std::string error =
+      tc({"qdisc", "replace", "dev", "lo", "root", "handle", "1:", "htb", "default", "0"});
+  if (error.empty())
+    error = tc({"class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb", "rate", rate,
+                "ceil", rate, "burst", "16kb"});
+  if (error.empty())
+    error = tc({"qdisc", "add", "dev", "lo", "parent", "1:10", "pfifo", "limit", "10"});
+  struct Family {
+    const char *protocol, *match, *prio;  // a priority per protocol
+  };
+  for (const Family& f : {Family{"ip", "ip", "1"}, Family{"ipv6", "ip6", "2"}}) {
+    for (const char* end : {"sport", "dport"}) {
+      if (error.empty())
+        error = tc({"filter", "add", "dev", "lo", "parent", "1:", "protocol", f.protocol, "prio",
+                    f.prio, "u32", "match", f.match, end, std::to_string(port), "0xffff", "flowid",
+                    "1:10"});
+    }
+  }
+  if (!error.empty()) restore_network();
+  return error;
 }
 
 void restore_network() { tc({"qdisc", "del", "dev", "lo", "root"}); }

@@ -4,8 +4,9 @@
 // shape traffic and fill disks without touching the machine:
 //   - each storage's database is on a tmpfs of its own (size-limited), so
 //     that a disk can be filled up (disk-full) and freed again;
-//   - the loopback traffic can be slowed down with a token bucket (tc tbf:
-//     a low rate and a short queue give delay and loss), the delay fault.
+//   - the loopback traffic to and from one node's port can be slowed down
+//     (tc htb with u32 filters: a low rate and a short queue give delay and
+//     loss), the delay fault.
 // The namespaces end with the run: so do the tmpfs and their databases.
 // isolate() must run before any thread is started (unshare of the mount
 // namespace requires a single-threaded process).
@@ -26,8 +27,9 @@ std::string mount_disk(const std::filesystem::path& dir, std::uint64_t bytes);
 std::string fill_disk(const std::filesystem::path& dir);
 // Removes the filler file.
 void free_disk(const std::filesystem::path& dir);
-// Slows the loopback traffic down (rate in kbit/s), or back to normal.
-std::string slow_network(std::uint64_t kbit_per_second);
+// Slows down the loopback packets from or to `port` (rate in kbit/s), or
+// every packet back to normal.
+std::string slow_port(std::uint16_t port, std::uint64_t kbit_per_second);
 void restore_network();
 
 }  // namespace neo::stress

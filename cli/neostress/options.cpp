@@ -18,7 +18,8 @@ void add_options(CLI::App& app, StressOptions& o) {
       ->envname("NEO_STRESS_BIN_DIR");
   app.add_option("--cluster", o.cluster_name, "cluster name")->capture_default_str();
   app.add_option("--attach", o.attach_masters,
-                 "masters of a running cluster to use instead of starting one (with --admin)")
+                 "masters of a running cluster to use instead of starting one (with --admin; "
+                 "run causes pack faults only there)")
       ->delimiter(',');
   app.add_option("--admin", o.attach_admin, "admin node of the --attach cluster (host:port)");
   app.require_subcommand(1);
@@ -55,8 +56,9 @@ void add_options(CLI::App& app, StressOptions& o) {
                 "a tmpfs of its own, and the disk-full and delay faults");
   run->add_option("--disk-size", o.disk_mib, "size of each storage's tmpfs with --isolate, MiB")
       ->capture_default_str();
-  run->add_option("--delay-rate", o.delay_kbit,
-                  "loopback rate during a delay fault, kbit/s (with a 20 ms queue: delay and loss)")
+  run->add_option(
+         "--delay-rate", o.delay_kbit,
+         "rate of the delayed node's traffic, kbit/s (with a 10-packet queue: delay and loss)")
       ->capture_default_str();
   run->add_option("--json", o.json, "write the summary as JSON to this file ('-': stdout)");
 
@@ -91,8 +93,13 @@ std::string validate(StressOptions& o) {
     if (!parsed) return "unknown fault kind '" + kind + "' (see --help)";
     if (needs_isolation(*parsed) && !o.isolate) return "the " + kind + " fault needs --isolate";
   }
-  if (o.command == "run" && !o.attach_masters.empty())
-    return "run starts a cluster of its own: --attach is for check (not supported by run yet)";
+  if (o.command == "run" && !o.attach_masters.empty()) {
+    if (o.isolate) return "--isolate starts a cluster of its own: not with --attach";
+    for (const std::string& kind : o.kinds)
+      if (parse_fault_kind(kind) != FaultKind::Pack)
+        return "with --attach, neostress does not own the nodes: only pack faults (cause the "
+               "others yourself while it runs, e.g. kill and restart a node)";
+  }
   return "";
 }
 
@@ -100,6 +107,7 @@ std::vector<FaultKind> fault_kinds(const StressOptions& o) {
   std::vector<FaultKind> kinds;
   for (const std::string& name : o.kinds) kinds.push_back(*parse_fault_kind(name));
   if (!o.kinds.empty()) return kinds;
+  if (!o.attach_masters.empty()) return {FaultKind::Pack};
   for (FaultKind kind : kAllFaults)
     if ((kind != FaultKind::KillMaster || o.masters > 1 || o.unsafe) &&
         (!needs_isolation(kind) || o.isolate))

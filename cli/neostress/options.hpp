@@ -46,7 +46,7 @@ struct StressOptions {
   bool unsafe = false;
   bool isolate = false;             // private namespaces: disk-full and delay faults
   std::uint64_t disk_mib = 512;     // tmpfs of each storage with --isolate
-  std::uint64_t delay_kbit = 2000;  // loopback rate during a delay fault
+  std::uint64_t delay_kbit = 2000;  // the delayed node's rate (delay fault)
   std::string json;                 // summary as JSON to this file ("-": stdout)
 
   // check

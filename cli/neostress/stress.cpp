@@ -1,5 +1,6 @@
-// neostress run: start the cluster, create the layout, start the writer
-// processes, cause faults while following the cluster, stop, check, report.
+// neostress run: start the cluster (or attach to a running one), create
+// the layout, start the writer processes, cause faults while following the
+// cluster, stop, check, report.
 #include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ class Run {
 
  private:
   bool start_cluster();
+  bool attach();
   bool start_clients();
   void load_loop();
   bool finished(const Injector& injector, Clock::time_point since) const;
@@ -54,12 +56,16 @@ class Run {
   void quiesce();
   bool pack();
   std::string target() const;
+  std::vector<std::string> masters() const;
+  std::string admin() const;
 
   const StressOptions& o_;
   fs::path data_dir_, bin_dir_;
   std::vector<fs::path> disks_;  // --isolate: the storages' tmpfs
   RunReport report_;
-  std::unique_ptr<StressCluster> cluster_;
+  std::unique_ptr<StressCluster> cluster_;  // null when attached
+  std::string name_;                        // the cluster's
+  std::size_t storages_ = 0;                // RUNNING when healthy
   std::unique_ptr<Probe> probe_;
   std::unique_ptr<client::Client> client_;
   std::vector<WriterProcess> writers_;
@@ -79,15 +85,50 @@ bool Run::start_cluster() {
                    .disks = disks_};
   save_plan(plan);
   cluster_ = std::make_unique<StressCluster>(plan);
+  name_ = cluster_->name();
+  storages_ = o_.storages;
   probe_ = std::make_unique<Probe>(cluster_->admin_address(), 50ms);
   std::string error;
   if (!start_healthy(*cluster_, *probe_, o_.storages, 60s, error)) return failed(false, error);
-  auto client = client::Client::connect(
-      {.masters = cluster_->master_addresses(), .cluster = cluster_->name(), .timeout = 30s});
+  auto client = client::Client::connect({.masters = masters(), .cluster = name_, .timeout = 30s});
   if (!client) return failed(false, "cannot connect: " + client.error().message());
   client_ = std::move(*client);
   return true;
 }
+
+// --attach: a running cluster, healthy within 60 s; its RUNNING storages
+// then are the count a healthy view must show.
+bool Run::attach() {
+  name_ = o_.cluster_name;
+  probe_ = std::make_unique<Probe>(o_.attach_admin, 50ms);
+  const auto deadline = Clock::now() + 60s;
+  std::optional<View> view;
+  for (; Clock::now() < deadline; std::this_thread::sleep_for(50ms)) {
+    view = probe_->view();
+    if (!view) continue;
+    storages_ = std::count_if(view->nodes.begin(), view->nodes.end(), [](const auto& node) {
+      return node.node_type == protocol::NodeType::Storage &&
+             node.state == protocol::NodeState::Running;
+    });
+    if (view->healthy(storages_)) break;
+  }
+  if (!view || !view->healthy(storages_))
+    return failed(false, "the cluster at --admin " + o_.attach_admin + " is not healthy (" +
+                             (view ? view->summary() : "admin not answering") +
+                             "): start it, or wait until every cell is UP_TO_DATE");
+  auto client = client::Client::connect({.masters = masters(), .cluster = name_, .timeout = 30s});
+  if (!client)
+    return failed(false, "cannot connect to the masters of --attach: " + client.error().message() +
+                             " (is --cluster the cluster's name?)");
+  client_ = std::move(*client);
+  return true;
+}
+
+std::vector<std::string> Run::masters() const {
+  return cluster_ ? cluster_->master_addresses() : o_.attach_masters;
+}
+
+std::string Run::admin() const { return cluster_ ? cluster_->admin_address() : o_.attach_admin; }
 
 bool Run::start_clients() {
   for (int i = 0; i < o_.clients; ++i) {
@@ -96,11 +137,11 @@ bool Run::start_clients() {
     w.acks = data_dir_ / ("acks." + std::to_string(i));
     std::vector<std::string> argv = {self_path().string(),
                                      "--cluster",
-                                     cluster_->name(),
+                                     name_,
                                      "--attach",
-                                     join(cluster_->master_addresses(), ","),
+                                     join(masters(), ","),
                                      "--admin",
-                                     cluster_->admin_address(),
+                                     admin(),
                                      "client",
                                      "--threads",
                                      std::to_string(o_.threads),
@@ -155,6 +196,13 @@ bool Run::pack() {
 // Daemons that exit on their own and writers that die are violations; a
 // daemon is restarted so that the run goes on.
 void Run::watch_processes(const Injector& injector) {
+  for (WriterProcess& w : writers_)
+    if (!w.reported && !w.process->running()) {
+      report_.violations.push_back(w.name + " " + w.process->describe_status() + "; see " +
+                                   w.process->output().string());
+      w.reported = true;
+    }
+  if (!cluster_) return;
   std::string how, error;
   auto expected = [&](const std::string& node) {
     return injector.exit_expected(node) != Injector::Exit::No;
@@ -166,24 +214,19 @@ void Run::watch_processes(const Injector& injector) {
   for (const std::string& label : cluster_->labels())
     if (injector.exit_expected(label) == Injector::Exit::Restart && !cluster_->running(label))
       cluster_->restart(label, error);
-  for (WriterProcess& w : writers_)
-    if (!w.reported && !w.process->running()) {
-      report_.violations.push_back(w.name + " " + w.process->describe_status() + "; see " +
-                                   w.process->output().string());
-      w.reported = true;
-    }
 }
 
 void Run::load_loop() {
   const auto start = Clock::now();
   Injector injector(
-      *cluster_,
+      cluster_.get(),
       {.kinds = report_.kinds,
        .max_recovery = std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000)),
        .freeze_max = std::chrono::milliseconds(static_cast<long>(o_.freeze_max * 1000)),
        .unsafe = o_.unsafe,
        .isolated = o_.isolate,
-       .delay_kbit = o_.delay_kbit},
+       .delay_kbit = o_.delay_kbit,
+       .storages = storages_},
       report_.seed, start, [this] { return pack(); });
   std::unique_ptr<Screen> screen;
   if (!o_.batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
@@ -245,7 +288,8 @@ void Run::settle(Injector& injector) {
     watch_processes(injector);
   }
   injector.follow(probe_->view());
-  for (const std::string& label : cluster_->labels()) cluster_->signal(label, SIGCONT);
+  if (cluster_)
+    for (const std::string& label : cluster_->labels()) cluster_->signal(label, SIGCONT);
   if (packer_.joinable()) packer_.join();
 }
 
@@ -257,7 +301,7 @@ void Run::quiesce() {
       Clock::now() + std::chrono::milliseconds(static_cast<long>(o_.max_recovery * 1000));
   auto healthy = [&] {
     auto view = probe_->view();
-    return view && view->healthy(o_.storages);
+    return view && view->healthy(storages_);
   };
   while (!healthy() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
   if (!healthy()) report_.violations.push_back("the cluster was not healthy at the end of the run");
@@ -286,7 +330,7 @@ int Run::run() {
   if (!setup_log("neostress", (data_dir_ / "neostress.log").string())) return kExitSetup;
   std::fprintf(stderr, "neostress: seed %llu, data and logs in %s\n",
                static_cast<unsigned long long>(report_.seed), data_dir_.c_str());
-  if (!start_cluster()) return kExitSetup;
+  if (!(o_.attach_masters.empty() ? start_cluster() : attach())) return kExitSetup;
   const int writers = o_.clients * o_.threads;
   auto layout = ensure_layout(
       *client_, {.logs = 2 * writers, .accounts = std::max(4, writers), .writers = writers});
@@ -297,9 +341,9 @@ int Run::run() {
   load_loop();
   stop_clients();
   quiesce();
-  CheckTarget target{.masters = cluster_->master_addresses(),
-                     .cluster = cluster_->name(),
-                     .admin = cluster_->admin_address(),
+  CheckTarget target{.masters = masters(),
+                     .cluster = name_,
+                     .admin = admin(),
                      .neoctl = bin_dir_ / "neoctl",
                      .ack_files = {},
                      .at = std::nullopt};
@@ -307,7 +351,7 @@ int Run::run() {
   report_.check = check_cluster(target);
   client_.reset();
   probe_.reset();
-  cluster_->stop(10s);
+  if (cluster_) cluster_->stop(10s);  // an attached cluster goes on
   std::fputs(format_summary(report_).c_str(), stdout);
   if (!o_.json.empty()) write_json(o_.json, format_json(report_));
   log::shutdown();
@@ -327,10 +371,12 @@ int run_stress(const StressOptions& o) {
   if (data_dir.empty() || (fs::create_directories(data_dir, ec), ec))
     return failed(kExitSetup, "cannot create the data directory " + data_dir.string());
   const fs::path bin_dir = o.bin_dir.empty() ? self_path().parent_path() : fs::path(o.bin_dir);
-  for (const char* program : {"neomaster", "neostorage", "neoadmin", "neoctl"})
+  std::vector<std::string> programs = {"neoctl"};  // to check; attached, the only one
+  if (o.attach_masters.empty())
+    programs.insert(programs.end(), {"neomaster", "neostorage", "neoadmin"});
+  for (const std::string& program : programs)
     if (access((bin_dir / program).c_str(), X_OK) != 0)
-      return failed(kExitSetup, std::string(program) + " not found in " + bin_dir.string() +
-                                    " (use --bin-dir)");
+      return failed(kExitSetup, program + " not found in " + bin_dir.string() + " (use --bin-dir)");
   // Before any thread: unshare(CLONE_NEWNS) wants a single-threaded process.
   std::vector<fs::path> disks;
   if (o.isolate) {

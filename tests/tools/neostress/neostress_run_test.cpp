@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tests/cluster/local_cluster.hpp"
 #include "tests/support/child_process.hpp"
 
 namespace neo::test {
@@ -134,6 +135,42 @@ TEST_CASE("neostress check fails when a record is lost from every replica", "[ne
   CHECK(check.status == 1);
   // A log entry lost, or money: either way a violation.
   CHECK(check.out.find("VIOLATION: ") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("neostress run --attach: a running cluster, pack faults, left running", "[neostress]") {
+  LocalCluster cluster({.name = "attached", .partitions = 4, .replicas = 1, .storages = 2});
+  cluster.start();
+  const fs::path dir = make_temp_dir("neostress-attach");
+  const std::vector<std::string> attach = {neostress().string(), "--cluster", "attached",
+                                           "--attach", cluster.master_address(), "--admin",
+                                           cluster.admin_address(), "-d", dir.string()};
+  auto command = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), attach.begin(), attach.end());
+    return args;
+  };
+  // The nodes are not neostress's to kill.
+  RunResult refused = run_program(command({"run", "--kinds", "pack,freeze"}), 30s);
+  CHECK(refused.status == 2);
+  CHECK(refused.err.find("only pack faults") != std::string::npos);
+
+  const RunResult run = run_program(command({"run", "-c", "1", "--rate", "2", "-f", "1",
+                                             "--duration", "6", "--batch", "--json",
+                                             (dir / "report.json").string()}),
+                                    120s);
+  INFO(run.out << run.err);
+  REQUIRE(run.status == 0);
+  const auto report = nlohmann::json::parse(std::ifstream(dir / "report.json"));
+  CHECK(report["ok"] == true);
+  CHECK(report["replicas_identical"] == true);
+  CHECK(report["faults"]["pack"]["count"].get<int>() >= 1);
+  CHECK(report["faults"].size() == 1);
+  CHECK(report["commits_acknowledged"].get<std::uint64_t>() > 0);
+  // Still running, and still holding the run's data.
+  CHECK(cluster.master().running());
+  const RunResult check = run_program(command({"check", "--acks", (dir / "acks.0").string()}), 60s);
+  INFO(check.out << check.err);
+  CHECK(check.status == 0);
   fs::remove_all(dir);
 }
 

@@ -45,8 +45,24 @@ TEST_CASE("neostress options are checked before anything runs", "[neostress]") {
         std::string::npos);
   CHECK_FALSE(parse({"-s", "0", "run"}).empty());
   CHECK_FALSE(parse({"--attach", "127.0.0.1:1", "check"}).empty());  // no --admin
-  CHECK_FALSE(parse({"--attach", "127.0.0.1:1", "--admin", "127.0.0.1:2", "run"}).empty());
   CHECK(parse({"--attach", "127.0.0.1:1", "--admin", "127.0.0.1:2", "check"}).empty());
+  // Attached, neostress owns no node: pack faults only, no namespaces.
+  const std::vector<std::string> attach = {"--attach", "127.0.0.1:1", "--admin", "127.0.0.1:2"};
+  auto attached = [&](std::vector<std::string> run) {
+    run.insert(run.begin(), attach.begin(), attach.end());
+    return parse(run);
+  };
+  CHECK(attached({"run"}).empty());
+  CHECK(attached({"run", "--kinds", "pack"}).empty());
+  CHECK(attached({"run", "--kinds", "pack,kill-storage"}).find("only pack faults") !=
+        std::string::npos);
+  CHECK(attached({"run", "--isolate"}).find("not with --attach") != std::string::npos);
+}
+
+TEST_CASE("attached, run causes pack faults only", "[neostress]") {
+  StressOptions options;
+  options.attach_masters = {"127.0.0.1:1"};
+  CHECK(fault_kinds(options) == std::vector<FaultKind>{FaultKind::Pack});
 }
 
 TEST_CASE("kill-master is left out without a spare master", "[neostress]") {
