@@ -263,9 +263,11 @@ TEST_CASE("two masters: election, failover, stop", "[interop][master]") {
     Cluster c(test_dir(upstream_first ? "election-mixed" : "election"));
     c.set_masters({21101, 21102});
     ChildProcess& first = c.start_master_at(21101, upstream_first);
-    std::this_thread::sleep_for(300ms);  // the first one wins the election
-    c.start_master_at(21102);
     c.start_admin();
+    // The first one is primary before the second starts (NEO/py's takes a
+    // while to start: a fixed pause let the second win under load).
+    REQUIRE(c.wait_for({"print", "primary"}, "M1"));
+    c.start_master_at(21102);
     c.start_storage(1);
     c.start_storage(2);
     INFO((upstream_first ? "upstream first\n" : "") + c.diagnostics());
