@@ -27,9 +27,12 @@
 #include "tests/cluster/local_cluster.hpp"
 #include "tests/interop/bench/replication_bench_setup.hpp"
 #include "tests/interop/peer_env.hpp"
+#include "tests/support/bench_stats.hpp"
 
 namespace fs = std::filesystem;
 using neo::bench::RunFigures;
+using neo::test::show;
+using neo::test::stat_of;
 
 namespace {
 
@@ -95,25 +98,6 @@ void print_run(const char* label, int run, const RunFigures& f) {
       f.idle_commits, f.during_p50, f.during_p99, f.during_commits, f.source_cpu, f.destination_cpu,
       load_average().c_str());
   std::fflush(stdout);
-}
-
-struct Stat {
-  double median = 0, min = 0, max = 0;
-};
-
-Stat stat_of(std::vector<double> values) {
-  if (values.empty()) return {};
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  return {median, values.front(), values.back()};
-}
-
-std::string show(const Stat& s, const char* format) {
-  char text[96];
-  const std::string f = std::string(format) + " [" + format + "-" + format + "]";
-  std::snprintf(text, sizeof text, f.c_str(), s.median, s.min, s.max);
-  return text;
 }
 
 // One row of the table: median [min-max] of each side and of the per-run
