@@ -89,10 +89,12 @@ py::list conflict_list(const std::vector<client::Conflict>& conflicts) {
   return out;
 }
 
-// Invalidations from the I/O thread, waiting for poll_invalidations().
+// Invalidations from the I/O thread, waiting for poll_invalidations():
+// other clients' commits (tid, oids), and cache resets (tid, nullopt), in
+// the order the library reported them.
 struct Invalidations {
   std::mutex mutex;
-  std::vector<std::pair<Tid, std::vector<Oid>>> queue;  // GUARDED_BY(mutex)
+  std::vector<std::pair<Tid, std::optional<std::vector<Oid>>>> queue;  // GUARDED_BY(mutex)
 };
 
 // Runs fn() without the GIL.
@@ -164,6 +166,10 @@ class PyClient {
       std::lock_guard lock(queue->mutex);
       queue->queue.emplace_back(tid, std::vector<Oid>(oids.begin(), oids.end()));
     });
+    client_->on_cache_reset([queue = invalidations_](Tid last) {
+      std::lock_guard lock(queue->mutex);
+      queue->queue.emplace_back(last, std::nullopt);
+    });
   }
   ~PyClient() { close(); }
 
@@ -227,17 +233,23 @@ class PyClient {
                                 optional_tid(r.data_serial)));
     return out;
   }
-  // [(tid, [oids])] received since the last call, oldest first.
+  // [(tid, [oids])] received since the last call, oldest first; (tid,
+  // None) where the library emptied its cache (invalidations missed, tid the
+  // cluster's last).
   py::list poll_invalidations() {
-    std::vector<std::pair<Tid, std::vector<Oid>>> queue;
+    decltype(invalidations_->queue) queue;
     {
       std::lock_guard lock(invalidations_->mutex);
       queue.swap(invalidations_->queue);
     }
     py::list out;
     for (const auto& [tid, oids] : queue) {
+      if (!oids) {
+        out.append(py::make_tuple(p64(tid.value), py::none()));
+        continue;
+      }
       py::list list;
-      for (Oid oid : oids) list.append(p64(oid.value));
+      for (Oid oid : *oids) list.append(p64(oid.value));
       out.append(py::make_tuple(p64(tid.value), list));
     }
     return out;

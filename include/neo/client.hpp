@@ -12,9 +12,9 @@
 // thread does (else it hands its work to the one that does), and waits for
 // the outcome (at most Options::timeout); between calls, the library's own
 // I/O thread does it. A Transaction is used by one thread at a time. The
-// invalidation callback runs on the thread doing the I/O (the I/O thread,
-// or one inside a call of this Client): it must return quickly and must not
-// call the Client.
+// invalidation and cache reset callbacks run on the thread doing the I/O
+// (the I/O thread, or one inside a call of this Client): they must return
+// quickly and must not call the Client.
 //
 // Errors: calls return neo::Result<T> or std::error_code (core/util/error.hpp):
 //   errc::oid_not_found, oid_does_not_exist  no such object / revision
@@ -158,6 +158,13 @@ class Client {
   // client, on the thread doing the I/O (see the top of this file).
   using InvalidationFn = std::function<void(Tid tid, std::span<const Oid> oids)>;
   void on_invalidation(InvalidationFn fn);
+  // Called, on the thread doing the I/O, with the cluster's last TID when
+  // the client empties its cache because it missed invalidations: a new
+  // connection to the master found another last TID (commits made while it
+  // was disconnected, or a truncation). An application's own cache must be
+  // emptied too (NEO/py's client calls ZODB's DB.invalidateCache()).
+  using CacheResetFn = std::function<void(Tid last_tid)>;
+  void on_cache_reset(CacheResetFn fn);
 
   // Starts a transaction (tid: an import's imposed TID).
   Result<std::unique_ptr<Transaction>> begin(Metadata metadata = {},

@@ -136,6 +136,13 @@ void Client::on_invalidation(InvalidationFn fn) {
   });
 }
 
+void Client::on_cache_reset(CacheResetFn fn) {
+  call_done(*core_, [this, fn = std::move(fn)](Done done) {
+    core_->state().set_cache_reset(fn);
+    done({});
+  });
+}
+
 Result<std::unique_ptr<Transaction>> Client::begin(Metadata metadata, std::optional<Tid> tid) {
   Result<Tid> ttid =
       call<Tid>(*core_, [this, metadata = std::move(metadata), tid](Reply<Tid> reply) {

@@ -72,7 +72,10 @@ void ClientState::master_identified(std::shared_ptr<net::Peer> master,
                [this, epoch](Result<AnswerLastTransaction> answer, std::string_view) {
                  if (epoch != master_epoch_ || !answer) return;
                  // Invalidations were missed while disconnected.
-                 if (last_tid_ && *last_tid_ != answer->tid) cache_.clear();
+                 if (last_tid_ && *last_tid_ != answer->tid) {
+                   cache_.clear();
+                   if (cache_reset_) cache_reset_(answer->tid);
+                 }
                  last_tid_ = answer->tid;
                  last_tid_fresh_ = true;
                  check_ready();

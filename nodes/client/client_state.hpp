@@ -134,6 +134,7 @@ class ClientState {
                     Reply<std::vector<TransactionInfo>> reply);
   void revisions(Tid tid, const std::vector<Oid>& oids, Reply<std::vector<Revision>> reply);
   void set_invalidation(Client::InvalidationFn fn) { invalidation_ = std::move(fn); }
+  void set_cache_reset(Client::CacheResetFn fn) { cache_reset_ = std::move(fn); }
   CacheStats cache_stats() const;
   std::optional<NodeId> nid() const { return nid_; }
 
@@ -243,6 +244,7 @@ class ClientState {
   std::deque<Oid> oids_;
   std::vector<Reply<Oid>> oid_waiters_;
   Client::InvalidationFn invalidation_;
+  Client::CacheResetFn cache_reset_;
 
   std::map<Tid, std::unique_ptr<Txn>> txns_;
 };

@@ -160,10 +160,18 @@ class Storage(BaseStorage.BaseStorage,
 
     def _deliver_invalidations(self, committed=None, callback=None):
         """Hands the queued invalidations to ZODB, then `callback` our own
-        commit (`committed`), and moves the last TID on."""
+        commit (`committed`), and moves the last TID on. Where the library
+        emptied its cache (invalidations missed while disconnected), ZODB
+        empties its own, and the last TID is the cluster's (lower after a
+        truncation), as NEO/py's client does."""
         with self._invalidation_lock:
             db = self._db
             for tid, oids in self.app.poll_invalidations():
+                if oids is None:
+                    if db is not None:
+                        db.invalidateCache()
+                    self._last_tid = tid
+                    continue
                 if db is not None:
                     db.invalidate(tid, oids)
                 if self._last_tid < tid:

@@ -195,14 +195,18 @@ TEST_CASE("client state: a reconnection with a new last TID empties the cache", 
   f.accept_storages();
   REQUIRE(asked(f)->reply<AskObject>(revision(O1, Tid{50}, std::nullopt, "fifty")));
   REQUIRE(f.state.cache_stats().records == 1);
+  std::vector<Tid> resets;  // what the application is told
+  f.state.set_cache_reset([&](Tid last) { resets.push_back(last); });
   f.master->close(make_error_code(errc::connection_closed));
   SECTION("nothing committed meanwhile: kept") {
     f.connect_master(Tid{100});
     CHECK(f.state.cache_stats().records == 1);
+    CHECK(resets.empty());
   }
   SECTION("invalidations missed: dropped") {
     f.connect_master(Tid{120});
     CHECK(f.state.cache_stats().records == 0);
+    CHECK(resets == std::vector<Tid>{Tid{120}});
   }
 }
 

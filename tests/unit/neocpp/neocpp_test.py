@@ -63,6 +63,32 @@ class Storage(unittest.TestCase):
         self.assertEqual(masters('127.0.0.1:1 [::1]:2,h:3'),
                          ['127.0.0.1:1', '[::1]:2', 'h:3'])
 
+    def test_a_cache_reset_empties_zodb_cache_and_sets_the_last_tid(self):
+        import threading
+        from ZODB.utils import p64
+
+        class App:  # what the library queued
+            def poll_invalidations(self):
+                return [(p64(5), [p64(1)]), (p64(3), None), (p64(4), [p64(2)])]
+
+        class DB:
+            def __init__(self):
+                self.calls = []
+            def invalidate(self, tid, oids):
+                self.calls.append(('invalidate', tid, oids))
+            def invalidateCache(self):
+                self.calls.append(('invalidateCache',))
+
+        storage = neocpp.Storage.__new__(neocpp.Storage)  # no cluster
+        storage.app, storage._invalidation_lock = App(), threading.Lock()
+        storage._last_tid, db = p64(2), DB()
+        storage.registerDB(db)
+        # A truncation below 5: the last TID goes back to the cluster's.
+        self.assertEqual(storage.lastTransaction(), p64(4))
+        self.assertEqual(db.calls, [('invalidate', p64(5), [p64(1)]),
+                                    ('invalidateCache',),
+                                    ('invalidate', p64(4), [p64(2)])])
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
