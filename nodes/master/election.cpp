@@ -38,6 +38,7 @@ void MasterState::play_primary() {
   self_->id_timestamp.reset();
   nm_.set_state(*self_, NodeState::Running);
   election_ = nm_.next_timestamp();
+  first_election_round_ = true;
   startup_allowed_ = false;
   restart_ptid_.reset();
   begin_recovery();
@@ -72,7 +73,10 @@ void MasterState::try_masters() {
   if (!election_timer_ && nm_.list(NodeType::Master).size() > 1) {
     election_timer_ = true;
     hooks_.call_later(kRetrySeconds, [weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->try_masters();
+      if (auto self = weak.lock()) {
+        self->first_election_round_ = false;
+        self->try_masters();
+      }
     });
   }
 }

@@ -173,6 +173,8 @@ std::optional<MasterState::Refusal> MasterState::new_state_of(
     case NodeType::Storage: {
       if (cluster_state_ == ClusterState::StoppingBackup)
         return Refusal{errc::not_ready, "Retry Later"};
+      if (election_active() && first_election_round_ && !election_peers_.empty())
+        return Refusal{errc::not_ready, "Retry Later"};  // maybe not the primary
       const bool known = r.nid && node;
       state = phase_ == Phase::Recovery || !known ? NodeState::Pending : NodeState::Running;
       if (!r.address) {

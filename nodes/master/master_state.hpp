@@ -357,6 +357,11 @@ class MasterState : public std::enable_shared_from_this<MasterState> {
   Role role_ = Role::Primary;
   double election_ = 0;          // when this node began playing primary
   bool election_timer_ = false;  // a try_masters() is scheduled
+  // Set when this node begins playing primary, until its first attempts
+  // to the other masters end (at most until the first retry): meanwhile
+  // storages are told to retry, so that a master about to lose the
+  // election gives out no storage id the winner gives to another storage.
+  bool first_election_round_ = false;
   std::map<std::uint64_t, std::shared_ptr<net::Peer>> election_peers_;  // by master node key
   std::shared_ptr<net::Peer> primary_peer_;  // secondary role: to the primary
   std::optional<protocol::Address> primary_address_;

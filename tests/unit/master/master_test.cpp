@@ -155,7 +155,8 @@ TEST_CASE("an existing cluster loads the newest table and waits for its storages
   auto s1 = c.connect(NodeType::Storage, 21011, S1);
   s1->reply<protocol::AskRecovery>({2, std::nullopt, std::nullopt});
   protocol::RowList rows(4);
-  for (auto& row : rows) row = {{S1, protocol::CellState::UpToDate}, {S2, protocol::CellState::UpToDate}};
+  for (auto& row : rows)
+    row = {{S1, protocol::CellState::UpToDate}, {S2, protocol::CellState::UpToDate}};
   REQUIRE(s1->reply<protocol::AskPartitionTable>({2, 1, rows}));
   CHECK(c.master->pt().ptid() == 2);
   // S1 alone would be enough to serve, but S2 has readable cells too.
@@ -346,6 +347,52 @@ TEST_CASE("election: a master that started before us wins, we turn secondary", "
   CHECK(not_primary->known_master_list.at(*not_primary->primary) ==
         protocol::Address{"127.0.0.1", 21000});
   CHECK(storage.aborted);
+}
+
+// neostress found two storages with one id: a master that started while
+// another was already primary gave ids to storages before it learnt it lost
+// the election; they came to the winner with ids it had given to others.
+TEST_CASE("a new primary gives storages no id until its first attempts to the other masters end",
+          "[master]") {
+  MasterConfig config;
+  config.cluster = "test";
+  config.bind = {"127.0.0.1", 21001};
+  config.masters = {{"127.0.0.1", 21000}, {"127.0.0.1", 21001}};
+  std::vector<std::shared_ptr<FakePeer>> outgoing;
+  std::vector<std::function<void()>> timers;
+  neo::master::Hooks hooks;
+  hooks.connect = [&](const neo::net::Address& to) {
+    outgoing.push_back(std::make_shared<FakePeer>(neo::net::to_string(to)));
+    return outgoing.back();
+  };
+  hooks.call_later = [&](double, std::function<void()> fn) { timers.push_back(std::move(fn)); };
+  double now = 1000;
+  auto master = std::make_shared<Master>(config, hooks, [&] { return now += 1; });
+  master->start();
+  REQUIRE(outgoing.size() == 1);  // the attempt to the other master, unanswered
+  protocol::RequestIdentification r;
+  r.node_type = NodeType::Storage;
+  r.address = protocol::Address{"127.0.0.1", 21011};
+  r.name = "test";
+  auto identify = [&] {
+    auto storage = std::make_shared<FakePeer>();
+    master->on_packet(*storage, frame_of(r));
+    return storage;
+  };
+  auto early = identify();
+  auto error = early->last<protocol::Error>();
+  REQUIRE(error);
+  CHECK(error->code == static_cast<std::int64_t>(neo::errc::not_ready));
+  CHECK_FALSE(early->last<protocol::AcceptIdentification>());
+  SECTION("the other master cannot be reached: storages are accepted") {
+    outgoing[0]->fail_all(make_error_code(neo::errc::connection_closed));
+  }
+  SECTION("the other master does not answer within the retry delay") {
+    REQUIRE(timers.size() == 1);
+    timers[0]();
+  }
+  CHECK(identify()->last<protocol::AcceptIdentification>());
+  CHECK_FALSE(master->secondary());
 }
 
 TEST_CASE("a secondary that takes over reports the dead primary DOWN with its id", "[master]") {
