@@ -46,12 +46,15 @@ bool readable(CellState state) {
 
 }  // namespace
 
+std::size_t View::running_storages() const {
+  return std::count_if(nodes.begin(), nodes.end(), [](const protocol::NodeInfo& node) {
+    return node.node_type == NodeType::Storage && node.state == NodeState::Running;
+  });
+}
+
 bool View::healthy(std::size_t storages) const {
   if (state != protocol::ClusterState::Running || !primary || rows.empty()) return false;
-  std::size_t running = 0;
-  for (const auto& node : nodes)
-    if (node.node_type == NodeType::Storage && node.state == NodeState::Running) ++running;
-  if (running != storages) return false;
+  if (running_storages() != storages) return false;
   for (const auto& row : rows)
     for (const auto& cell : row)
       if (cell.state != CellState::UpToDate) return false;

@@ -30,6 +30,8 @@ struct View {
   // RUNNING, a primary, every storage of the table RUNNING, every cell
   // UP_TO_DATE, and `storages` storages RUNNING in all.
   bool healthy(std::size_t storages) const;
+  // Storages RUNNING.
+  std::size_t running_storages() const;
   // Storages whose every partition keeps a readable cell (UP_TO_DATE or
   // FEEDING) on another RUNNING storage not in `impaired`.
   bool can_lose(NodeId storage, const std::vector<NodeId>& impaired) const;

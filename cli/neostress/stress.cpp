@@ -106,10 +106,7 @@ bool Run::attach() {
   for (; Clock::now() < deadline; std::this_thread::sleep_for(50ms)) {
     view = probe_->view();
     if (!view) continue;
-    storages_ = std::count_if(view->nodes.begin(), view->nodes.end(), [](const auto& node) {
-      return node.node_type == protocol::NodeType::Storage &&
-             node.state == protocol::NodeState::Running;
-    });
+    storages_ = view->running_storages();
     if (view->healthy(storages_)) break;
   }
   if (!view || !view->healthy(storages_))
