@@ -8,11 +8,11 @@
 // Memory: the outbox is bounded by what it really holds (Outbox::held()),
 // per connection (max_outgoing_bytes: closed beyond) and, with the partial
 // frame being read, per node (a MemoryBudget shared by the connections of a
-// Network). An accepted
-// connection whose outbox holds more than pause_reading_bytes stops
-// reading (and handling) what its peer sends until it drains to half: a
-// peer that sends requests and never reads the answers only fills the
-// socket buffers, and is closed after stall_timeout without a byte read.
+// Network). An accepted connection whose outbox holds more than
+// pause_reading_bytes stops reading (and handling) what its peer sends
+// until it drains to half: a peer that sends requests and never reads the
+// answers only fills the socket buffers, and is closed after stall_timeout
+// without a byte read.
 //
 // Owned by shared_ptr (its coroutines hold one while running). Not thread
 // safe: use it on its io_context's thread only (other threads post there).
